@@ -1,0 +1,90 @@
+/* clearcov: the coverage pipeline — hectares cleared per region, counted once. */
+#ifndef CLEARCOV_COVERAGE_H
+#define CLEARCOV_COVERAGE_H
+
+#include "clearcov/ctx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { CCOV_AREA_GEODESIC = 0, CCOV_AREA_PLANAR = 1 } ccov_area_method;
+
+/* Options of a coverage run. Strings are borrowed for the duration of the call; NULL = default. */
+typedef struct {
+    const char *regions_src;   /* any OGR source; NULL: the bundled provinces */
+    const char *regions_layer; /* needed when the source has several layers */
+    const char *region_field;  /* NULL: found among the usual names (name, NAME_1, shapeName...) */
+    const char *only;          /* comma-separated region names or ISO codes; NULL: all regions */
+    const char *cleared_src;   /* any OGR source; NULL: the bundled synthetic sample */
+    const char *cleared_layer;
+    const char *where;      /* OGR SQL attribute filter on cleared features */
+    ccov_area_method area;  /* geodesic (WGS84 ellipsoid) or planar in `crs` */
+    const char *crs;        /* working frame; NULL: EPSG:4326. Required for planar area. */
+    const char *assume_crs; /* CRS for sources that declare none */
+    bool allow_ballpark;    /* accept ballpark datum operations */
+} ccov_options;
+
+/* One region's figures. Hectares; percent in 0..100. */
+typedef struct {
+    char *name;
+    char *iso; /* "" when unknown */
+    long long fid;
+    double region_ha;
+    double net_ha;     /* area of the union of cleared polygons inside the region */
+    double gross_ha;   /* sum of each clipped cleared polygon's area */
+    double overlap_ha; /* gross - net */
+    long long tasks;   /* cleared features with area inside the region */
+    double percent_cleared;
+} ccov_region_result;
+
+/* A feature that was repaired or excluded, and why. */
+typedef struct {
+    char *source;
+    long long fid;
+    char *reason;
+} ccov_note;
+
+/* What was read from one source. */
+typedef struct {
+    char *path;
+    char *layer;
+    char *crs;          /* label of the source CRS, e.g. "EPSG:32648" */
+    char *operation;    /* PROJ operation into the working frame */
+    long long features; /* features read (after --where) */
+    long long used;     /* features that entered the computation */
+} ccov_input;
+
+typedef struct {
+    ccov_area_method area;
+    char *frame; /* working frame label */
+    ccov_input regions_input;
+    ccov_input cleared_input;
+    ccov_region_result *regions;
+    size_t nregions;
+    double net_ha, gross_ha, overlap_ha, outside_ha;
+    long long tasks; /* distinct cleared features with area inside any chosen region */
+    ccov_note *repaired;
+    size_t nrepaired;
+    ccov_note *excluded;
+    size_t nexcluded;
+} ccov_result;
+
+/* Path of the bundled data file `name` (provinces.shp, cleared_sample.gpkg): $CLEARCOV_DATA or
+   the data directory of the source tree. Writes into buf (size n) and returns buf. */
+const char *ccov_coverage_data_path(const char *name, char *buf, size_t n);
+
+/* Run the pipeline. On success *out holds a result to free with ccov_result_free(). On failure
+   returns the status and leaves the message in ctx. */
+ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out);
+
+void ccov_result_free(ccov_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

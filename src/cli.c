@@ -1,0 +1,385 @@
+/* cli: argument parsing, help, messages and exit codes. Calls the public API only. */
+#include "clearcov/cli.h"
+#include "clearcov/coverage.h"
+#include "clearcov/ctx.h"
+#include "clearcov/report.h"
+#include "clearcov/synth.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    OPT_REGIONS = 256,
+    OPT_REGIONS_LAYER,
+    OPT_REGION_FIELD,
+    OPT_ONLY,
+    OPT_CLEARED,
+    OPT_CLEARED_LAYER,
+    OPT_WHERE,
+    OPT_AREA,
+    OPT_CRS,
+    OPT_ASSUME_CRS,
+    OPT_ALLOW_BALLPARK,
+    OPT_FORMAT,
+    OPT_OVERWRITE,
+    OPT_COUNT,
+    OPT_SEED,
+    OPT_DRIVER,
+    OPT_LAYER
+};
+
+static const struct option OPTIONS[] = {
+    {"regions", required_argument, NULL, OPT_REGIONS},
+    {"regions-layer", required_argument, NULL, OPT_REGIONS_LAYER},
+    {"region-field", required_argument, NULL, OPT_REGION_FIELD},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {"cleared", required_argument, NULL, OPT_CLEARED},
+    {"cleared-layer", required_argument, NULL, OPT_CLEARED_LAYER},
+    {"where", required_argument, NULL, OPT_WHERE},
+    {"area", required_argument, NULL, OPT_AREA},
+    {"crs", required_argument, NULL, OPT_CRS},
+    {"assume-crs", required_argument, NULL, OPT_ASSUME_CRS},
+    {"allow-ballpark", no_argument, NULL, OPT_ALLOW_BALLPARK},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"driver", required_argument, NULL, OPT_DRIVER},
+    {"layer", required_argument, NULL, OPT_LAYER},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
+
+static const char HELP[] =
+    "Usage: clearcov COMMAND [OPTIONS]\n"
+    "How many hectares have really been cleared, where: cleared-area polygons dissolved so that\n"
+    "no hectare counts twice, clipped to each region, measured on the WGS84 ellipsoid.\n"
+    "\n"
+    "Commands:\n"
+    "  report   hectares cleared per region (default: the bundled provinces and sample)\n"
+    "  synth    write seeded synthetic cleared-area polygons\n"
+    "\n"
+    "report options:\n"
+    "  --regions SRC          region polygons, any GDAL source (default: bundled provinces)\n"
+    "  --regions-layer L      layer of a multi-layer region source\n"
+    "  --region-field F       field holding region names (default: found automatically)\n"
+    "  --only NAMES           comma-separated region names or ISO 3166-2 codes\n"
+    "  --cleared SRC          cleared-area polygons, any GDAL source (default: bundled sample)\n"
+    "  --cleared-layer L      layer of a multi-layer cleared source\n"
+    "  --where EXPR           OGR SQL filter on cleared features, e.g. \"year >= 2018\"\n"
+    "  --area geodesic|planar geodesic on WGS84 (default) or planar in --crs\n"
+    "  --crs CRS              working frame (default EPSG:4326); needed for planar area\n"
+    "  --assume-crs CRS       CRS of sources that declare none\n"
+    "  --allow-ballpark       accept a datum change PROJ can only approximate\n"
+    "  --format table|csv|json\n"
+    "  -o, --output FILE      write there instead of standard output\n"
+    "  --overwrite            replace an existing output file\n"
+    "\n"
+    "synth options:\n"
+    "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
+    "  [--regions SRC] [--overwrite]   (default CRS EPSG:32648)\n"
+    "\n"
+    "Common: -q, --quiet (no warnings)  -v, --verbose (details; twice: library messages)\n"
+    "        -h, --help  -V, --version\n"
+    "\n"
+    "Exit codes: 0 ok, 1 a claim failed validation, 2 usage, 3 input or output,\n"
+    "            4 CRS or projection, 5 geometry.\n";
+
+typedef struct {
+    const char *command;
+    ccov_options cov;
+    ccov_synth_options synth;
+    ccov_format format;
+    const char *output;
+    bool overwrite;
+    int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
+} cli_args;
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("clearcov: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\ntry 'clearcov --help'\n", stderr);
+    va_end(ap);
+    return CCOV_ERR_USAGE;
+}
+
+static void print_message(void *user, ccov_msg_level level, const char *line) {
+    const cli_args *args = user;
+    int needed = level == CCOV_MSG_WARNING ? 0 : level == CCOV_MSG_INFO ? 1 : 2;
+    if (args->verbosity >= needed)
+        fprintf(stderr, "clearcov: %s\n", line);
+}
+
+static bool parse_count(const char *text, long long *out) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < 1)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_seed(const char *text, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno || end == text || *end || text[0] == '-')
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static int set_format(cli_args *a, const char *v) {
+    if (strcmp(v, "table") == 0)
+        a->format = CCOV_FORMAT_TABLE;
+    else if (strcmp(v, "csv") == 0)
+        a->format = CCOV_FORMAT_CSV;
+    else if (strcmp(v, "json") == 0)
+        a->format = CCOV_FORMAT_JSON;
+    else
+        return usage_error("--format: '%s' is not one of table, csv, json", v);
+    return 0;
+}
+
+static int set_area(cli_args *a, const char *v) {
+    if (strcmp(v, "geodesic") == 0)
+        a->cov.area = CCOV_AREA_GEODESIC;
+    else if (strcmp(v, "planar") == 0)
+        a->cov.area = CCOV_AREA_PLANAR;
+    else
+        return usage_error("--area: '%s' is not one of geodesic, planar", v);
+    return 0;
+}
+
+/* Options that name an input: both commands read regions; only report reads the rest. */
+static int set_input_option(cli_args *a, int opt, const char *v) {
+    switch (opt) {
+    case OPT_REGIONS:
+        a->cov.regions_src = a->synth.regions_src = v;
+        return 0;
+    case OPT_REGIONS_LAYER:
+        a->cov.regions_layer = v;
+        return 0;
+    case OPT_REGION_FIELD:
+        a->cov.region_field = v;
+        return 0;
+    case OPT_ONLY:
+        a->cov.only = v;
+        return 0;
+    case OPT_CLEARED:
+        a->cov.cleared_src = v;
+        return 0;
+    case OPT_CLEARED_LAYER:
+        a->cov.cleared_layer = v;
+        return 0;
+    case OPT_WHERE:
+        a->cov.where = v;
+        return 0;
+    case OPT_CRS:
+        a->cov.crs = a->synth.crs = v;
+        return 0;
+    case OPT_ASSUME_CRS:
+        a->cov.assume_crs = v;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int set_other_option(cli_args *a, int opt, const char *v) {
+    switch (opt) {
+    case OPT_AREA:
+        return set_area(a, v);
+    case OPT_FORMAT:
+        return set_format(a, v);
+    case OPT_ALLOW_BALLPARK:
+        a->cov.allow_ballpark = true;
+        return 0;
+    case 'o':
+        a->output = a->synth.out = v;
+        return 0;
+    case OPT_OVERWRITE:
+        a->overwrite = a->synth.overwrite = true;
+        return 0;
+    case OPT_COUNT:
+        return parse_count(v, &a->synth.count)
+                   ? 0
+                   : usage_error("--count: '%s' is not a positive whole number", v);
+    case OPT_SEED:
+        return parse_seed(v, &a->synth.seed)
+                   ? 0
+                   : usage_error("--seed: '%s' is not a whole number >= 0", v);
+    case OPT_DRIVER:
+        a->synth.driver = v;
+        return 0;
+    case OPT_LAYER:
+        a->synth.layer = v;
+        return 0;
+    case 'q':
+        a->verbosity = -1;
+        return 0;
+    case 'v':
+        a->verbosity = a->verbosity < 0 ? 1 : a->verbosity + 1;
+        return 0;
+    default:
+        return usage_error("unknown option");
+    }
+}
+
+/* Parse argv; returns -1 to go on, else an exit code (help, version, misuse). */
+static int parse_args(int argc, char **argv, cli_args *a) {
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+o:qvhV", OPTIONS, NULL)) != -1) {
+        char buf[160];
+        if (opt == 'h') {
+            fputs(HELP, stdout);
+            return fflush(stdout) == 0 ? 0 : CCOV_ERR_IO;
+        }
+        if (opt == 'V') {
+            printf("clearcov %s (%s)\n", CCOV_VERSION, ccov_ctx_library_versions(buf, sizeof buf));
+            return fflush(stdout) == 0 ? 0 : CCOV_ERR_IO;
+        }
+        if (opt == '?' || opt == ':')
+            return usage_error("unknown option or missing value: '%s'", argv[optind - 1]);
+        if (set_input_option(a, opt, optarg) == 0)
+            continue;
+        int rc = set_other_option(a, opt, optarg);
+        if (rc)
+            return rc;
+    }
+    return -1;
+}
+
+/* ---- output: written beside the target under a temporary name, then renamed ---- */
+
+typedef struct {
+    FILE *fp;
+    char tmp[PATH_MAX];
+} out_file;
+
+static int out_open(const char *path, bool overwrite, out_file *of) {
+    struct stat st;
+    if (!overwrite && stat(path, &st) == 0) {
+        fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", path);
+        return CCOV_ERR_IO;
+    }
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    snprintf(of->tmp, sizeof of->tmp, "%.*s.clearcov-XXXXXX", dirlen, path);
+    int fd = mkstemp(of->tmp);
+    if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
+        fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(of->tmp);
+        }
+        return CCOV_ERR_IO;
+    }
+    return 0;
+}
+
+/* Close and move into place, or remove the temporary file when `ok` is false or closing fails. */
+static int out_close(out_file *of, const char *path, bool ok) {
+    bool closed = fflush(of->fp) == 0 && fsync(fileno(of->fp)) == 0;
+    closed = fclose(of->fp) == 0 && closed;
+    if (ok && closed && chmod(of->tmp, 0644) == 0 && rename(of->tmp, path) == 0)
+        return 0;
+    int err = errno;
+    unlink(of->tmp);
+    if (!ok)
+        return CCOV_ERR_IO;
+    fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(err));
+    return CCOV_ERR_IO;
+}
+
+static int fail(ccov_ctx *ctx, ccov_status st) {
+    fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+    return (int)st;
+}
+
+static int write_report(ccov_ctx *ctx, const cli_args *a, const ccov_result *res) {
+    if (!a->output) {
+        ccov_status st = ccov_report_write(ctx, res, a->format, stdout);
+        if (st == CCOV_OK && fflush(stdout) != 0)
+            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "standard output: %s", strerror(errno));
+        return st == CCOV_OK ? 0 : fail(ctx, st);
+    }
+    out_file of;
+    int rc = out_open(a->output, a->overwrite, &of);
+    if (rc)
+        return rc;
+    ccov_status st = ccov_report_write(ctx, res, a->format, of.fp);
+    if (st != CCOV_OK) {
+        out_close(&of, a->output, false);
+        fprintf(stderr, "clearcov: %s: %s\n", a->output, ccov_ctx_error(ctx));
+        return (int)st;
+    }
+    return out_close(&of, a->output, true);
+}
+
+static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
+    ccov_result *res = NULL;
+    ccov_status st = ccov_coverage_run(ctx, &a->cov, &res);
+    if (st != CCOV_OK)
+        return fail(ctx, st);
+    int rc = write_report(ctx, a, res);
+    ccov_result_free(res);
+    return rc;
+}
+
+static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
+    if (!a->synth.out)
+        return usage_error("synth: %s", "-o FILE is required");
+    if (a->synth.count < 1)
+        return usage_error("synth: %s", "--count N is required");
+    ccov_status st = ccov_synth_run(ctx, &a->synth);
+    return st == CCOV_OK ? 0 : fail(ctx, st);
+}
+
+int ccov_cli_main(int argc, char **argv) {
+    cli_args a = {0};
+    a.synth.seed = 1;
+    bool has_command = argc > 1 && argv[1][0] != '-';
+    if (has_command) {
+        a.command = argv[1];
+        argc--;
+        argv++;
+    }
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!a.command)
+        return usage_error("%s", "no command given (report, synth)");
+    if (strcmp(a.command, "report") != 0 && strcmp(a.command, "synth") != 0)
+        return usage_error("unknown command '%s' (report, synth)", a.command);
+    ccov_ctx *ctx = ccov_ctx_create();
+    if (!ctx) {
+        fputs("clearcov: out of memory\n", stderr);
+        return CCOV_ERR_IO;
+    }
+    ccov_ctx_set_messages(ctx, print_message, &a);
+    rc = strcmp(a.command, "report") == 0 ? cmd_report(ctx, &a) : cmd_synth(ctx, &a);
+    ccov_ctx_free(ctx);
+    if (fclose(stdout) != 0 && rc == 0) {
+        fprintf(stderr, "clearcov: standard output: %s\n", strerror(errno));
+        rc = CCOV_ERR_IO;
+    }
+    return rc;
+}

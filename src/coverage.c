@@ -1,0 +1,592 @@
+/* coverage: the pipeline from sources to per-region hectares. */
+#include "clearcov/coverage.h"
+#include "clearcov/names.h"
+#include "crs.h"
+#include "geom.h"
+#include "io.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WGS84_LONLAT "EPSG:4326"
+
+/* How areas are measured in the working frame. */
+typedef struct {
+    ccov_area_method method;
+    ccov_xform *to_wgs84; /* frame -> WGS84 lon/lat, NULL when the frame already is */
+    double unit2;         /* square metres per squared frame unit (planar) */
+} measure;
+
+/* One opened source and its way into the working frame. */
+typedef struct {
+    ccov_layer *layer;
+    ccov_crs *crs;
+    ccov_xform *xf;
+    double step;
+} source;
+
+typedef struct {
+    ccov_geom *geom;
+    char *name;
+    char *iso;
+    long long fid;
+    double ha;
+} region;
+
+typedef struct {
+    ccov_ctx *ctx;
+    const ccov_options *opts;
+    ccov_result *res;
+    ccov_crs *frame;
+    measure m;
+    region *regions;
+    size_t nregions;
+    ccov_geom **cleared;
+    long long *cleared_fid;
+    size_t ncleared;
+} run;
+
+const char *ccov_coverage_data_path(const char *name, char *buf, size_t n) {
+    const char *dir = getenv("CLEARCOV_DATA");
+    snprintf(buf, n, "%s/%s", dir && *dir ? dir : CCOV_DATA_DIR, name);
+    return buf;
+}
+
+static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
+
+/* ---- measuring ---- */
+
+static double geodesic_ring(void *user, double *x, double *y, size_t n) {
+    const measure *m = user;
+    if (m->to_wgs84 && ccov_xform_points(m->to_wgs84, x, 1, y, 1, n) != 0)
+        return NAN;
+    return ccov_crs_geodesic_ring_area(x, y, n);
+}
+
+static double measure_ha(run *r, const ccov_geom *g) {
+    if (r->m.method == CCOV_AREA_PLANAR)
+        return ccov_geom_area(r->ctx, g, NULL, NULL) * r->m.unit2 / 1e4;
+    return ccov_geom_area(r->ctx, g, geodesic_ring, &r->m) / 1e4;
+}
+
+static ccov_status measure_setup(run *r) {
+    const ccov_options *o = r->opts;
+    r->frame = ccov_crs_create(r->ctx, o->crs ? o->crs : WGS84_LONLAT, "--crs");
+    if (!r->frame)
+        return CCOV_ERR_CRS;
+    r->m.method = o->area;
+    if (o->area == CCOV_AREA_PLANAR) {
+        if (!o->crs || ccov_crs_is_geographic(r->frame))
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                                 "--area planar needs a projected --crs (e.g. EPSG:32648)");
+        r->m.unit2 = ccov_crs_unit_factor(r->frame) * ccov_crs_unit_factor(r->frame);
+        return CCOV_OK;
+    }
+    if (strcmp(ccov_crs_label(r->frame), WGS84_LONLAT) == 0)
+        return CCOV_OK;
+    ccov_crs *wgs84 = ccov_crs_create(r->ctx, WGS84_LONLAT, "WGS84");
+    if (!wgs84)
+        return CCOV_ERR_CRS;
+    r->m.to_wgs84 = ccov_xform_create(r->ctx, r->frame, wgs84, NULL, o->allow_ballpark, "--crs");
+    ccov_crs_free(wgs84);
+    return r->m.to_wgs84 ? CCOV_OK : CCOV_ERR_CRS;
+}
+
+/* ---- sources ---- */
+
+static ccov_status source_crs(run *r, source *s, const char *path) {
+    char *def = ccov_io_crs_definition(s->layer);
+    if (!def && !r->opts->assume_crs)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: no CRS declared; name one with --assume-crs (e.g. EPSG:32648)",
+                             path);
+    s->crs = ccov_crs_create(r->ctx, def ? def : r->opts->assume_crs, path);
+    free(def);
+    if (!s->crs)
+        return CCOV_ERR_CRS;
+    s->step = ccov_crs_densify_step(s->crs);
+    return CCOV_OK;
+}
+
+static ccov_status source_open(run *r, source *s, const char *path, const char *layer,
+                               const char *layer_option, const char *where) {
+    s->layer = ccov_io_open(r->ctx, path, layer, layer_option);
+    if (!s->layer)
+        return CCOV_ERR_IO;
+    ccov_status st = where ? ccov_io_set_where(r->ctx, s->layer, where) : CCOV_OK;
+    if (st == CCOV_OK)
+        st = source_crs(r, s, path);
+    if (st != CCOV_OK)
+        return st;
+    double bbox[4], lonlat[4];
+    bool have_area =
+        ccov_io_extent(s->layer, bbox) && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat);
+    s->xf = ccov_xform_create(r->ctx, s->crs, r->frame, have_area ? lonlat : NULL,
+                              r->opts->allow_ballpark, path);
+    return s->xf ? CCOV_OK : CCOV_ERR_CRS;
+}
+
+static void source_close(source *s) {
+    ccov_xform_free(s->xf);
+    ccov_crs_free(s->crs);
+    ccov_io_close(s->layer);
+}
+
+static ccov_status source_describe(run *r, const source *s, ccov_input *in) {
+    in->path = strdup(ccov_io_source(s->layer));
+    in->layer = strdup(ccov_io_layer_name(s->layer));
+    in->crs = strdup(ccov_crs_label(s->crs));
+    in->operation = strdup(ccov_xform_name(s->xf));
+    if (!in->path || !in->layer || !in->crs || !in->operation)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return CCOV_OK;
+}
+
+static bool to_frame(void *user, double *x, double *y) {
+    return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
+}
+
+/* Into the working frame: densified in the source CRS first, so that straight edges stay where
+   they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
+static ccov_geom *reproject(run *r, source *s, const ccov_geom *valid, char *reason, char *repair,
+                            size_t n) {
+    ccov_geom *dense = ccov_geom_densify(r->ctx, valid, s->step);
+    ccov_geom *moved = dense ? ccov_geom_transform(r->ctx, dense, to_frame, s->xf) : NULL;
+    ccov_geom *fixed = NULL;
+    if (!moved || !ccov_geom_is_finite(r->ctx, moved)) {
+        snprintf(reason, n, "coordinates cannot be transformed from %s to %s (out of range?)",
+                 ccov_crs_label(s->crs), ccov_crs_label(r->frame));
+        goto done;
+    }
+    char again[256];
+    fixed = ccov_geom_repair(r->ctx, moved, again, sizeof again);
+    if (!fixed)
+        snprintf(reason, n, "after reprojection: %s", again);
+    else if (again[0] && !repair[0])
+        snprintf(repair, n, "after reprojection: %s", again);
+done:
+    ccov_geom_free(r->ctx, moved);
+    ccov_geom_free(r->ctx, dense);
+    return fixed;
+}
+
+/* The record's geometry in the working frame, valid and polygonal; NULL with `reason` when it
+   cannot be used. `repair` receives what was repaired ("" when nothing); invalidity is found and
+   located in the source's own coordinates, before densifying (GEOS densify would silently
+   rebuild an invalid polygon). */
+static ccov_geom *frame_geometry(run *r, source *s, const ccov_record *rec, char *reason,
+                                 char *repair, size_t n) {
+    repair[0] = '\0';
+    if (!rec->wkb) {
+        snprintf(reason, n, "%s", rec->problem);
+        return NULL;
+    }
+    ccov_geom *g = ccov_geom_from_wkb(r->ctx, rec->wkb, rec->wkb_size, reason, n);
+    if (!g)
+        return NULL;
+    ccov_geom *valid = NULL, *result = NULL;
+    if (!ccov_geom_is_finite(r->ctx, g)) {
+        snprintf(reason, n, "non-finite coordinates (NaN or infinity)");
+        goto done;
+    }
+    valid = ccov_geom_repair(r->ctx, g, repair, n);
+    if (!valid) {
+        snprintf(reason, n, "%s", repair);
+        repair[0] = '\0';
+        goto done;
+    }
+    result = reproject(r, s, valid, reason, repair, n);
+done:
+    ccov_geom_free(r->ctx, valid);
+    ccov_geom_free(r->ctx, g);
+    return result;
+}
+
+static ccov_status add_note(run *r, ccov_note **list, size_t *count, const char *src, long long fid,
+                            const char *reason) {
+    ccov_note *grown = realloc(*list, (*count + 1) * sizeof **list);
+    if (!grown)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    *list = grown;
+    ccov_note *note = &grown[(*count)++];
+    note->source = strdup(src);
+    note->fid = fid;
+    note->reason = strdup(reason);
+    if (!note->source || !note->reason)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_ctx_msg(r->ctx, CCOV_MSG_INFO, "%s: feature %lld: %s", src, fid, reason);
+    return CCOV_OK;
+}
+
+/* ---- regions ---- */
+
+static const char *const NAME_FIELDS[] = {
+    "name",      "NAME_1",     "shapeName", "ADM1_EN",  "ADM2_EN", "NAME_2",  "ADM1_NAME",
+    "ADM2_NAME", "admin1Name", "province",  "district", "name_en", "NAME_EN", NULL};
+static const char *const ISO_FIELDS[] = {"iso", "shapeISO", "iso_3166_2", "ISO_1", "HASC_1", NULL};
+
+static ccov_status region_fields(run *r, source *s, const char *path) {
+    const char *name = r->opts->region_field;
+    if (!name)
+        name = ccov_io_find_field(s->layer, NAME_FIELDS);
+    if (!name) {
+        char list[512];
+        ccov_io_field_list(s->layer, list, sizeof list);
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                             "%s: no region name field found (fields: %s); name one with "
+                             "--region-field",
+                             path, list);
+    }
+    const char *fields[2] = {name, ccov_io_find_field(s->layer, ISO_FIELDS)};
+    return ccov_io_select_fields(r->ctx, s->layer, fields, 2);
+}
+
+/* The --only list split at commas, each name trimmed. */
+typedef struct {
+    char **names;
+    bool *hit;
+    size_t n;
+} query_list;
+
+static void queries_free(query_list *q) {
+    for (size_t i = 0; i < q->n; i++)
+        free(q->names[i]);
+    free(q->names);
+    free(q->hit);
+}
+
+static bool queries_parse(const char *only, query_list *q) {
+    size_t cap = 1;
+    for (const char *p = only; *p; p++)
+        cap += *p == ',';
+    q->names = calloc(cap, sizeof *q->names);
+    q->hit = calloc(cap, sizeof *q->hit);
+    if (!q->names || !q->hit)
+        return false;
+    while (*only) {
+        size_t len = strcspn(only, ",");
+        size_t lead = strspn(only, " \t");
+        size_t end = len;
+        while (end > lead && (only[end - 1] == ' ' || only[end - 1] == '\t'))
+            end--;
+        if (end > lead && !(q->names[q->n++] = strndup(only + lead, end - lead)))
+            return false;
+        only += len + (only[len] == ',');
+    }
+    return true;
+}
+
+/* Does the query list pick this region? Marks each query that matched. */
+static bool region_chosen(query_list *q, const char *name, const char *iso) {
+    if (!q->names)
+        return true;
+    bool chosen = false;
+    for (size_t i = 0; i < q->n; i++)
+        if (ccov_names_match(q->names[i], name, iso)) {
+            q->hit[i] = true;
+            chosen = true;
+        }
+    return chosen;
+}
+
+static void append_name(char *list, size_t n, const char *name) {
+    size_t used = strlen(list);
+    if (used + 4 < n)
+        snprintf(list + used, n - used, "%s%s", used ? ", " : "", name);
+}
+
+static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
+    char reason[512], repair[512];
+    const char *path = ccov_io_source(s->layer);
+    ccov_geom *g = frame_geometry(r, s, rec, reason, repair, sizeof reason);
+    if (!g)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
+                             rec->values[0], reason);
+    region *grown = realloc(r->regions, (r->nregions + 1) * sizeof *grown);
+    if (!grown) {
+        ccov_geom_free(r->ctx, g);
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    r->regions = grown;
+    region *reg = &grown[r->nregions++];
+    *reg = (region){g, dup_or_empty(rec->values[0]), dup_or_empty(rec->values[1]), rec->fid, 0};
+    reg->ha = measure_ha(r, g);
+    if (!reg->name || !reg->iso)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return repair[0] ? add_note(r, &r->res->repaired, &r->res->nrepaired, path, rec->fid, repair)
+                     : CCOV_OK;
+}
+
+static ccov_status regions_read(run *r, source *s, query_list *q, char *names, size_t nsz) {
+    ccov_record rec = {0};
+    ccov_status st = CCOV_OK;
+    int got;
+    while (st == CCOV_OK && (got = ccov_io_next(r->ctx, s->layer, &rec)) == 1) {
+        const char *name = rec.values[0] ? rec.values[0] : "";
+        r->res->regions_input.features++;
+        append_name(names, nsz, name);
+        if (region_chosen(q, name, rec.values[1]))
+            st = region_add(r, s, &rec);
+    }
+    if (st == CCOV_OK && got < 0)
+        st = CCOV_ERR_IO;
+    ccov_record_clear(&rec);
+    return st;
+}
+
+static ccov_status regions_load(run *r) {
+    char path[4096];
+    const char *src = r->opts->regions_src;
+    if (!src)
+        src = ccov_coverage_data_path("provinces.shp", path, sizeof path);
+    source s = {0};
+    query_list q = {0};
+    char names[2048] = "";
+    ccov_status st = CCOV_OK;
+    if (r->opts->only && !queries_parse(r->opts->only, &q))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL);
+    if (st == CCOV_OK)
+        st = region_fields(r, &s, src);
+    if (st == CCOV_OK)
+        st = regions_read(r, &s, &q, names, sizeof names);
+    for (size_t i = 0; st == CCOV_OK && i < q.n; i++)
+        if (!q.hit[i])
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                               "%s: --only: no region matches '%s' (regions: %s)", src, q.names[i],
+                               names);
+    if (st == CCOV_OK && r->nregions == 0)
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
+    if (st == CCOV_OK)
+        st = source_describe(r, &s, &r->res->regions_input);
+    r->res->regions_input.used = (long long)r->nregions;
+    queries_free(&q);
+    source_close(&s);
+    return st;
+}
+
+/* ---- cleared features ---- */
+
+static ccov_status cleared_keep(run *r, ccov_geom *g, long long fid) {
+    if (r->ncleared % 1024 == 0) {
+        size_t cap = r->ncleared + 1024;
+        ccov_geom **geoms = realloc(r->cleared, cap * sizeof *geoms);
+        if (geoms)
+            r->cleared = geoms;
+        long long *fids = geoms ? realloc(r->cleared_fid, cap * sizeof *fids) : NULL;
+        if (fids)
+            r->cleared_fid = fids;
+        if (!geoms || !fids) {
+            ccov_geom_free(r->ctx, g);
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+        }
+    }
+    r->cleared[r->ncleared] = g;
+    r->cleared_fid[r->ncleared++] = fid;
+    return CCOV_OK;
+}
+
+static ccov_status cleared_add(run *r, source *s, const ccov_record *rec) {
+    char reason[512], repair[512];
+    const char *path = ccov_io_source(s->layer);
+    ccov_result *res = r->res;
+    res->cleared_input.features++;
+    ccov_geom *g = frame_geometry(r, s, rec, reason, repair, sizeof reason);
+    if (!g)
+        return add_note(r, &res->excluded, &res->nexcluded, path, rec->fid, reason);
+    ccov_status st = cleared_keep(r, g, rec->fid);
+    if (st == CCOV_OK && repair[0])
+        st = add_note(r, &res->repaired, &res->nrepaired, path, rec->fid, repair);
+    return st;
+}
+
+static ccov_status cleared_load(run *r) {
+    char path[4096];
+    const char *src = r->opts->cleared_src;
+    if (!src)
+        src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
+    source s = {0};
+    ccov_record rec = {0};
+    ccov_status st =
+        source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer", r->opts->where);
+    int got = 0;
+    while (st == CCOV_OK && (got = ccov_io_next(r->ctx, s.layer, &rec)) == 1)
+        st = cleared_add(r, &s, &rec);
+    if (st == CCOV_OK && got < 0)
+        st = CCOV_ERR_IO;
+    if (st == CCOV_OK)
+        st = source_describe(r, &s, &r->res->cleared_input);
+    r->res->cleared_input.used = (long long)r->ncleared;
+    ccov_record_clear(&rec);
+    source_close(&s);
+    return st;
+}
+
+/* ---- per-region figures ---- */
+
+/* Hectares of the geometries inside the prepared region; counts and flags the ones that have
+   area there when `touched` is given. */
+static ccov_status clipped_ha(run *r, const ccov_prepared *p, ccov_geom *const *geoms, size_t n,
+                              bool *touched, long long *count, double *ha) {
+    *ha = 0;
+    for (size_t i = 0; i < n; i++) {
+        ccov_place place;
+        ccov_geom *part = ccov_geom_clip(r->ctx, p, geoms[i], &place);
+        if (place == CCOV_PLACE_ERROR)
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "clipping to a region failed");
+        if (!part)
+            continue;
+        double a = measure_ha(r, part);
+        ccov_geom_free(r->ctx, part);
+        *ha += a;
+        if (touched && a > 0) {
+            (*count)++;
+            touched[i] = true;
+        }
+    }
+    return CCOV_OK;
+}
+
+static ccov_status region_figures(run *r, const region *reg, ccov_geom *const *groups,
+                                  size_t ngroups, bool *touched, ccov_region_result *out) {
+    ccov_prepared *p = ccov_geom_prepare(r->ctx, reg->geom);
+    if (!p)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "region '%s': cannot prepare", reg->name);
+    out->name = strdup(reg->name);
+    out->iso = strdup(reg->iso);
+    out->fid = reg->fid;
+    out->region_ha = reg->ha;
+    ccov_status st = clipped_ha(r, p, groups, ngroups, NULL, NULL, &out->net_ha);
+    if (st == CCOV_OK)
+        st = clipped_ha(r, p, r->cleared, r->ncleared, touched, &out->tasks, &out->gross_ha);
+    ccov_geom_prepared_free(r->ctx, p);
+    out->overlap_ha = out->gross_ha - out->net_ha;
+    out->percent_cleared = reg->ha > 0 ? 100.0 * out->net_ha / reg->ha : 0;
+    if (st == CCOV_OK && (!out->name || !out->iso))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return st;
+}
+
+/* Hectares of the dissolved cleared area that lie outside every chosen region. */
+static ccov_status outside_ha(run *r, ccov_geom *const *groups, size_t ngroups, double *ha) {
+    ccov_geom **geoms = malloc(r->nregions * sizeof *geoms);
+    if (!geoms)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; i < r->nregions; i++)
+        geoms[i] = r->regions[i].geom;
+    ccov_geom *all = ccov_geom_union(r->ctx, geoms, r->nregions);
+    free(geoms);
+    ccov_prepared *p = all ? ccov_geom_prepare(r->ctx, all) : NULL;
+    *ha = 0;
+    for (size_t i = 0; p && i < ngroups; i++) {
+        ccov_geom *part = ccov_geom_outside(r->ctx, p, groups[i]);
+        *ha += part ? measure_ha(r, part) : 0;
+        ccov_geom_free(r->ctx, part);
+    }
+    ccov_geom_prepared_free(r->ctx, p);
+    ccov_geom_free(r->ctx, all);
+    return p ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "union of regions failed");
+}
+
+static ccov_status compute(run *r) {
+    ccov_result *res = r->res;
+    ccov_geom **groups = NULL;
+    size_t ngroups = 0;
+    bool *touched = calloc(r->ncleared ? r->ncleared : 1, sizeof *touched);
+    res->regions = calloc(r->nregions, sizeof *res->regions);
+    ccov_status st = touched && res->regions
+                         ? ccov_geom_dissolve(r->ctx, r->cleared, r->ncleared, &groups, &ngroups)
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+        ccov_region_result *out = &res->regions[res->nregions++];
+        st = region_figures(r, &r->regions[i], groups, ngroups, touched, out);
+        res->net_ha += out->net_ha;
+        res->gross_ha += out->gross_ha;
+    }
+    res->overlap_ha = res->gross_ha - res->net_ha;
+    for (size_t i = 0; i < r->ncleared; i++)
+        res->tasks += touched[i];
+    if (st == CCOV_OK)
+        st = outside_ha(r, groups, ngroups, &res->outside_ha);
+    for (size_t i = 0; i < ngroups; i++)
+        ccov_geom_free(r->ctx, groups[i]);
+    free(groups);
+    free(touched);
+    return st;
+}
+
+/* ---- run ---- */
+
+static void run_release(run *r) {
+    for (size_t i = 0; i < r->nregions; i++) {
+        ccov_geom_free(r->ctx, r->regions[i].geom);
+        free(r->regions[i].name);
+        free(r->regions[i].iso);
+    }
+    free(r->regions);
+    for (size_t i = 0; i < r->ncleared; i++)
+        ccov_geom_free(r->ctx, r->cleared[i]);
+    free(r->cleared);
+    free(r->cleared_fid);
+    ccov_xform_free(r->m.to_wgs84);
+    ccov_crs_free(r->frame);
+}
+
+ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out) {
+    run r = {.ctx = ctx, .opts = opts};
+    *out = NULL;
+    r.res = calloc(1, sizeof *r.res);
+    if (!r.res)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    r.res->area = opts->area;
+    ccov_status st = measure_setup(&r);
+    if (st == CCOV_OK && !(r.res->frame = strdup(ccov_crs_label(r.frame))))
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = regions_load(&r);
+    if (st == CCOV_OK)
+        st = cleared_load(&r);
+    if (st == CCOV_OK)
+        st = compute(&r);
+    run_release(&r);
+    if (st != CCOV_OK) {
+        ccov_result_free(r.res);
+        return st;
+    }
+    *out = r.res;
+    return CCOV_OK;
+}
+
+static void input_free(ccov_input *in) {
+    free(in->path);
+    free(in->layer);
+    free(in->crs);
+    free(in->operation);
+}
+
+static void notes_free(ccov_note *notes, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(notes[i].source);
+        free(notes[i].reason);
+    }
+    free(notes);
+}
+
+void ccov_result_free(ccov_result *res) {
+    if (!res)
+        return;
+    for (size_t i = 0; i < res->nregions; i++) {
+        free(res->regions[i].name);
+        free(res->regions[i].iso);
+    }
+    free(res->regions);
+    input_free(&res->regions_input);
+    input_free(&res->cleared_input);
+    notes_free(res->repaired, res->nrepaired);
+    notes_free(res->excluded, res->nexcluded);
+    free(res->frame);
+    free(res);
+}

@@ -1,0 +1,56 @@
+/* crs: PROJ CRS objects, coordinate operations into the working frame, geodesic area. */
+#ifndef CCOV_CRS_H
+#define CCOV_CRS_H
+
+#include "clearcov/ctx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct ccov_crs ccov_crs;
+typedef struct ccov_xform ccov_xform;
+
+/* Parse a CRS given as "EPSG:n", WKT, PROJJSON or a PROJ string. `what` names where it came from
+   for the message (a file or an option). NULL on error, message in ctx. Free with ccov_crs_free().
+ */
+ccov_crs *ccov_crs_create(ccov_ctx *ctx, const char *definition, const char *what);
+void ccov_crs_free(ccov_crs *crs);
+
+/* A short label: "EPSG:32648" when PROJ identifies the CRS with an authority code, else its name.
+   Owned by crs. */
+const char *ccov_crs_label(const ccov_crs *crs);
+bool ccov_crs_is_geographic(const ccov_crs *crs);
+/* Size of the CRS's unit: metres (projected) or radians (geographic) per unit. */
+double ccov_crs_unit_factor(const ccov_crs *crs);
+
+/* Longest segment, in the CRS's own units, that can be taken as a straight line in any other frame
+   without measurable area error (about 500 m). Used to densify before reprojecting. */
+double ccov_crs_densify_step(const ccov_crs *crs);
+
+/* The bounding box (xmin, ymin, xmax, ymax in crs units) as lon/lat degrees on the CRS's own datum,
+   for choosing an operation valid there. Returns false when it cannot be computed. */
+bool ccov_crs_bbox_to_lonlat(ccov_ctx *ctx, const ccov_crs *crs, const double bbox[4],
+                             double lonlat[4]);
+
+/* The best operation PROJ knows from src to dst over the area lonlat (west, south, east, north;
+   NULL: anywhere), with x = easting/longitude on both sides. When the only operation is a
+   ballpark one (no datum shift known), fails with CCOV_ERR_CRS unless allow_ballpark. `what` names
+   the source for messages. NULL on error. Free with ccov_xform_free(). */
+ccov_xform *ccov_xform_create(ccov_ctx *ctx, const ccov_crs *src, const ccov_crs *dst,
+                              const double lonlat[4], bool allow_ballpark, const char *what);
+void ccov_xform_free(ccov_xform *xf);
+
+/* Name of the chosen operation and its accuracy in metres (-1 when unknown). */
+const char *ccov_xform_name(const ccov_xform *xf);
+double ccov_xform_accuracy(const ccov_xform *xf);
+bool ccov_xform_is_ballpark(const ccov_xform *xf);
+
+/* Transform n points in place (strides in doubles). Returns the number of points that failed
+   (coordinates set to HUGE_VAL by PROJ) or -1 when the whole call failed. */
+long ccov_xform_points(ccov_xform *xf, double *x, size_t sx, double *y, size_t sy, size_t n);
+
+/* Geodesic area in m2 of a ring of lon/lat degrees on the WGS84 ellipsoid (absolute value), using
+   PROJ's geod_* API. The ring may or may not repeat its first point. */
+double ccov_crs_geodesic_ring_area(const double *lon, const double *lat, size_t n);
+
+#endif

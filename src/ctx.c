@@ -1,0 +1,107 @@
+/* Context: owns the GEOS handle and the PROJ context, keeps the last error message. */
+#include "internal.h"
+
+#include <cpl_error.h>
+#include <gdal.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* GEOS errors are kept, not printed: the call that failed turns them into its own message. */
+static void geos_error_handler(const char *message, void *user) {
+    ccov_ctx *ctx = user;
+    snprintf(ctx->geos_error, sizeof ctx->geos_error, "%s", message);
+}
+
+static void geos_notice_handler(const char *message, void *user) {
+    ccov_ctx_msg(user, CCOV_MSG_DEBUG, "GEOS: %s", message);
+}
+
+/* GDAL messages reach the context: failures are rephrased by the io call that saw them (from
+   CPLGetLastErrorMsg), warnings become debug lines instead of raw text on stderr. */
+static void gdal_handler(CPLErr level, CPLErrorNum num, const char *message) {
+    (void)num;
+    if (level == CE_Warning)
+        ccov_ctx_msg(CPLGetErrorHandlerUserData(), CCOV_MSG_DEBUG, "GDAL: %s", message);
+}
+
+/* PROJ logs through the context; keep its chatter at debug level. */
+static void proj_log(void *user, int level, const char *message) {
+    (void)level;
+    ccov_ctx_msg(user, CCOV_MSG_DEBUG, "PROJ: %s", message);
+}
+
+ccov_ctx *ccov_ctx_create(void) {
+    ccov_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->geos = GEOS_init_r();
+    ctx->proj = proj_context_create();
+    if (!ctx->geos || !ctx->proj) {
+        ccov_ctx_free(ctx);
+        return NULL;
+    }
+    GEOSContext_setErrorMessageHandler_r(ctx->geos, geos_error_handler, ctx);
+    GEOSContext_setNoticeMessageHandler_r(ctx->geos, geos_notice_handler, ctx);
+    proj_log_func(ctx->proj, ctx, proj_log);
+    proj_log_level(ctx->proj, PJ_LOG_ERROR);
+    /* Coordinates are never fetched from the network: results must not depend on connectivity. */
+    proj_context_set_enable_network(ctx->proj, 0);
+    GDALAllRegister();
+    CPLPushErrorHandlerEx(gdal_handler, ctx);
+    ctx->gdal_handler = true;
+    return ctx;
+}
+
+void ccov_ctx_free(ccov_ctx *ctx) {
+    if (!ctx)
+        return;
+    if (ctx->gdal_handler)
+        CPLPopErrorHandler();
+    if (ctx->proj)
+        proj_context_destroy(ctx->proj);
+    if (ctx->geos)
+        GEOS_finish_r(ctx->geos);
+    free(ctx);
+}
+
+void ccov_ctx_set_messages(ccov_ctx *ctx, ccov_msg_fn fn, void *user) {
+    ctx->msg_fn = fn;
+    ctx->msg_user = user;
+}
+
+const char *ccov_ctx_error(const ccov_ctx *ctx) { return ctx->error; }
+
+ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    /* Messages are one line: fold any newline a library put in its text. */
+    for (char *p = ctx->error; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return status;
+}
+
+void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
+    if (!ctx || !ctx->msg_fn)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    for (char *p = line; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    ctx->msg_fn(ctx->msg_user, level, line);
+}
+
+const char *ccov_ctx_library_versions(char *buf, unsigned n) {
+    PJ_INFO info = proj_info();
+    snprintf(buf, n, "GDAL %s, PROJ %s, GEOS %s", GDALVersionInfo("RELEASE_NAME"), info.version,
+             GEOSversion());
+    return buf;
+}

@@ -1,0 +1,439 @@
+/* geom: everything that talks to GEOS (reentrant API only). */
+#include "geom.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ccov_prepared {
+    const GEOSGeometry *region;
+    const GEOSPreparedGeometry *prep;
+};
+
+ccov_geom *ccov_geom_from_wkb(ccov_ctx *ctx, const unsigned char *wkb, size_t size, char *problem,
+                              size_t n) {
+    GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx->geos);
+    ctx->geos_error[0] = '\0';
+    GEOSGeometry *g = reader ? GEOSWKBReader_read_r(ctx->geos, reader, wkb, size) : NULL;
+    if (!g)
+        snprintf(problem, n, "unreadable geometry: %s", ctx->geos_error);
+    GEOSWKBReader_destroy_r(ctx->geos, reader);
+    return g;
+}
+
+bool ccov_geom_to_wkb(ccov_ctx *ctx, const ccov_geom *g, unsigned char **wkb, size_t *size) {
+    GEOSWKBWriter *writer = GEOSWKBWriter_create_r(ctx->geos);
+    if (!writer)
+        return false;
+    GEOSWKBWriter_setOutputDimension_r(ctx->geos, writer, 2);
+    GEOSWKBWriter_setByteOrder_r(ctx->geos, writer, GEOS_WKB_NDR);
+    unsigned char *buf = GEOSWKBWriter_write_r(ctx->geos, writer, g, size);
+    GEOSWKBWriter_destroy_r(ctx->geos, writer);
+    if (!buf)
+        return false;
+    /* Hand over memory the caller can free() (GEOS memory goes back through GEOSFree_r). */
+    *wkb = malloc(*size);
+    if (*wkb)
+        memcpy(*wkb, buf, *size);
+    GEOSFree_r(ctx->geos, buf);
+    return *wkb != NULL;
+}
+
+ccov_geom *ccov_geom_from_wkt(ccov_ctx *ctx, const char *wkt) {
+    GEOSWKTReader *reader = GEOSWKTReader_create_r(ctx->geos);
+    GEOSGeometry *g = reader ? GEOSWKTReader_read_r(ctx->geos, reader, wkt) : NULL;
+    GEOSWKTReader_destroy_r(ctx->geos, reader);
+    return g;
+}
+
+void ccov_geom_free(ccov_ctx *ctx, ccov_geom *g) {
+    if (g)
+        GEOSGeom_destroy_r(ctx->geos, g);
+}
+
+ccov_geom *ccov_geom_clone(ccov_ctx *ctx, const ccov_geom *g) {
+    return GEOSGeom_clone_r(ctx->geos, g);
+}
+
+static int finite_check(double *x, double *y, void *user) {
+    bool *all = user;
+    if (!isfinite(*x) || !isfinite(*y))
+        *all = false;
+    return 1;
+}
+
+bool ccov_geom_is_finite(ccov_ctx *ctx, const ccov_geom *g) {
+    bool all = true;
+    GEOSGeometry *copy = GEOSGeom_transformXY_r(ctx->geos, g, finite_check, &all);
+    GEOSGeom_destroy_r(ctx->geos, copy);
+    return all && copy != NULL;
+}
+
+long ccov_geom_vertices(ccov_ctx *ctx, const ccov_geom *g) {
+    return GEOSGetNumCoordinates_r(ctx->geos, g);
+}
+
+ccov_geom *ccov_geom_densify(ccov_ctx *ctx, const ccov_geom *g, double step) {
+    return GEOSDensify_r(ctx->geos, g, step);
+}
+
+typedef struct {
+    ccov_point_fn fn;
+    void *user;
+} point_call;
+
+static int point_trampoline(double *x, double *y, void *user) {
+    const point_call *call = user;
+    return call->fn(call->user, x, y) ? 1 : 0;
+}
+
+ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn fn, void *user) {
+    point_call call = {fn, user};
+    return GEOSGeom_transformXY_r(ctx->geos, g, point_trampoline, &call);
+}
+
+static bool is_polygonal(ccov_ctx *ctx, const GEOSGeometry *g) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    return type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
+}
+
+/* Collect the polygons of a (nested) collection into *parts. */
+static void collect_polygons(ccov_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **parts,
+                             unsigned *count) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON) {
+        if (!GEOSisEmpty_r(ctx->geos, g))
+            parts[(*count)++] = GEOSGeom_clone_r(ctx->geos, g);
+        return;
+    }
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+        return;
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx->geos, g); i++)
+        collect_polygons(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), parts, count);
+}
+
+/* The polygonal part of g as one valid geometry (parts of a collection may overlap: union them). */
+static GEOSGeometry *polygonal_part(ccov_ctx *ctx, const GEOSGeometry *g) {
+    if (is_polygonal(ctx, g))
+        return GEOSGeom_clone_r(ctx->geos, g);
+    int n = GEOSGetNumCoordinates_r(ctx->geos, g);
+    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    if (!parts)
+        return NULL;
+    unsigned count = 0;
+    collect_polygons(ctx, g, parts, &count);
+    GEOSGeometry *result = GEOSGeom_createEmptyPolygon_r(ctx->geos);
+    if (count > 0) {
+        GEOSGeom_destroy_r(ctx->geos, result);
+        GEOSGeometry *coll =
+            GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, parts, count);
+        result = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
+        GEOSGeom_destroy_r(ctx->geos, coll);
+    }
+    free(parts);
+    return result;
+}
+
+static void describe_invalidity(ccov_ctx *ctx, const GEOSGeometry *g, char *repair, size_t n) {
+    char *reason = NULL;
+    GEOSGeometry *where = NULL;
+    GEOSisValidDetail_r(ctx->geos, g, 0, &reason, &where);
+    double x = NAN, y = NAN;
+    if (where) {
+        GEOSGeomGetX_r(ctx->geos, where, &x);
+        GEOSGeomGetY_r(ctx->geos, where, &y);
+    }
+    if (where && isfinite(x))
+        snprintf(repair, n, "%s at (%.6f %.6f), repaired", reason ? reason : "invalid", x, y);
+    else
+        snprintf(repair, n, "%s, repaired", reason ? reason : "invalid");
+    /* GEOS capitalises its reasons; messages here are lower-case. */
+    repair[0] = (char)(repair[0] >= 'A' && repair[0] <= 'Z' ? repair[0] - 'A' + 'a' : repair[0]);
+    GEOSFree_r(ctx->geos, reason);
+    GEOSGeom_destroy_r(ctx->geos, where);
+}
+
+static GEOSGeometry *make_valid(ccov_ctx *ctx, const GEOSGeometry *g) {
+    GEOSMakeValidParams *params = GEOSMakeValidParams_create_r(ctx->geos);
+    if (!params)
+        return NULL;
+    GEOSMakeValidParams_setMethod_r(ctx->geos, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setKeepCollapsed_r(ctx->geos, params, 0);
+    GEOSGeometry *fixed = GEOSMakeValidWithParams_r(ctx->geos, g, params);
+    GEOSMakeValidParams_destroy_r(ctx->geos, params);
+    return fixed;
+}
+
+ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, size_t n) {
+    repair[0] = '\0';
+    GEOSGeometry *work = NULL;
+    char valid = GEOSisValid_r(ctx->geos, g);
+    if (valid == 1) {
+        work = GEOSGeom_clone_r(ctx->geos, g);
+    } else {
+        describe_invalidity(ctx, g, repair, n);
+        work = make_valid(ctx, g);
+    }
+    if (!work) {
+        snprintf(repair, n, "cannot be repaired: %s", ctx->geos_error);
+        return NULL;
+    }
+    if (!is_polygonal(ctx, work) && !repair[0])
+        snprintf(repair, n, "geometry collection: polygon parts kept, others dropped");
+    GEOSGeometry *poly = polygonal_part(ctx, work);
+    GEOSGeom_destroy_r(ctx->geos, work);
+    if (!poly || GEOSisEmpty_r(ctx->geos, poly)) {
+        GEOSGeom_destroy_r(ctx->geos, poly);
+        snprintf(repair, n, "no area left after repair (zero-area or degenerate polygon)");
+        return NULL;
+    }
+    return poly;
+}
+
+static double ring_area(ccov_ctx *ctx, const GEOSGeometry *ring, ccov_ring_area_fn fn, void *user) {
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
+    unsigned int size = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx->geos, seq, &size) || size < 4)
+        return 0;
+    double *xy = malloc(2 * (size_t)size * sizeof *xy);
+    if (!xy)
+        return NAN;
+    double area = NAN;
+    if (GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, xy, xy + size, NULL, NULL))
+        area = fn(user, xy, xy + size, size);
+    free(xy);
+    return area;
+}
+
+static double polygon_area(ccov_ctx *ctx, const GEOSGeometry *poly, ccov_ring_area_fn fn,
+                           void *user) {
+    double area = ring_area(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), fn, user);
+    int holes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    for (int i = 0; i < holes; i++)
+        area -= ring_area(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), fn, user);
+    return area;
+}
+
+double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, void *user) {
+    if (!fn) {
+        double area = 0;
+        return GEOSArea_r(ctx->geos, g, &area) ? area : NAN;
+    }
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON)
+        return GEOSisEmpty_r(ctx->geos, g) ? 0 : polygon_area(ctx, g, fn, user);
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+        return 0;
+    double area = 0;
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx->geos, g); i++)
+        area += ccov_geom_area(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn, user);
+    return area;
+}
+
+/* Union-find over polygon indices, with path halving. */
+static size_t uf_find(size_t *parent, size_t i) {
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static void uf_join(size_t *parent, size_t a, size_t b) {
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    /* The smaller index becomes the root, so groups are numbered the same on every run. */
+    if (a < b)
+        parent[b] = a;
+    else if (b < a)
+        parent[a] = b;
+}
+
+typedef struct {
+    ccov_ctx *ctx;
+    ccov_geom *const *in;
+    size_t *parent;
+    size_t current;
+    const GEOSPreparedGeometry *prep;
+} pair_query;
+
+static void pair_visit(void *item, void *user) {
+    pair_query *q = user;
+    size_t j = (size_t)(uintptr_t)item - 1;
+    if (j <= q->current || uf_find(q->parent, j) == uf_find(q->parent, q->current))
+        return;
+    if (GEOSPreparedIntersects_r(q->ctx->geos, q->prep, q->in[j]) == 1)
+        uf_join(q->parent, q->current, j);
+}
+
+/* Link every pair of input polygons that intersect. */
+static bool link_interacting(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *parent) {
+    GEOSSTRtree *tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    if (!tree)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        GEOSSTRtree_insert_r(ctx->geos, tree, in[i], (void *)(uintptr_t)(i + 1));
+    pair_query q = {ctx, in, parent, 0, NULL};
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        q.current = i;
+        q.prep = GEOSPrepare_r(ctx->geos, in[i]);
+        ok = q.prep != NULL;
+        if (ok)
+            GEOSSTRtree_query_r(ctx->geos, tree, in[i], pair_visit, &q);
+        GEOSPreparedGeom_destroy_r(ctx->geos, q.prep);
+    }
+    GEOSSTRtree_destroy_r(ctx->geos, tree);
+    return ok;
+}
+
+ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n) {
+    GEOSGeometry **parts = malloc((n ? n : 1) * sizeof *parts);
+    if (!parts)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        parts[i] = GEOSGeom_clone_r(ctx->geos, in[i]);
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+    free(parts);
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, coll);
+    return u;
+}
+
+/* Union each group of linked polygons; members[k] lists the indices of group k in order. */
+static ccov_status union_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, const size_t *parent,
+                                ccov_geom **out, size_t *nout) {
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    ccov_geom **members = malloc((n ? n : 1) * sizeof *members);
+    size_t *start = calloc(n + 1, sizeof *start);
+    ccov_status status = CCOV_OK;
+    if (!order || !members || !start) {
+        status = ccov_ctx_fail(ctx, CCOV_ERR_IO, "dissolve: out of memory");
+        goto done;
+    }
+    /* Counting sort by root: groups come out in order of their first member. */
+    for (size_t i = 0; i < n; i++)
+        start[parent[i] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    for (size_t i = 0; i < n; i++)
+        order[start[parent[i]]++] = i;
+    *nout = 0;
+    for (size_t pos = 0; pos < n;) {
+        size_t root = parent[order[pos]], count = 0;
+        while (pos < n && parent[order[pos]] == root)
+            members[count++] = in[order[pos++]];
+        out[*nout] = count == 1 ? GEOSGeom_clone_r(ctx->geos, members[0])
+                                : ccov_geom_union(ctx, members, count);
+        if (!out[(*nout)++]) {
+            status =
+                ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed: %s", ctx->geos_error);
+            goto done;
+        }
+    }
+done:
+    free(order);
+    free(members);
+    free(start);
+    return status;
+}
+
+ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_geom ***out,
+                               size_t *nout) {
+    size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    ccov_geom **groups = calloc(n ? n : 1, sizeof *groups);
+    ccov_status status = CCOV_OK;
+    *nout = 0;
+    if (!parent || !groups) {
+        status = ccov_ctx_fail(ctx, CCOV_ERR_IO, "dissolve: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    if (!link_interacting(ctx, in, n, parent)) {
+        status = ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: %s", ctx->geos_error);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++)
+        parent[i] = uf_find(parent, i);
+    status = union_groups(ctx, in, n, parent, groups, nout);
+    if (status != CCOV_OK)
+        goto fail;
+    free(parent);
+    *out = groups;
+    return CCOV_OK;
+fail:
+    for (size_t i = 0; groups && i < *nout; i++)
+        GEOSGeom_destroy_r(ctx->geos, groups[i]);
+    free(groups);
+    free(parent);
+    *nout = 0;
+    return status;
+}
+
+ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region) {
+    ccov_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->region = region;
+    p->prep = GEOSPrepare_r(ctx->geos, region);
+    if (!p->prep) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p) {
+    if (!p)
+        return;
+    GEOSPreparedGeom_destroy_r(ctx->geos, p->prep);
+    free(p);
+}
+
+/* An overlay result reduced to its polygons (lines and points where boundaries touch dropped). */
+static GEOSGeometry *keep_area(ccov_ctx *ctx, GEOSGeometry *g) {
+    if (!g || is_polygonal(ctx, g))
+        return g;
+    GEOSGeometry *poly = polygonal_part(ctx, g);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return poly;
+}
+
+ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
+                          ccov_place *place) {
+    char touches = GEOSPreparedIntersects_r(ctx->geos, p->prep, g);
+    if (touches != 1) {
+        *place = touches == 0 ? CCOV_PLACE_OUTSIDE : CCOV_PLACE_ERROR;
+        return NULL;
+    }
+    if (GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g) == 1) {
+        *place = CCOV_PLACE_INSIDE;
+        return GEOSGeom_clone_r(ctx->geos, g);
+    }
+    GEOSGeometry *part = keep_area(ctx, GEOSIntersection_r(ctx->geos, g, p->region));
+    *place = part ? CCOV_PLACE_CROSSING : CCOV_PLACE_ERROR;
+    if (part && GEOSisEmpty_r(ctx->geos, part)) {
+        GEOSGeom_destroy_r(ctx->geos, part);
+        *place = CCOV_PLACE_OUTSIDE; /* touches the border only */
+        return NULL;
+    }
+    return part;
+}
+
+ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {
+    if (GEOSPreparedIntersects_r(ctx->geos, p->prep, g) == 0)
+        return GEOSGeom_clone_r(ctx->geos, g);
+    if (GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g) == 1)
+        return NULL;
+    GEOSGeometry *part = keep_area(ctx, GEOSDifference_r(ctx->geos, g, p->region));
+    if (part && GEOSisEmpty_r(ctx->geos, part)) {
+        GEOSGeom_destroy_r(ctx->geos, part);
+        return NULL;
+    }
+    return part;
+}

@@ -1,0 +1,77 @@
+/* geom: GEOS geometry work: parsing, repair, dissolve, clip, area. */
+#ifndef CCOV_GEOM_H
+#define CCOV_GEOM_H
+
+#include "clearcov/ctx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Same type as GEOS's GEOSGeometry, without exposing GEOS's header to other modules. */
+typedef struct GEOSGeom_t ccov_geom;
+typedef struct ccov_prepared ccov_prepared;
+
+/* Transforms one point in place; returns false when it cannot. */
+typedef bool (*ccov_point_fn)(void *user, double *x, double *y);
+/* Area in m2 of one ring given by coordinate arrays (which it may overwrite). */
+typedef double (*ccov_ring_area_fn)(void *user, double *x, double *y, size_t n);
+
+/* Parse ISO WKB. NULL with a reason in `problem` (size n) when it does not parse. */
+ccov_geom *ccov_geom_from_wkb(ccov_ctx *ctx, const unsigned char *wkb, size_t size, char *problem,
+                              size_t n);
+/* Serialize as ISO WKB (2D); caller frees *wkb with free(). False on error. */
+bool ccov_geom_to_wkb(ccov_ctx *ctx, const ccov_geom *g, unsigned char **wkb, size_t *size);
+ccov_geom *ccov_geom_from_wkt(ccov_ctx *ctx, const char *wkt);
+void ccov_geom_free(ccov_ctx *ctx, ccov_geom *g);
+ccov_geom *ccov_geom_clone(ccov_ctx *ctx, const ccov_geom *g);
+
+/* True when every coordinate is finite. */
+bool ccov_geom_is_finite(ccov_ctx *ctx, const ccov_geom *g);
+/* Number of vertices. */
+long ccov_geom_vertices(ccov_ctx *ctx, const ccov_geom *g);
+
+/* Split every segment longer than step (same units) so that it stays straight in its own CRS once
+   reprojected. Returns a new geometry or NULL on error. */
+ccov_geom *ccov_geom_densify(ccov_ctx *ctx, const ccov_geom *g, double step);
+
+/* Apply fn to every vertex. New geometry, or NULL when fn failed on a vertex or GEOS failed. */
+ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn fn, void *user);
+
+/* Make g a valid (Multi)Polygon: invalid input is repaired with GEOS make-valid (structure method,
+   collapsed parts dropped), non-polygonal parts of a collection are dropped. `*repair` (size n)
+   receives what was wrong ("" when nothing). NULL when nothing polygonal is left, with `problem`
+   (in *repair) saying why. */
+ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, size_t n);
+
+/* Area: sum over polygons of exterior minus holes, each ring measured by fn (planar area in CRS
+   units squared when fn is NULL). */
+double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, void *user);
+
+/* Dissolve: union only polygons that interact. Returns an array (*out, *nout) of pairwise
+   disjoint geometries whose union equals the union of the input. Caller frees each with
+   ccov_geom_free() and the array with free(). Inputs are not modified. */
+ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_geom ***out,
+                               size_t *nout);
+
+/* Union of n geometries (new geometry, NULL on error). */
+ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n);
+
+/* Where g lies relative to a prepared region. */
+typedef enum {
+    CCOV_PLACE_ERROR = -1,
+    CCOV_PLACE_OUTSIDE = 0,
+    CCOV_PLACE_INSIDE = 1,
+    CCOV_PLACE_CROSSING = 2
+} ccov_place;
+
+/* Prepare a region for repeated tests. The region must outlive the prepared object. */
+ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region);
+void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p);
+
+/* The part of g inside the region (new geometry; NULL when outside or on error: *place tells). */
+ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
+                          ccov_place *place);
+/* The part of g outside the region (new geometry; NULL when none). */
+ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
+
+#endif

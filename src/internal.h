@@ -1,0 +1,22 @@
+/* Internal: the context structure shared by the library's modules. Not installed. */
+#ifndef CCOV_INTERNAL_H
+#define CCOV_INTERNAL_H
+
+#include "clearcov/ctx.h"
+
+#include <geos_c.h>
+#include <proj.h>
+
+#include <stdbool.h>
+
+struct ccov_ctx {
+    GEOSContextHandle_t geos;
+    PJ_CONTEXT *proj;
+    bool gdal_handler; /* pushed on this thread's GDAL error handler stack */
+    ccov_msg_fn msg_fn;
+    void *msg_user;
+    char error[1024];
+    char geos_error[512]; /* last GEOS error, rephrased by the caller that saw it fail */
+};
+
+#endif

@@ -1,0 +1,301 @@
+/* io: everything that talks to GDAL/OGR. */
+#include "io.h"
+#include "internal.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ccov_layer {
+    GDALDatasetH ds;
+    OGRLayerH lyr;
+    char *source;
+    int *selected; /* field indices, -1 for none */
+    size_t nselected;
+};
+
+/* The text of GDAL's last error, or `fallback` when GDAL said nothing. */
+static const char *gdal_reason(const char *fallback) {
+    const char *msg = CPLGetLastErrorMsg();
+    return (msg && *msg) ? msg : fallback;
+}
+
+static bool looks_like_file(const char *src) {
+    return strncmp(src, "PG:", 3) != 0 && strncmp(src, "/vsi", 4) != 0 && strchr(src, ':') == NULL;
+}
+
+static ccov_status check_file(ccov_ctx *ctx, const char *src) {
+    struct stat st;
+    if (stat(src, &st) != 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src, strerror(errno));
+    if (access(src, R_OK) != 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not readable: %s", src, strerror(errno));
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: empty file (0 bytes)", src);
+    return CCOV_OK;
+}
+
+static void layer_names(GDALDatasetH ds, char *buf, size_t n) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && used < n; i++) {
+        const char *name = OGR_L_GetName(GDALDatasetGetLayer(ds, i));
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+static OGRLayerH pick_layer(ccov_ctx *ctx, GDALDatasetH ds, const char *src, const char *layer,
+                            const char *layer_option) {
+    char names[512];
+    int count = GDALDatasetGetLayerCount(ds);
+    if (count == 0) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no vector layer in this source", src);
+        return NULL;
+    }
+    if (layer) {
+        OGRLayerH lyr = GDALDatasetGetLayerByName(ds, layer);
+        if (!lyr) {
+            layer_names(ds, names, sizeof names);
+            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no layer '%s' (layers: %s)", src, layer, names);
+        }
+        return lyr;
+    }
+    if (count > 1) {
+        layer_names(ds, names, sizeof names);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %d layers (%s); choose one with %s", src, count, names,
+                      layer_option);
+        return NULL;
+    }
+    return GDALDatasetGetLayer(ds, 0);
+}
+
+ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
+                         const char *layer_option) {
+    if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
+        return NULL;
+    ccov_layer *lyr = calloc(1, sizeof *lyr);
+    if (!lyr || !(lyr->source = strdup(src))) {
+        free(lyr);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+        return NULL;
+    }
+    CPLErrorReset();
+    lyr->ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!lyr->ds) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src,
+                      gdal_reason("not a vector data source GDAL can read"));
+        goto fail;
+    }
+    lyr->lyr = pick_layer(ctx, lyr->ds, src, layer, layer_option);
+    if (!lyr->lyr)
+        goto fail;
+    return lyr;
+fail:
+    ccov_io_close(lyr);
+    return NULL;
+}
+
+void ccov_io_close(ccov_layer *lyr) {
+    if (!lyr)
+        return;
+    if (lyr->ds)
+        GDALClose(lyr->ds);
+    free(lyr->selected);
+    free(lyr->source);
+    free(lyr);
+}
+
+const char *ccov_io_source(const ccov_layer *lyr) { return lyr->source; }
+
+const char *ccov_io_layer_name(const ccov_layer *lyr) { return OGR_L_GetName(lyr->lyr); }
+
+char *ccov_io_crs_definition(const ccov_layer *lyr) {
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr->lyr);
+    if (!srs)
+        return NULL;
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    if (auth && code && strcmp(auth, "EPSG") == 0) {
+        size_t n = strlen(code) + 6;
+        char *def = malloc(n);
+        if (def)
+            snprintf(def, n, "EPSG:%s", code);
+        return def;
+    }
+    char *wkt = NULL;
+    const char *options[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, options) != OGRERR_NONE) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    char *def = strdup(wkt);
+    CPLFree(wkt);
+    return def;
+}
+
+bool ccov_io_extent(ccov_layer *lyr, double bbox[4]) {
+    OGREnvelope env;
+    if (OGR_L_GetExtent(lyr->lyr, &env, TRUE) != OGRERR_NONE)
+        return false;
+    bbox[0] = env.MinX;
+    bbox[1] = env.MinY;
+    bbox[2] = env.MaxX;
+    bbox[3] = env.MaxY;
+    return true;
+}
+
+long long ccov_io_count(ccov_layer *lyr) { return (long long)OGR_L_GetFeatureCount(lyr->lyr, 1); }
+
+ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
+    CPLErrorReset();
+    if (OGR_L_SetAttributeFilter(lyr->lyr, where) != OGRERR_NONE)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
+                             gdal_reason("invalid expression"));
+    return CCOV_OK;
+}
+
+const char *ccov_io_find_field(const ccov_layer *lyr, const char *const *candidates) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    for (size_t c = 0; candidates[c]; c++)
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+            const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+            if (EQUAL(name, candidates[c]))
+                return name;
+        }
+    return NULL;
+}
+
+void ccov_io_field_list(const ccov_layer *lyr, char *buf, size_t n) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used < n; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (!buf[0])
+        snprintf(buf, n, "none");
+}
+
+ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *const *names,
+                                  size_t n) {
+    int *idx = calloc(n ? n : 1, sizeof *idx);
+    if (!idx)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", lyr->source);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = names[i] ? OGR_FD_GetFieldIndex(defn, names[i]) : -1;
+        if (names[i] && idx[i] < 0) {
+            char list[512];
+            ccov_io_field_list(lyr, list, sizeof list);
+            free(idx);
+            return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: no field '%s' (fields: %s)", lyr->source,
+                                 names[i], list);
+        }
+    }
+    free(lyr->selected);
+    lyr->selected = idx;
+    lyr->nselected = n;
+    return CCOV_OK;
+}
+
+void ccov_record_clear(ccov_record *rec) {
+    free(rec->wkb);
+    for (size_t i = 0; i < rec->nvalues; i++)
+        free(rec->values[i]);
+    free(rec->values);
+    memset(rec, 0, sizeof *rec);
+}
+
+/* Reduce the feature's geometry to what the geometry stage takes: 2D, linear, non-empty, with
+   polygons in it. Sets rec->problem otherwise. Returns a new geometry or NULL. */
+static OGRGeometryH usable_geometry(OGRGeometryH g, ccov_record *rec) {
+    if (!g) {
+        snprintf(rec->problem, sizeof rec->problem, "no geometry (null)");
+        return NULL;
+    }
+    if (OGR_G_IsEmpty(g)) {
+        snprintf(rec->problem, sizeof rec->problem, "empty geometry");
+        return NULL;
+    }
+    OGRwkbGeometryType type = OGR_GT_Flatten(OGR_G_GetGeometryType(g));
+    OGRGeometryH lin =
+        OGR_GT_IsNonLinear(type) ? OGR_G_GetLinearGeometry(g, 0, NULL) : OGR_G_Clone(g);
+    if (!lin) {
+        snprintf(rec->problem, sizeof rec->problem, "curved geometry cannot be linearised");
+        return NULL;
+    }
+    type = OGR_GT_Flatten(OGR_G_GetGeometryType(lin));
+    if (type != wkbPolygon && type != wkbMultiPolygon && type != wkbGeometryCollection) {
+        snprintf(rec->problem, sizeof rec->problem, "not polygonal (%s)",
+                 OGRGeometryTypeToName(type));
+        OGR_G_DestroyGeometry(lin);
+        return NULL;
+    }
+    OGR_G_Set3D(lin, FALSE);
+    OGR_G_SetMeasured(lin, FALSE);
+    return lin;
+}
+
+static bool record_geometry(OGRFeatureH f, ccov_record *rec) {
+    OGRGeometryH g = usable_geometry(OGR_F_GetGeometryRef(f), rec);
+    if (!g)
+        return true;
+    rec->wkb_size = (size_t)OGR_G_WkbSize(g);
+    rec->wkb = malloc(rec->wkb_size ? rec->wkb_size : 1);
+    bool ok = rec->wkb && OGR_G_ExportToIsoWkb(g, wkbNDR, rec->wkb) == OGRERR_NONE;
+    OGR_G_DestroyGeometry(g);
+    return ok;
+}
+
+static bool record_values(ccov_layer *lyr, OGRFeatureH f, ccov_record *rec) {
+    if (!lyr->nselected)
+        return true;
+    rec->values = calloc(lyr->nselected, sizeof *rec->values);
+    if (!rec->values)
+        return false;
+    rec->nvalues = lyr->nselected;
+    for (size_t i = 0; i < lyr->nselected; i++) {
+        int idx = lyr->selected[i];
+        if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx))
+            continue;
+        rec->values[i] = strdup(OGR_F_GetFieldAsString(f, idx));
+        if (!rec->values[i])
+            return false;
+    }
+    return true;
+}
+
+int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
+    ccov_record_clear(rec);
+    CPLErrorReset();
+    OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
+    if (!f) {
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source,
+                          gdal_reason("unknown"));
+            return -1;
+        }
+        return 0;
+    }
+    rec->fid = (long long)OGR_F_GetFID(f);
+    bool ok = record_geometry(f, rec) && record_values(lyr, f, rec);
+    OGR_F_Destroy(f);
+    if (!ok) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
+        return -1;
+    }
+    return 1;
+}

@@ -1,0 +1,85 @@
+/* io: reading and writing vector data through GDAL/OGR. */
+#ifndef CCOV_IO_H
+#define CCOV_IO_H
+
+#include "clearcov/ctx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct ccov_layer ccov_layer;
+
+/* One feature as read: its id, its geometry as 2D linear ISO WKB (NULL when the feature cannot be
+   used, `problem` then says why) and the values of the selected fields (NULL for null). */
+typedef struct {
+    long long fid;
+    unsigned char *wkb;
+    size_t wkb_size;
+    char problem[160];
+    char **values;
+    size_t nvalues;
+} ccov_record;
+
+/* Open one layer of any OGR source, read-only. `layer` may be NULL when the source has a single
+   layer; `layer_option` names the CLI option that chooses one, for the message listing layers.
+   NULL on error (status CCOV_ERR_IO). Close with ccov_io_close(). */
+ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
+                         const char *layer_option);
+void ccov_io_close(ccov_layer *lyr);
+
+const char *ccov_io_source(const ccov_layer *lyr);
+const char *ccov_io_layer_name(const ccov_layer *lyr);
+
+/* The layer's CRS as "EPSG:n" or WKT2, for ccov_crs_create(); NULL when the layer has none.
+   Caller frees with free(). */
+char *ccov_io_crs_definition(const ccov_layer *lyr);
+
+/* Extent in layer coordinates (xmin, ymin, xmax, ymax). False when empty or unknown. */
+bool ccov_io_extent(ccov_layer *lyr, double bbox[4]);
+
+/* Number of features (after the attribute filter). May scan the layer. */
+long long ccov_io_count(ccov_layer *lyr);
+
+/* Apply an OGR SQL attribute filter. CCOV_ERR_USAGE with GDAL's reason when it does not parse. */
+ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where);
+
+/* The first field whose name equals one of `candidates` (case-insensitive), NULL-terminated list;
+   NULL when none. The returned name is owned by the layer. */
+const char *ccov_io_find_field(const ccov_layer *lyr, const char *const *candidates);
+
+/* Comma-separated list of the layer's field names, into buf. */
+void ccov_io_field_list(const ccov_layer *lyr, char *buf, size_t n);
+
+/* Choose which fields ccov_io_next() returns, in order (NULL entries give NULL values).
+   CCOV_ERR_USAGE when a field does not exist. */
+ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *const *names,
+                                  size_t n);
+
+/* Read the next feature into rec (cleared first). Returns 1 when a feature was read, 0 at the end,
+   -1 on a read error (message in ctx). */
+int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec);
+void ccov_record_clear(ccov_record *rec);
+
+/* Writing: a new dataset with one layer, written under a temporary name beside `path` and renamed
+   onto it by ccov_io_writer_commit(). */
+typedef struct ccov_writer ccov_writer;
+typedef enum { CCOV_FIELD_STRING, CCOV_FIELD_INT, CCOV_FIELD_REAL } ccov_field_type;
+typedef struct {
+    const char *name;
+    ccov_field_type type;
+} ccov_field_def;
+
+/* Create the writer. `driver` may be NULL (chosen from the extension). `crs` as for
+   ccov_crs_create(). Refuses an existing path unless overwrite. NULL on error. */
+ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
+                                   const char *layer, const char *crs, const ccov_field_def *fields,
+                                   size_t nfields, bool overwrite);
+/* Add a feature: geometry as WKB and one value per field (strings; NULL for null). */
+ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, const unsigned char *wkb,
+                               size_t wkb_size, const char *const *values);
+/* Close and move into place. The writer is freed whatever the outcome. */
+ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w);
+/* Close and delete the temporary files. ccov_io_writer_abort(NULL) does nothing. */
+void ccov_io_writer_abort(ccov_writer *w);
+
+#endif

@@ -1,0 +1,244 @@
+/* Names: province-name matching for Lao PDR through folded keys (GNU libunistring) and an alias
+ * table of romanisations and ISO 3166-2 codes. */
+#include "clearcov/names.h"
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CCOV_NAMES_MAX_KEYS 16
+
+typedef struct {
+    const char *iso;
+    /* Withdrawn code that data sets still carry (geoBoundaries has LA-XN for Xaisomboun). */
+    const char *former_iso;
+    const char *name;
+    /* Folded keys (see ccov_names_fold), NULL-terminated; the canonical name's own key first. */
+    const char *keys[CCOV_NAMES_MAX_KEYS];
+} ccov_province;
+
+/* A key must appear under one province only: the first match wins. */
+static const ccov_province provinces[] = {
+    {"LA-AT", NULL, "Attapeu", {"attapeu", "attapu", "attopeu", "attopu", NULL}},
+    {"LA-BK", NULL, "Bokeo", {"bokeo", NULL}},
+    {"LA-BL",
+     NULL,
+     "Bolikhamxay",
+     {"bolikhamxay", "bolikhamxai", "bolikhamsai", "bolikhamsay", "borikhamxay", "borikhamxai",
+      "borikhamsai", "borikhamzay", "borikhane", "borikane", "borikhan", NULL}},
+    {"LA-CH", NULL, "Champasak", {"champasak", "champassak", "champasack", "champassack", NULL}},
+    {"LA-HO",
+     NULL,
+     "Houaphanh",
+     {"houaphanh", "houaphan", "houaphane", "huaphan", "huaphanh", "samneua", "xamneua", NULL}},
+    {"LA-KH", NULL, "Khammouane", {"khammouane", "khammouan", "khammuan", "khammuane", NULL}},
+    {"LA-LM", NULL, "Luang Namtha", {"luangnamtha", "louangnamtha", NULL}},
+    {"LA-LP",
+     NULL,
+     "Luang Prabang",
+     {"luangprabang", "louangphrabang", "louangphabang", "luangphabang", "louangprabang",
+      "luangphrabang", NULL}},
+    {"LA-OU",
+     NULL,
+     "Oudomxay",
+     {"oudomxay", "oudomxai", "oudomsay", "oudomsai", "udomxay", "udomxai", NULL}},
+    {"LA-PH", NULL, "Phongsaly", {"phongsaly", "phongsali", NULL}},
+    {"LA-SL", NULL, "Salavan", {"salavan", "saravan", "saravane", "salavane", NULL}},
+    {"LA-SV", NULL, "Savannakhet", {"savannakhet", NULL}},
+    /* Bare "Vientiane" is the province, as in Natural Earth and geoBoundaries. */
+    {"LA-VI", NULL, "Vientiane Province", {"vientianeprovince", "vientiane", "viangchan", NULL}},
+    {"LA-VT",
+     NULL,
+     "Vientiane Capital",
+     {"vientianecapital", "vientianeprefecture", "viangchanprefecture", "viangchancapital",
+      "vientianemunicipality", "kamphaengnakhonviangchan", "kamphaengnakhonvientiane", NULL}},
+    {"LA-XA",
+     NULL,
+     "Xayabouri",
+     {"xayabouri", "xaignabouri", "xaignabouli", "sayabouri", "sayaboury", "xayabury", "xayaboury",
+      "xayaburi", "sayaburi", "sainyabuli", NULL}},
+    {"LA-XE", NULL, "Sekong", {"sekong", "xekong", NULL}},
+    {"LA-XI",
+     NULL,
+     "Xieng Khouang",
+     {"xiengkhouang", "xiangkhoang", "xiangkhouang", "xiengkhoang", "xiengkhwang", "xiengkhuang",
+      "xiangkhuang", NULL}},
+    {"LA-XS", "LA-XN", "Xaisomboun", {"xaisomboun", "xaysomboun", "saysomboun", NULL}},
+};
+
+#define CCOV_NAMES_COUNT (sizeof provinces / sizeof provinces[0])
+
+static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+
+static bool ascii_ieq(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool is_ascii_alnum(ucs4_t c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+/* Appends the ASCII letters and digits of an NFKD string to key; returns the count. key must hold
+   n bytes: each code point yields at most one byte. */
+static size_t keep_ascii_alnum(const uint8_t *s, size_t n, char *key) {
+    size_t len = 0;
+    while (n > 0) {
+        ucs4_t uc = 0;
+        int step = u8_mbtouc(&uc, s, n);
+        s += step;
+        n -= (size_t)step;
+        if (uc_is_general_category(uc, UC_CATEGORY_M))
+            continue;
+        uc = uc_tolower(uc);
+        if (is_ascii_alnum(uc))
+            key[len++] = (char)uc;
+    }
+    key[len] = '\0';
+    return len;
+}
+
+/* The folded key of utf8, malloc'd (caller frees with free()), or NULL for invalid UTF-8 or no
+   memory. Unbounded because NFKD can expand one code point into many letters (U+FDFA). */
+static char *fold_alloc(const char *utf8, size_t *keylen) {
+    const uint8_t *s = (const uint8_t *)utf8;
+    size_t n = strlen(utf8);
+    if (u8_check(s, n) != NULL)
+        return NULL;
+    size_t dn = 0;
+    uint8_t *d = n > 0 ? u8_normalize(UNINORM_NFKD, s, n, NULL, &dn) : NULL;
+    if (n > 0 && d == NULL)
+        return NULL;
+    char *key = malloc(dn + 1);
+    if (key != NULL)
+        *keylen = keep_ascii_alnum(d, dn, key);
+    /* libunistring returns plain malloc'd memory and documents free() for it. */
+    free(d);
+    return key;
+}
+
+int ccov_names_fold(const char *utf8, char *out, size_t outsz) {
+    if (out != NULL && outsz > 0)
+        out[0] = '\0';
+    if (utf8 == NULL || out == NULL)
+        return -1;
+    size_t len = 0;
+    char *key = fold_alloc(utf8, &len);
+    int rc = -1;
+    if (key != NULL && len < outsz && len <= INT_MAX) {
+        memcpy(out, key, len + 1);
+        rc = (int)len;
+    }
+    free(key);
+    return rc;
+}
+
+/* The subdivision part of an ISO 3166-2 code: surrounding spaces and a leading "LA-" removed. */
+static const char *iso_bare(const char *s, size_t *len) {
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n >= 3 && ascii_ieq(s, "LA-", 3)) {
+        s += 3;
+        n -= 3;
+    }
+    *len = n;
+    return s;
+}
+
+static bool iso_equal(const char *a, const char *b) {
+    size_t alen = 0;
+    size_t blen = 0;
+    const char *abare = iso_bare(a, &alen);
+    const char *bbare = iso_bare(b, &blen);
+    return alen > 0 && alen == blen && ascii_ieq(abare, bbare, alen);
+}
+
+static const ccov_province *find_by_code(const char *code) {
+    if (code == NULL)
+        return NULL;
+    for (size_t i = 0; i < CCOV_NAMES_COUNT; i++) {
+        const ccov_province *p = &provinces[i];
+        if (iso_equal(code, p->iso) || (p->former_iso != NULL && iso_equal(code, p->former_iso)))
+            return p;
+    }
+    return NULL;
+}
+
+static const ccov_province *find_by_exact_key(const char *key, size_t len) {
+    for (size_t i = 0; i < CCOV_NAMES_COUNT; i++) {
+        for (const char *const *k = provinces[i].keys; *k != NULL; k++) {
+            if (strlen(*k) == len && memcmp(*k, key, len) == 0)
+                return &provinces[i];
+        }
+    }
+    return NULL;
+}
+
+/* Data sets append "Province" at will ("Attapeu Province"); "Prefecture" is not dropped because
+   "Vientiane Prefecture" is the capital while bare "Vientiane" is the province. */
+static const ccov_province *find_by_key(const char *key, size_t len) {
+    static const char suffix[] = "province";
+    const size_t slen = sizeof suffix - 1;
+    const ccov_province *p = find_by_exact_key(key, len);
+    if (p == NULL && len > slen && memcmp(key + len - slen, suffix, slen) == 0)
+        p = find_by_exact_key(key, len - slen);
+    return p;
+}
+
+static const ccov_province *find_province(const char *name) {
+    if (name == NULL)
+        return NULL;
+    const ccov_province *p = find_by_code(name);
+    if (p != NULL)
+        return p;
+    size_t len = 0;
+    char *key = fold_alloc(name, &len);
+    if (key == NULL)
+        return NULL;
+    p = len > 0 ? find_by_key(key, len) : NULL;
+    free(key);
+    return p;
+}
+
+const char *ccov_names_canonical(const char *name) {
+    const ccov_province *p = find_province(name);
+    return p != NULL ? p->name : NULL;
+}
+
+const char *ccov_names_iso(const char *name) {
+    const ccov_province *p = find_province(name);
+    return p != NULL ? p->iso : NULL;
+}
+
+/* Empty keys never match: two names in Lao script both fold to "". */
+static bool keys_equal(const char *a, const char *b) {
+    size_t alen = 0;
+    size_t blen = 0;
+    char *akey = fold_alloc(a, &alen);
+    char *bkey = b != NULL ? fold_alloc(b, &blen) : NULL;
+    bool eq = akey != NULL && bkey != NULL && alen > 0 && alen == blen && !memcmp(akey, bkey, alen);
+    free(bkey);
+    free(akey);
+    return eq;
+}
+
+bool ccov_names_match(const char *query, const char *region_name, const char *region_iso) {
+    if (query == NULL)
+        return false;
+    if (keys_equal(query, region_name))
+        return true;
+    const ccov_province *q = find_province(query);
+    if (q != NULL && (q == find_province(region_name) || q == find_by_code(region_iso)))
+        return true;
+    return region_iso != NULL && iso_equal(query, region_iso);
+}
