@@ -206,7 +206,7 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
     case OPT_FORMAT:
         return set_format(a, v);
     case OPT_ALLOW_BALLPARK:
-        a->cov.allow_ballpark = true;
+        a->cov.allow_ballpark = a->synth.allow_ballpark = true;
         return 0;
     case 'o':
         a->output = a->synth.out = v;

@@ -1,6 +1,7 @@
 /* coverage: the pipeline from sources to per-region hectares. */
 #include "clearcov/coverage.h"
 #include "clearcov/names.h"
+#include "coverage_internal.h"
 #include "crs.h"
 #include "geom.h"
 #include "io.h"
@@ -589,4 +590,32 @@ void ccov_result_free(ccov_result *res) {
     notes_free(res->excluded, res->nexcluded);
     free(res->frame);
     free(res);
+}
+
+ccov_status ccov_coverage_regions(ccov_ctx *ctx, const ccov_options *opts, ccov_geom ***geoms,
+                                  size_t *n)
+{
+    run r = {.ctx = ctx, .opts = opts};
+    *geoms = NULL;
+    *n = 0;
+    r.res = calloc(1, sizeof *r.res);
+    if (!r.res)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st = measure_setup(&r);
+    if (st == CCOV_OK)
+        st = regions_load(&r);
+    ccov_geom **out = st == CCOV_OK ? malloc(r.nregions * sizeof *out) : NULL;
+    if (st == CCOV_OK && !out)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; out && i < r.nregions; i++) {
+        out[i] = r.regions[i].geom;
+        r.regions[i].geom = NULL;
+    }
+    if (out) {
+        *geoms = out;
+        *n = r.nregions;
+    }
+    run_release(&r);
+    ccov_result_free(r.res);
+    return st;
 }

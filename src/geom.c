@@ -218,10 +218,8 @@ static double polygon_area(ccov_ctx *ctx, const GEOSGeometry *poly, ccov_ring_ar
 }
 
 double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, void *user) {
-    if (!fn) {
-        double area = 0;
-        return GEOSArea_r(ctx->geos, g, &area) ? area : NAN;
-    }
+    if (!fn)
+        return ccov_geom_planar_area(ctx, g);
     int type = GEOSGeomTypeId_r(ctx->geos, g);
     if (type == GEOS_POLYGON)
         return GEOSisEmpty_r(ctx->geos, g) ? 0 : polygon_area(ctx, g, fn, user);
@@ -436,4 +434,36 @@ ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_g
         return NULL;
     }
     return part;
+}
+
+bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4])
+{
+    if (GEOSisEmpty_r(ctx->geos, g))
+        return false;
+    return GEOSGeom_getXMin_r(ctx->geos, g, &b[0]) && GEOSGeom_getYMin_r(ctx->geos, g, &b[1]) &&
+           GEOSGeom_getXMax_r(ctx->geos, g, &b[2]) && GEOSGeom_getYMax_r(ctx->geos, g, &b[3]);
+}
+
+bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y)
+{
+    GEOSGeometry *line = GEOSBoundary_r(ctx->geos, g);
+    GEOSGeometry *pt = line ? GEOSInterpolateNormalized_r(ctx->geos, line, t) : NULL;
+    bool ok = pt && GEOSGeomGetX_r(ctx->geos, pt, x) && GEOSGeomGetY_r(ctx->geos, pt, y);
+    GEOSGeom_destroy_r(ctx->geos, pt);
+    GEOSGeom_destroy_r(ctx->geos, line);
+    return ok;
+}
+
+bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
+    bool inside = pt && GEOSPreparedContains_r(ctx->geos, p->prep, pt) == 1;
+    GEOSGeom_destroy_r(ctx->geos, pt);
+    return inside;
+}
+
+double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g)
+{
+    double area = 0;
+    return GEOSArea_r(ctx->geos, g, &area) ? area : NAN;
 }

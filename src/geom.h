@@ -74,4 +74,17 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
 /* The part of g outside the region (new geometry; NULL when none). */
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
 
+
+
+/* Bounding box (xmin, ymin, xmax, ymax). False for an empty geometry. */
+bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
+
+/* The point at fraction t (0..1) of the length of g's boundary. False on error. */
+bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y);
+
+/* True when the point lies inside the prepared region (not on its boundary). */
+bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y);
+
+/* Planar area (units of g squared); NaN on error. */
+double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g);
 #endif

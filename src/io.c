@@ -299,3 +299,195 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     }
     return 1;
 }
+
+/* ---- writing ---- */
+
+struct ccov_writer {
+    GDALDatasetH ds;
+    OGRLayerH lyr;
+    char *path;
+    char *tmp;
+    char **tmp_files; /* every file of the dataset under its temporary name (CSL list) */
+    size_t nfields;
+    bool in_transaction;
+};
+
+static const char *driver_for(const char *path)
+{
+    static const char *const map[][2] = {
+        {".gpkg", "GPKG"},         {".geojson", "GeoJSON"}, {".json", "GeoJSON"},
+        {".shp", "ESRI Shapefile"}, {".fgb", "FlatGeobuf"}, {".sqlite", "SQLite"},
+        {".csv", "CSV"},           {".kml", "KML"},         {".gml", "GML"}};
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
+        if (EQUAL(dot, map[i][0]))
+            return map[i][1];
+    return NULL;
+}
+
+/* dir/.clearcov-PID-base.ext: same folder (rename stays on one file system), same extension. */
+static char *temp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    size_t n = strlen(path) + 48;
+    char *tmp = malloc(n);
+    if (tmp)
+        snprintf(tmp, n, "%.*s.clearcov-%ld-%s", dirlen, path, (long)getpid(), path + dirlen);
+    return tmp;
+}
+
+static OGRFieldType ogr_type(ccov_field_type t)
+{
+    return t == CCOV_FIELD_INT ? OFTInteger64 : t == CCOV_FIELD_REAL ? OFTReal : OFTString;
+}
+
+static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer,
+                                const char *crs, const ccov_field_def *fields, size_t nfields)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRSetFromUserInput(srs, crs) != OGRERR_NONE) {
+        OSRDestroySpatialReference(srs);
+        return ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS '%s' not understood", w->path, crs);
+    }
+    w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, wkbUnknown, NULL);
+    OSRDestroySpatialReference(srs);
+    if (!w->lyr)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path, gdal_reason("cannot create layer"));
+    for (size_t i = 0; i < nfields; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, ogr_type(fields[i].type));
+        OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                                 gdal_reason("cannot create field"));
+    }
+    w->nfields = nfields;
+    w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
+    return CCOV_OK;
+}
+
+ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
+                                   const char *layer, const char *crs, const ccov_field_def *fields,
+                                   size_t nfields, bool overwrite)
+{
+    struct stat st;
+    if (!overwrite && stat(path, &st) == 0) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
+        return NULL;
+    }
+    const char *name = driver ? driver : driver_for(path);
+    GDALDriverH drv = name ? GDALGetDriverByName(name) : NULL;
+    if (!drv) {
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: no GDAL driver %s%s", path,
+                      name ? name : "for this extension", name ? "" : "; name one with --driver");
+        return NULL;
+    }
+    ccov_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path)) || !(w->tmp = temp_name(path))) {
+        ccov_io_writer_abort(w);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", path);
+        return NULL;
+    }
+    CPLErrorReset();
+    w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
+    if (!w->ds) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", path,
+                      gdal_reason("GDAL refused to create it"));
+        ccov_io_writer_abort(w);
+        return NULL;
+    }
+    if (writer_layer(ctx, w, layer, crs, fields, nfields) != CCOV_OK) {
+        ccov_io_writer_abort(w);
+        return NULL;
+    }
+    return w;
+}
+
+ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, const unsigned char *wkb,
+                               size_t wkb_size, const char *const *values)
+{
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+    OGRGeometryH g = NULL;
+    ccov_status st = CCOV_OK;
+    if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, wkb_size) != OGRERR_NONE) {
+        st = ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "%s: geometry not writable", w->path);
+        goto done;
+    }
+    OGR_F_SetGeometryDirectly(f, g);
+    for (size_t i = 0; i < w->nfields; i++)
+        if (values[i])
+            OGR_F_SetFieldString(f, (int)i, values[i]);
+    CPLErrorReset();
+    if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                           gdal_reason("feature refused"));
+done:
+    OGR_F_Destroy(f);
+    return st;
+}
+
+/* Close the dataset, remembering its files; false when GDAL reports a failure. */
+static bool writer_close(ccov_writer *w)
+{
+    if (!w->ds)
+        return true;
+    CPLErrorReset();
+    bool ok = !w->in_transaction || GDALDatasetCommitTransaction(w->ds) == OGRERR_NONE;
+    w->tmp_files = GDALGetFileList(w->ds);
+    GDALClose(w->ds);
+    w->ds = NULL;
+    return ok && CPLGetLastErrorType() < CE_Failure;
+}
+
+static void writer_free(ccov_writer *w)
+{
+    CSLDestroy(w->tmp_files);
+    free(w->tmp);
+    free(w->path);
+    free(w);
+}
+
+void ccov_io_writer_abort(ccov_writer *w)
+{
+    if (!w)
+        return;
+    writer_close(w);
+    for (char **f = w->tmp_files; f && *f; f++)
+        unlink(*f);
+    if (w->tmp)
+        unlink(w->tmp);
+    writer_free(w);
+}
+
+/* The final name of one temporary file: the temporary stem replaced by the target's. */
+static void final_name(const ccov_writer *w, const char *tmp_file, char *out, size_t n)
+{
+    const char *tdot = strrchr(w->tmp, '.'), *pdot = strrchr(w->path, '.');
+    size_t tstem = tdot ? (size_t)(tdot - w->tmp) : strlen(w->tmp);
+    size_t pstem = pdot ? (size_t)(pdot - w->path) : strlen(w->path);
+    snprintf(out, n, "%.*s%s", (int)pstem, w->path, tmp_file + tstem);
+}
+
+ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w)
+{
+    if (!writer_close(w)) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path, gdal_reason("unknown"));
+        ccov_io_writer_abort(w);
+        return CCOV_ERR_IO;
+    }
+    ccov_status st = CCOV_OK;
+    for (char **f = w->tmp_files; f && *f && st == CCOV_OK; f++) {
+        char target[4096];
+        final_name(w, *f, target, sizeof target);
+        if (rename(*f, target) != 0)
+            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target,
+                               strerror(errno));
+    }
+    if (st != CCOV_OK)
+        ccov_io_writer_abort(w);
+    else
+        writer_free(w);
+    return st;
+}

@@ -20,6 +20,7 @@ typedef struct {
     const char *crs;         /* output CRS, NULL: EPSG:32648 (UTM zone 48N) */
     const char *regions_src; /* regions the polygons are placed in, NULL: bundled provinces */
     bool overwrite;          /* replace an existing output */
+    bool allow_ballpark;     /* accept a ballpark datum change into `crs` */
 } ccov_synth_options;
 
 /* Generate and write the features (atomically: temporary file renamed on success). */
