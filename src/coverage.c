@@ -593,8 +593,7 @@ void ccov_result_free(ccov_result *res) {
 }
 
 ccov_status ccov_coverage_regions(ccov_ctx *ctx, const ccov_options *opts, ccov_geom ***geoms,
-                                  size_t *n)
-{
+                                  size_t *n) {
     run r = {.ctx = ctx, .opts = opts};
     *geoms = NULL;
     *n = 0;

@@ -436,16 +436,14 @@ ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_g
     return part;
 }
 
-bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4])
-{
+bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]) {
     if (GEOSisEmpty_r(ctx->geos, g))
         return false;
     return GEOSGeom_getXMin_r(ctx->geos, g, &b[0]) && GEOSGeom_getYMin_r(ctx->geos, g, &b[1]) &&
            GEOSGeom_getXMax_r(ctx->geos, g, &b[2]) && GEOSGeom_getYMax_r(ctx->geos, g, &b[3]);
 }
 
-bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y)
-{
+bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y) {
     GEOSGeometry *line = GEOSBoundary_r(ctx->geos, g);
     GEOSGeometry *pt = line ? GEOSInterpolateNormalized_r(ctx->geos, line, t) : NULL;
     bool ok = pt && GEOSGeomGetX_r(ctx->geos, pt, x) && GEOSGeomGetY_r(ctx->geos, pt, y);
@@ -454,16 +452,18 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
     return ok;
 }
 
-bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y)
-{
+bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y) {
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
     bool inside = pt && GEOSPreparedContains_r(ctx->geos, p->prep, pt) == 1;
     GEOSGeom_destroy_r(ctx->geos, pt);
     return inside;
 }
 
-double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g)
-{
+double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g) {
     double area = 0;
     return GEOSArea_r(ctx->geos, g, &area) ? area : NAN;
+}
+
+bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g) {
+    return GEOSisValid_r(ctx->geos, g) == 1;
 }

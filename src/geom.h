@@ -74,8 +74,6 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
 /* The part of g outside the region (new geometry; NULL when none). */
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
 
-
-
 /* Bounding box (xmin, ymin, xmax, ymax). False for an empty geometry. */
 bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
 
@@ -84,6 +82,9 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
 
 /* True when the point lies inside the prepared region (not on its boundary). */
 bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y);
+
+/* True when GEOS finds g valid. */
+bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g);
 
 /* Planar area (units of g squared); NaN on error. */
 double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g);

@@ -312,12 +312,12 @@ struct ccov_writer {
     bool in_transaction;
 };
 
-static const char *driver_for(const char *path)
-{
-    static const char *const map[][2] = {
-        {".gpkg", "GPKG"},         {".geojson", "GeoJSON"}, {".json", "GeoJSON"},
-        {".shp", "ESRI Shapefile"}, {".fgb", "FlatGeobuf"}, {".sqlite", "SQLite"},
-        {".csv", "CSV"},           {".kml", "KML"},         {".gml", "GML"}};
+static const char *driver_for(const char *path) {
+    static const char *const map[][2] = {{".gpkg", "GPKG"},      {".geojson", "GeoJSON"},
+                                         {".json", "GeoJSON"},   {".shp", "ESRI Shapefile"},
+                                         {".fgb", "FlatGeobuf"}, {".sqlite", "SQLite"},
+                                         {".csv", "CSV"},        {".kml", "KML"},
+                                         {".gml", "GML"}};
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
         if (EQUAL(dot, map[i][0]))
@@ -326,8 +326,7 @@ static const char *driver_for(const char *path)
 }
 
 /* dir/.clearcov-PID-base.ext: same folder (rename stays on one file system), same extension. */
-static char *temp_name(const char *path)
-{
+static char *temp_name(const char *path) {
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path + 1) : 0;
     size_t n = strlen(path) + 48;
@@ -337,14 +336,12 @@ static char *temp_name(const char *path)
     return tmp;
 }
 
-static OGRFieldType ogr_type(ccov_field_type t)
-{
+static OGRFieldType ogr_type(ccov_field_type t) {
     return t == CCOV_FIELD_INT ? OFTInteger64 : t == CCOV_FIELD_REAL ? OFTReal : OFTString;
 }
 
-static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer,
-                                const char *crs, const ccov_field_def *fields, size_t nfields)
-{
+static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer, const char *crs,
+                                const ccov_field_def *fields, size_t nfields) {
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     if (OSRSetFromUserInput(srs, crs) != OGRERR_NONE) {
@@ -354,7 +351,8 @@ static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer
     w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, wkbUnknown, NULL);
     OSRDestroySpatialReference(srs);
     if (!w->lyr)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path, gdal_reason("cannot create layer"));
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                             gdal_reason("cannot create layer"));
     for (size_t i = 0; i < nfields; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, ogr_type(fields[i].type));
         OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
@@ -370,8 +368,7 @@ static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer
 
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
                                    const char *layer, const char *crs, const ccov_field_def *fields,
-                                   size_t nfields, bool overwrite)
-{
+                                   size_t nfields, bool overwrite) {
     struct stat st;
     if (!overwrite && stat(path, &st) == 0) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
@@ -406,8 +403,7 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
 }
 
 ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, const unsigned char *wkb,
-                               size_t wkb_size, const char *const *values)
-{
+                               size_t wkb_size, const char *const *values) {
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
     OGRGeometryH g = NULL;
     ccov_status st = CCOV_OK;
@@ -429,8 +425,7 @@ done:
 }
 
 /* Close the dataset, remembering its files; false when GDAL reports a failure. */
-static bool writer_close(ccov_writer *w)
-{
+static bool writer_close(ccov_writer *w) {
     if (!w->ds)
         return true;
     CPLErrorReset();
@@ -441,16 +436,14 @@ static bool writer_close(ccov_writer *w)
     return ok && CPLGetLastErrorType() < CE_Failure;
 }
 
-static void writer_free(ccov_writer *w)
-{
+static void writer_free(ccov_writer *w) {
     CSLDestroy(w->tmp_files);
     free(w->tmp);
     free(w->path);
     free(w);
 }
 
-void ccov_io_writer_abort(ccov_writer *w)
-{
+void ccov_io_writer_abort(ccov_writer *w) {
     if (!w)
         return;
     writer_close(w);
@@ -462,16 +455,14 @@ void ccov_io_writer_abort(ccov_writer *w)
 }
 
 /* The final name of one temporary file: the temporary stem replaced by the target's. */
-static void final_name(const ccov_writer *w, const char *tmp_file, char *out, size_t n)
-{
+static void final_name(const ccov_writer *w, const char *tmp_file, char *out, size_t n) {
     const char *tdot = strrchr(w->tmp, '.'), *pdot = strrchr(w->path, '.');
     size_t tstem = tdot ? (size_t)(tdot - w->tmp) : strlen(w->tmp);
     size_t pstem = pdot ? (size_t)(pdot - w->path) : strlen(w->path);
     snprintf(out, n, "%.*s%s", (int)pstem, w->path, tmp_file + tstem);
 }
 
-ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w)
-{
+ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w) {
     if (!writer_close(w)) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path, gdal_reason("unknown"));
         ccov_io_writer_abort(w);

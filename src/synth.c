@@ -7,9 +7,9 @@
 #include "io.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdarg.h>
 #include <string.h>
 
 #define PI 3.14159265358979323846
@@ -20,24 +20,21 @@ typedef struct {
     uint64_t s[4];
 } prng;
 
-static uint64_t splitmix64(uint64_t *x)
-{
+static uint64_t splitmix64(uint64_t *x) {
     uint64_t z = (*x += 0x9E3779B97F4A7C15u);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
     return z ^ (z >> 31);
 }
 
-static void prng_seed(prng *p, uint64_t seed)
-{
+static void prng_seed(prng *p, uint64_t seed) {
     for (int i = 0; i < 4; i++)
         p->s[i] = splitmix64(&seed);
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static uint64_t prng_next(prng *p)
-{
+static uint64_t prng_next(prng *p) {
     uint64_t *s = p->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
@@ -58,8 +55,7 @@ static double between(prng *p, double lo, double hi) { return lo + (hi - lo) * u
 static int pick(prng *p, int n) { return (int)(uniform(p) * n); }
 
 /* Approximately standard normal (Irwin-Hall: sum of 12 uniforms), no libm dependence. */
-static double normal(prng *p)
-{
+static double normal(prng *p) {
     double sum = 0;
     for (int i = 0; i < 12; i++)
         sum += uniform(p);
@@ -68,8 +64,7 @@ static double normal(prng *p)
 
 /* Cleared-area size in m2: log-normal with median 1.6 ha (most between 0.5 and 5 ha),
    kept within 0.05 to 200 ha. */
-static double draw_area_m2(prng *p)
-{
+static double draw_area_m2(prng *p) {
     double ha = 1.6 * exp(normal(p));
     if (uniform(p) < 0.02)
         ha = between(p, 20, 200); /* large area clearance / battle-area tasks */
@@ -85,8 +80,7 @@ typedef struct {
     bool failed;
 } text;
 
-__attribute__((format(printf, 2, 3))) static void put(text *t, const char *fmt, ...)
-{
+__attribute__((format(printf, 2, 3))) static void put(text *t, const char *fmt, ...) {
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
@@ -109,8 +103,7 @@ __attribute__((format(printf, 2, 3))) static void put(text *t, const char *fmt, 
 }
 
 /* A ring of n points (x, y interleaved), closed, as "(x y, ...)". */
-static void put_ring(text *t, const double *xy, int n)
-{
+static void put_ring(text *t, const double *xy, int n) {
     put(t, "(");
     for (int i = 0; i <= n; i++)
         put(t, "%s%.3f %.3f", i ? "," : "", xy[2 * (i % n)], xy[2 * (i % n) + 1]);
@@ -121,8 +114,7 @@ static void put_ring(text *t, const double *xy, int n)
 
 enum { MAXV = 32 };
 
-static int rect_ring(prng *p, double cx, double cy, double area, double *xy)
-{
+static int rect_ring(prng *p, double cx, double cy, double area, double *xy) {
     double aspect = between(p, 1, 4), theta = between(p, 0, PI);
     double w = sqrt(area * aspect), h = area / w;
     const double corner[4][2] = {{-0.5, -0.5}, {0.5, -0.5}, {0.5, 0.5}, {-0.5, 0.5}};
@@ -135,8 +127,7 @@ static int rect_ring(prng *p, double cx, double cy, double area, double *xy)
 }
 
 /* A star-shaped polygon: vertices at increasing angles, radii jittered around the mean. */
-static int irregular_ring(prng *p, double cx, double cy, double area, double *xy)
-{
+static int irregular_ring(prng *p, double cx, double cy, double area, double *xy) {
     int n = 6 + pick(p, 11);
     double r = sqrt(area / PI), start = between(p, 0, 2 * PI);
     for (int i = 0; i < n; i++) {
@@ -158,8 +149,7 @@ typedef enum {
     SHAPE_HOLE
 } shape_kind;
 
-static shape_kind draw_shape(prng *p)
-{
+static shape_kind draw_shape(prng *p) {
     double u = uniform(p);
     return u < 0.03   ? SHAPE_BOWTIE
            : u < 0.05 ? SHAPE_HOLE_OUTSIDE
@@ -171,8 +161,7 @@ static shape_kind draw_shape(prng *p)
 }
 
 /* Shapes whose rings are made invalid on purpose or that carry extra rings or parts. */
-static void put_special(prng *p, text *t, shape_kind kind, double cx, double cy, double area)
-{
+static void put_special(prng *p, text *t, shape_kind kind, double cx, double cy, double area) {
     double a[2 * MAXV], b[2 * MAXV];
     int n = rect_ring(p, cx, cy, area, a);
     double r = sqrt(area);
@@ -208,12 +197,11 @@ static void put_special(prng *p, text *t, shape_kind kind, double cx, double cy,
     put(t, ")");
 }
 
-static void put_shape(prng *p, text *t, shape_kind kind, double cx, double cy, double area)
-{
+static void put_shape(prng *p, text *t, shape_kind kind, double cx, double cy, double area) {
     double a[2 * MAXV];
     if (kind == SHAPE_RECT || kind == SHAPE_IRREGULAR) {
-        int n = kind == SHAPE_RECT ? rect_ring(p, cx, cy, area, a)
-                                   : irregular_ring(p, cx, cy, area, a);
+        int n =
+            kind == SHAPE_RECT ? rect_ring(p, cx, cy, area, a) : irregular_ring(p, cx, cy, area, a);
         put(t, "POLYGON(");
         put_ring(t, a, n);
         put(t, ")");
@@ -247,8 +235,7 @@ typedef struct {
 
 typedef enum { PLACE_INSIDE, PLACE_BORDER, PLACE_OUTSIDE } placement;
 
-static bool random_inside(synth *s, double *x, double *y, bool want_inside)
-{
+static bool random_inside(synth *s, double *x, double *y, bool want_inside) {
     double margin = want_inside ? 0 : 0.15;
     for (int tries = 0; tries < 100000; tries++) {
         *x = between(&s->rng, s->bbox[0] - margin, s->bbox[2] + margin);
@@ -261,8 +248,7 @@ static bool random_inside(synth *s, double *x, double *y, bool want_inside)
 
 /* A centre in lon/lat: inside the regions, on one of their borders (province or national), or
    outside all of them. */
-static bool draw_centre(synth *s, placement where, double *x, double *y)
-{
+static bool draw_centre(synth *s, placement where, double *x, double *y) {
     if (where == PLACE_BORDER) {
         const ccov_geom *g = s->regions[pick(&s->rng, (int)s->nregions)];
         return ccov_geom_boundary_point(s->ctx, g, uniform(&s->rng), x, y);
@@ -270,25 +256,23 @@ static bool draw_centre(synth *s, placement where, double *x, double *y)
     return random_inside(s, x, y, where == PLACE_INSIDE);
 }
 
-static placement draw_placement(prng *p)
-{
+static placement draw_placement(prng *p) {
     double u = uniform(p);
     return u < 0.82 ? PLACE_INSIDE : u < 0.94 ? PLACE_BORDER : PLACE_OUTSIDE;
 }
 
 /* ---- attributes ---- */
 
-static const char *const OPERATORS[] = {"UXO Lao", "HALO Trust", "MAG", "NPA", "RU-MoD", "JMAS",
-                                        "HI"};
-static const char *const METHODS[] = {"full clearance", "technical survey",
-                                      "non-technical survey", "battle area clearance",
-                                      "subsurface clearance"};
+static const char *const OPERATORS[] = {"UXO Lao", "HALO Trust", "MAG", "NPA",
+                                        "RU-MoD",  "JMAS",       "HI"};
+static const char *const METHODS[] = {"full clearance", "technical survey", "non-technical survey",
+                                      "battle area clearance", "subsurface clearance"};
 
 enum { NFIELDS = 7 };
 static const ccov_field_def FIELDS[NFIELDS] = {
-    {"task_id", CCOV_FIELD_STRING},      {"operator", CCOV_FIELD_STRING},
-    {"year", CCOV_FIELD_INT},            {"status", CCOV_FIELD_STRING},
-    {"reported_area", CCOV_FIELD_REAL},  {"reported_unit", CCOV_FIELD_STRING},
+    {"task_id", CCOV_FIELD_STRING},     {"operator", CCOV_FIELD_STRING},
+    {"year", CCOV_FIELD_INT},           {"status", CCOV_FIELD_STRING},
+    {"reported_area", CCOV_FIELD_REAL}, {"reported_unit", CCOV_FIELD_STRING},
     {"method", CCOV_FIELD_STRING}};
 
 typedef struct {
@@ -298,8 +282,7 @@ typedef struct {
 
 /* The record's own figure: the true area with a few per cent of noise, sometimes far off (a
    typo, a wrong unit), in m2 or ha. */
-static void draw_attributes(prng *p, double area_m2, attributes *a)
-{
+static void draw_attributes(prng *p, double area_m2, attributes *a) {
     double u = uniform(p);
     const char *status = u < 0.82 ? "cleared" : u < 0.94 ? "reduced" : "cancelled";
     double reported = area_m2 * (1 + 0.03 * normal(p));
@@ -319,17 +302,18 @@ static void draw_attributes(prng *p, double area_m2, attributes *a)
 
 /* ---- features ---- */
 
-static bool to_out(void *user, double *x, double *y)
-{
+static bool to_out(void *user, double *x, double *y) {
     return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
 }
 
-static ccov_status write_feature(synth *s, const char *wkt, attributes *a)
-{
+/* `area` is the intended area (m2): what the record reports when its drawn polygon is invalid. */
+static ccov_status write_feature(synth *s, const char *wkt, double area, attributes *a) {
     ccov_geom *g = ccov_geom_from_wkt(s->ctx, wkt);
     if (!g)
         return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: bad shape %.60s", wkt);
-    draw_attributes(&s->rng, fabs(ccov_geom_planar_area(s->ctx, g)), a);
+    if (ccov_geom_is_valid(s->ctx, g))
+        area = ccov_geom_planar_area(s->ctx, g);
+    draw_attributes(&s->rng, area, a);
     ccov_geom *moved = s->to_out ? ccov_geom_transform(s->ctx, g, to_out, s->to_out) : g;
     unsigned char *wkb = NULL;
     size_t size = 0;
@@ -347,8 +331,7 @@ static ccov_status write_feature(synth *s, const char *wkt, attributes *a)
 
 /* Centre and size of a new feature: overlapping or nested in a recent one, or placed afresh. */
 static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, double *cy,
-                     double *area)
-{
+                     double *area) {
     if (ref && u < 0.15) { /* partial overlap */
         double angle = between(&s->rng, 0, 2 * PI), d = ref->r * between(&s->rng, 0.5, 1.0);
         *cx = ref->x + d * cos(angle);
@@ -369,8 +352,7 @@ static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, 
 }
 
 static void remember(synth *s, long long i, text *t, double cx, double cy, double area,
-                     const char *task_id)
-{
+                     const char *task_id) {
     recent_feature *slot = &s->recent[i % RECENT];
     free(slot->wkt);
     *slot = (recent_feature){cx, cy, sqrt(area / PI), area, t->buf, ""};
@@ -380,8 +362,7 @@ static void remember(synth *s, long long i, text *t, double cx, double cy, doubl
         s->nrecent++;
 }
 
-static ccov_status synth_one(synth *s, long long i)
-{
+static ccov_status synth_one(synth *s, long long i) {
     text t = {0};
     attributes a;
     double u = uniform(&s->rng), cx = 0, cy = 0, area = 0;
@@ -401,7 +382,7 @@ static ccov_status synth_one(synth *s, long long i)
         free(t.buf);
         return ccov_ctx_fail(s->ctx, CCOV_ERR_IO, "synth: out of memory");
     }
-    ccov_status st = write_feature(s, t.buf, &a);
+    ccov_status st = write_feature(s, t.buf, area, &a);
     remember(s, i, &t, cx, cy, area, a.task_id);
     return st;
 }
@@ -409,16 +390,14 @@ static ccov_status synth_one(synth *s, long long i)
 /* ---- run ---- */
 
 /* The UTM zone around the regions' centre: shapes are drawn there in true metres. */
-static void utm_zone_for(const double bbox[4], char *def, size_t n)
-{
+static void utm_zone_for(const double bbox[4], char *def, size_t n) {
     double lon = (bbox[0] + bbox[2]) / 2, lat = (bbox[1] + bbox[3]) / 2;
     int zone = (int)floor((lon + 180) / 6) + 1;
     zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
     snprintf(def, n, "EPSG:%d", (lat >= 0 ? 32600 : 32700) + zone);
 }
 
-static ccov_status synth_regions(synth *s, const ccov_synth_options *o)
-{
+static ccov_status synth_regions(synth *s, const ccov_synth_options *o) {
     ccov_options ro = {.regions_src = o->regions_src};
     ccov_status st = ccov_coverage_regions(s->ctx, &ro, &s->regions, &s->nregions);
     if (st != CCOV_OK)
@@ -430,8 +409,7 @@ static ccov_status synth_regions(synth *s, const ccov_synth_options *o)
     return CCOV_OK;
 }
 
-static ccov_status synth_frames(synth *s, const ccov_synth_options *o)
-{
+static ccov_status synth_frames(synth *s, const ccov_synth_options *o) {
     char gen[32];
     utm_zone_for(s->bbox, gen, sizeof gen);
     const char *out = o->crs ? o->crs : "EPSG:32648";
@@ -449,8 +427,7 @@ static ccov_status synth_frames(synth *s, const ccov_synth_options *o)
     return s->to_out ? CCOV_OK : CCOV_ERR_CRS;
 }
 
-static void synth_release(synth *s)
-{
+static void synth_release(synth *s) {
     ccov_io_writer_abort(s->w);
     for (size_t i = 0; i < RECENT; i++)
         free(s->recent[i].wkt);
@@ -466,8 +443,7 @@ static void synth_release(synth *s)
     free(s->regions);
 }
 
-ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts)
-{
+ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
     if (opts->count < 1 || !opts->out)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "synth: needs a count >= 1 and an output");
     synth s = {.ctx = ctx};
@@ -476,10 +452,9 @@ ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts)
     if (st == CCOV_OK)
         st = synth_frames(&s, opts);
     if (st == CCOV_OK) {
-        s.w = ccov_io_writer_create(ctx, opts->out, opts->driver,
-                                    opts->layer ? opts->layer : "cleared",
-                                    opts->crs ? opts->crs : "EPSG:32648", FIELDS, NFIELDS,
-                                    opts->overwrite);
+        s.w = ccov_io_writer_create(
+            ctx, opts->out, opts->driver, opts->layer ? opts->layer : "cleared",
+            opts->crs ? opts->crs : "EPSG:32648", FIELDS, NFIELDS, opts->overwrite);
         st = s.w ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s", ccov_ctx_error(ctx));
     }
     for (long long i = 0; st == CCOV_OK && i < opts->count; i++)
