@@ -467,3 +467,42 @@ double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g) {
 bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g) {
     return GEOSisValid_r(ctx->geos, g) == 1;
 }
+
+ccov_geom *ccov_geom_simplify(ccov_ctx *ctx, const ccov_geom *g, double tolerance) {
+    return GEOSTopologyPreserveSimplify_r(ctx->geos, g, tolerance);
+}
+
+static bool ring_call(ccov_ctx *ctx, const GEOSGeometry *ring, bool exterior, ccov_ring_fn fn,
+                      void *user) {
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
+    unsigned int size = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx->geos, seq, &size))
+        return false;
+    if (size == 0)
+        return true;
+    double *xy = malloc(2 * (size_t)size * sizeof *xy);
+    bool ok = xy && GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, xy, xy + size, NULL, NULL) &&
+              fn(user, xy, xy + size, size, exterior);
+    free(xy);
+    return ok;
+}
+
+bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *user) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(ctx->geos, g))
+            return true;
+        if (!ring_call(ctx, GEOSGetExteriorRing_r(ctx->geos, g), true, fn, user))
+            return false;
+        for (int i = 0; i < GEOSGetNumInteriorRings_r(ctx->geos, g); i++)
+            if (!ring_call(ctx, GEOSGetInteriorRingN_r(ctx->geos, g, i), false, fn, user))
+                return false;
+        return true;
+    }
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+        return true;
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx->geos, g); i++)
+        if (!ccov_geom_rings(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn, user))
+            return false;
+    return true;
+}

@@ -83,6 +83,17 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
 /* True when the point lies inside the prepared region (not on its boundary). */
 bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y);
 
+/* Simplified copy for display only (topology-preserving, tolerance in g's units). */
+ccov_geom *ccov_geom_simplify(ccov_ctx *ctx, const ccov_geom *g, double tolerance);
+
+/* Receives each ring of each polygon: coordinates, count (first point repeated at the end),
+   and whether it is an exterior ring. Return false to stop. */
+typedef bool (*ccov_ring_fn)(void *user, const double *x, const double *y, size_t n, bool exterior);
+
+/* Call fn for every polygon ring of g (polygons, multipolygons, collections). False when fn
+   stopped or memory ran out. */
+bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *user);
+
 /* True when GEOS finds g valid. */
 bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g);
 

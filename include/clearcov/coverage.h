@@ -3,6 +3,7 @@
 #define CLEARCOV_COVERAGE_H
 
 #include "clearcov/ctx.h"
+#include "clearcov/layers.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ typedef struct {
     const char *crs;        /* working frame; NULL: EPSG:4326. Required for planar area. */
     const char *assume_crs; /* CRS for sources that declare none */
     bool allow_ballpark;    /* accept ballpark datum operations */
+    bool layers;            /* also build the result layers (ccov_result.layers) */
 } ccov_options;
 
 /* One region's figures. Hectares; percent in 0..100. */
@@ -71,7 +73,13 @@ typedef struct {
     size_t nrepaired;
     ccov_note *excluded;
     size_t nexcluded;
+    /* With ccov_options.layers: coverage, tasks, overlaps, outside, regions (in that order). */
+    ccov_layer_table *layers;
+    size_t nlayers;
 } ccov_result;
+
+/* The layer called `name` in the result, or NULL. */
+const ccov_layer_table *ccov_result_layer(const ccov_result *res, const char *name);
 
 /* Path of the bundled data file `name` (provinces.shp, cleared_sample.gpkg): $CLEARCOV_DATA or
    the data directory of the source tree. Writes into buf (size n) and returns buf. */
