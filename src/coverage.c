@@ -2,6 +2,7 @@
 #include "clearcov/coverage.h"
 #include "clearcov/names.h"
 #include "coverage_internal.h"
+#include "coverage_run.h"
 #include "crs.h"
 #include "geom.h"
 #include "io.h"
@@ -10,44 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define WGS84_LONLAT "EPSG:4326"
-
-/* How areas are measured in the working frame. */
-typedef struct {
-    ccov_area_method method;
-    ccov_xform *to_wgs84; /* frame -> WGS84 lon/lat, NULL when the frame already is */
-    double unit2;         /* square metres per squared frame unit (planar) */
-} measure;
-
-/* One opened source and its way into the working frame. */
-typedef struct {
-    ccov_layer *layer;
-    ccov_crs *crs;
-    ccov_xform *xf;
-    double step;
-} source;
-
-typedef struct {
-    ccov_geom *geom;
-    char *name;
-    char *iso;
-    long long fid;
-    double ha;
-} region;
-
-typedef struct {
-    ccov_ctx *ctx;
-    const ccov_options *opts;
-    ccov_result *res;
-    ccov_crs *frame;
-    measure m;
-    region *regions;
-    size_t nregions;
-    ccov_geom **cleared;
-    long long *cleared_fid;
-    size_t ncleared;
-} run;
 
 const char *ccov_coverage_data_path(const char *name, char *buf, size_t n) {
     const char *dir = getenv("CLEARCOV_DATA");
@@ -66,12 +32,13 @@ static double geodesic_ring(void *user, double *x, double *y, size_t n) {
     return ccov_crs_geodesic_ring_area(x, y, n);
 }
 
-static double measure_ha(run *r, const ccov_geom *g) {
+double ccov_run_measure_ha(run *r, const ccov_geom *g) {
     if (r->m.method == CCOV_AREA_PLANAR)
         return ccov_geom_area(r->ctx, g, NULL, NULL) * r->m.unit2 / 1e4;
     return ccov_geom_area(r->ctx, g, geodesic_ring, &r->m) / 1e4;
 }
 
+/* The working frame, and the way from it to WGS84 lon/lat (geodesic area, output layers). */
 static ccov_status measure_setup(run *r) {
     const ccov_options *o = r->opts;
     r->frame = ccov_crs_create(r->ctx, o->crs ? o->crs : WGS84_LONLAT, "--crs");
@@ -83,16 +50,16 @@ static ccov_status measure_setup(run *r) {
             return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
                                  "--area planar needs a projected --crs (e.g. EPSG:32648)");
         r->m.unit2 = ccov_crs_unit_factor(r->frame) * ccov_crs_unit_factor(r->frame);
-        return CCOV_OK;
     }
     if (strcmp(ccov_crs_label(r->frame), WGS84_LONLAT) == 0)
         return CCOV_OK;
     ccov_crs *wgs84 = ccov_crs_create(r->ctx, WGS84_LONLAT, "WGS84");
     if (!wgs84)
         return CCOV_ERR_CRS;
-    r->m.to_wgs84 = ccov_xform_create(r->ctx, r->frame, wgs84, NULL, o->allow_ballpark, "--crs");
+    r->to_lonlat = ccov_xform_create(r->ctx, r->frame, wgs84, NULL, o->allow_ballpark, "--crs");
     ccov_crs_free(wgs84);
-    return r->m.to_wgs84 ? CCOV_OK : CCOV_ERR_CRS;
+    r->m.to_wgs84 = r->to_lonlat;
+    return r->to_lonlat ? CCOV_OK : CCOV_ERR_CRS;
 }
 
 /* ---- sources ---- */
@@ -313,7 +280,7 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     r->regions = grown;
     region *reg = &grown[r->nregions++];
     *reg = (region){g, dup_or_empty(rec->values[0]), dup_or_empty(rec->values[1]), rec->fid, 0};
-    reg->ha = measure_ha(r, g);
+    reg->ha = ccov_run_measure_ha(r, g);
     if (!reg->name || !reg->iso)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     return repair[0] ? add_note(r, &r->res->repaired, &r->res->nrepaired, path, rec->fid, repair)
@@ -371,26 +338,29 @@ static ccov_status regions_load(run *r) {
 
 /* ---- cleared features ---- */
 
-static ccov_status cleared_keep(run *r, ccov_geom *g, long long fid) {
+/* Keep a usable feature; its attribute values (with layers) are taken over from rec. */
+static ccov_status cleared_keep(run *r, ccov_geom *g, ccov_record *rec, bool repaired) {
     if (r->ncleared % 1024 == 0) {
         size_t cap = r->ncleared + 1024;
         ccov_geom **geoms = realloc(r->cleared, cap * sizeof *geoms);
         if (geoms)
             r->cleared = geoms;
-        long long *fids = geoms ? realloc(r->cleared_fid, cap * sizeof *fids) : NULL;
-        if (fids)
-            r->cleared_fid = fids;
-        if (!geoms || !fids) {
+        cleared_info *info = geoms ? realloc(r->info, cap * sizeof *info) : NULL;
+        if (info)
+            r->info = info;
+        if (!geoms || !info) {
             ccov_geom_free(r->ctx, g);
             return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
         }
     }
     r->cleared[r->ncleared] = g;
-    r->cleared_fid[r->ncleared++] = fid;
+    r->info[r->ncleared++] = (cleared_info){rec->fid, repaired, rec->values};
+    rec->values = NULL;
+    rec->nvalues = 0;
     return CCOV_OK;
 }
 
-static ccov_status cleared_add(run *r, source *s, const ccov_record *rec) {
+static ccov_status cleared_add(run *r, source *s, ccov_record *rec) {
     char reason[512], repair[512];
     const char *path = ccov_io_source(s->layer);
     ccov_result *res = r->res;
@@ -398,9 +368,33 @@ static ccov_status cleared_add(run *r, source *s, const ccov_record *rec) {
     ccov_geom *g = frame_geometry(r, s, rec, reason, repair, sizeof reason);
     if (!g)
         return add_note(r, &res->excluded, &res->nexcluded, path, rec->fid, reason);
-    ccov_status st = cleared_keep(r, g, rec->fid);
+    ccov_status st = cleared_keep(r, g, rec, repair[0] != '\0');
     if (st == CCOV_OK && repair[0])
         st = add_note(r, &res->repaired, &res->nrepaired, path, rec->fid, repair);
+    return st;
+}
+
+/* With layers, every source field is read and carried to the tasks layer. */
+static ccov_status cleared_fields(run *r, source *s) {
+    r->task_id_field = -1;
+    if (!r->opts->layers)
+        return CCOV_OK;
+    size_t n = ccov_io_field_count(s->layer);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    r->fields = calloc(n ? n : 1, sizeof *r->fields);
+    if (!names || !r->fields) {
+        free(names);
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        names[i] = ccov_io_field_name(s->layer, i);
+        r->fields[i] = (ccov_column){strdup(names[i]), ccov_io_field_type(s->layer, i)};
+        r->nfields++;
+        if (r->task_id_field < 0 && strcasecmp(names[i], "task_id") == 0)
+            r->task_id_field = (int)i;
+    }
+    ccov_status st = ccov_io_select_fields(r->ctx, s->layer, names, n);
+    free(names);
     return st;
 }
 
@@ -413,6 +407,8 @@ static ccov_status cleared_load(run *r) {
     ccov_record rec = {0};
     ccov_status st =
         source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer", r->opts->where);
+    if (st == CCOV_OK)
+        st = cleared_fields(r, &s);
     int got = 0;
     while (st == CCOV_OK && (got = ccov_io_next(r->ctx, s.layer, &rec)) == 1)
         st = cleared_add(r, &s, &rec);
@@ -440,7 +436,7 @@ static ccov_status clipped_ha(run *r, const ccov_prepared *p, ccov_geom *const *
             return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "clipping to a region failed");
         if (!part)
             continue;
-        double a = measure_ha(r, part);
+        double a = ccov_run_measure_ha(r, part);
         ccov_geom_free(r->ctx, part);
         *ha += a;
         if (touched && a > 0) {
@@ -484,7 +480,7 @@ static ccov_status outside_ha(run *r, ccov_geom *const *groups, size_t ngroups, 
     *ha = 0;
     for (size_t i = 0; p && i < ngroups; i++) {
         ccov_geom *part = ccov_geom_outside(r->ctx, p, groups[i]);
-        *ha += part ? measure_ha(r, part) : 0;
+        *ha += part ? ccov_run_measure_ha(r, part) : 0;
         ccov_geom_free(r->ctx, part);
     }
     ccov_geom_prepared_free(r->ctx, p);
@@ -497,10 +493,12 @@ static ccov_status compute(run *r) {
     ccov_geom **groups = NULL;
     size_t ngroups = 0;
     bool *touched = calloc(r->ncleared ? r->ncleared : 1, sizeof *touched);
+    size_t *group_of = malloc((r->ncleared ? r->ncleared : 1) * sizeof *group_of);
     res->regions = calloc(r->nregions, sizeof *res->regions);
-    ccov_status st = touched && res->regions
-                         ? ccov_geom_dissolve(r->ctx, r->cleared, r->ncleared, &groups, &ngroups)
-                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st =
+        touched && group_of && res->regions
+            ? ccov_geom_dissolve(r->ctx, r->cleared, r->ncleared, &groups, &ngroups, group_of)
+            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
         ccov_region_result *out = &res->regions[res->nregions++];
         st = region_figures(r, &r->regions[i], groups, ngroups, touched, out);
@@ -512,9 +510,12 @@ static ccov_status compute(run *r) {
         res->tasks += touched[i];
     if (st == CCOV_OK)
         st = outside_ha(r, groups, ngroups, &res->outside_ha);
+    if (st == CCOV_OK && r->opts->layers)
+        st = ccov_run_build_layers(r, groups, ngroups, group_of);
     for (size_t i = 0; i < ngroups; i++)
         ccov_geom_free(r->ctx, groups[i]);
     free(groups);
+    free(group_of);
     free(touched);
     return st;
 }
@@ -531,8 +532,16 @@ static void run_release(run *r) {
     for (size_t i = 0; i < r->ncleared; i++)
         ccov_geom_free(r->ctx, r->cleared[i]);
     free(r->cleared);
-    free(r->cleared_fid);
-    ccov_xform_free(r->m.to_wgs84);
+    for (size_t i = 0; i < r->ncleared; i++) {
+        for (size_t f = 0; r->info[i].values && f < r->nfields; f++)
+            free(r->info[i].values[f]);
+        free(r->info[i].values);
+    }
+    free(r->info);
+    for (size_t f = 0; f < r->nfields; f++)
+        free(r->fields[f].name);
+    free(r->fields);
+    ccov_xform_free(r->to_lonlat);
     ccov_crs_free(r->frame);
 }
 
@@ -588,6 +597,9 @@ void ccov_result_free(ccov_result *res) {
     input_free(&res->cleared_input);
     notes_free(res->repaired, res->nrepaired);
     notes_free(res->excluded, res->nexcluded);
+    for (size_t i = 0; i < res->nlayers; i++)
+        ccov_layer_table_clear(&res->layers[i]);
+    free(res->layers);
     free(res->frame);
     free(res);
 }

@@ -302,9 +302,9 @@ ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n) {
     return u;
 }
 
-/* Union each group of linked polygons; members[k] lists the indices of group k in order. */
+/* Union each group of linked polygons (parent[i] is the smallest index of i's group). */
 static ccov_status union_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, const size_t *parent,
-                                ccov_geom **out, size_t *nout) {
+                                ccov_geom **out, size_t *nout, size_t *group_of) {
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     ccov_geom **members = malloc((n ? n : 1) * sizeof *members);
     size_t *start = calloc(n + 1, sizeof *start);
@@ -323,8 +323,11 @@ static ccov_status union_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, c
     *nout = 0;
     for (size_t pos = 0; pos < n;) {
         size_t root = parent[order[pos]], count = 0;
-        while (pos < n && parent[order[pos]] == root)
+        while (pos < n && parent[order[pos]] == root) {
+            if (group_of)
+                group_of[order[pos]] = *nout;
             members[count++] = in[order[pos++]];
+        }
         out[*nout] = count == 1 ? GEOSGeom_clone_r(ctx->geos, members[0])
                                 : ccov_geom_union(ctx, members, count);
         if (!out[(*nout)++]) {
@@ -341,7 +344,7 @@ done:
 }
 
 ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_geom ***out,
-                               size_t *nout) {
+                               size_t *nout, size_t *group_of) {
     size_t *parent = malloc((n ? n : 1) * sizeof *parent);
     ccov_geom **groups = calloc(n ? n : 1, sizeof *groups);
     ccov_status status = CCOV_OK;
@@ -358,7 +361,7 @@ ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, cc
     }
     for (size_t i = 0; i < n; i++)
         parent[i] = uf_find(parent, i);
-    status = union_groups(ctx, in, n, parent, groups, nout);
+    status = union_groups(ctx, in, n, parent, groups, nout, group_of);
     if (status != CCOV_OK)
         goto fail;
     free(parent);
@@ -505,4 +508,157 @@ bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *u
         if (!ccov_geom_rings(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn, user))
             return false;
     return true;
+}
+
+ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (size_t)GEOSGetNumGeometries_r(ctx->geos, parts[i]);
+    GEOSGeometry **polys = malloc((total ? total : 1) * sizeof *polys);
+    unsigned count = 0;
+    for (size_t i = 0; polys && i < n; i++)
+        collect_polygons(ctx, parts[i], polys, &count);
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    if (!polys)
+        return NULL;
+    GEOSGeometry *multi = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, polys, count);
+    free(polys);
+    return multi;
+}
+
+/* ---- overlay by coverage count ---- */
+
+typedef struct {
+    GEOSGeometry *face;
+    size_t *members;
+    size_t nmembers;
+} face_cover;
+
+/* The faces of the arrangement of the polygons' boundaries. */
+static GEOSGeometry *arrangement_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n) {
+    GEOSGeometry **lines = malloc(n * sizeof *lines);
+    if (!lines)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        lines[i] = GEOSBoundary_r(ctx->geos, in[i]);
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n);
+    free(lines);
+    GEOSGeometry *noded = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, coll);
+    const GEOSGeometry *edges[1] = {noded};
+    GEOSGeometry *faces = noded ? GEOSPolygonize_r(ctx->geos, edges, 1) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, noded);
+    return faces;
+}
+
+/* Which input polygons cover the face (tested at a point inside it). */
+static bool face_members(ccov_ctx *ctx, ccov_geom *const *in, size_t n, face_cover *fc) {
+    GEOSGeometry *pt = GEOSPointOnSurface_r(ctx->geos, fc->face);
+    fc->members = malloc(n * sizeof *fc->members);
+    if (!pt || !fc->members) {
+        GEOSGeom_destroy_r(ctx->geos, pt);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (GEOSIntersects_r(ctx->geos, in[i], pt) == 1)
+            fc->members[fc->nmembers++] = i;
+    GEOSGeom_destroy_r(ctx->geos, pt);
+    return true;
+}
+
+static int cover_cmp(const void *a, const void *b) {
+    const face_cover *x = a, *y = b;
+    if (x->nmembers != y->nmembers)
+        return x->nmembers < y->nmembers ? -1 : 1;
+    for (size_t i = 0; i < x->nmembers; i++)
+        if (x->members[i] != y->members[i])
+            return x->members[i] < y->members[i] ? -1 : 1;
+    return 0;
+}
+
+static GEOSGeometry *faces_union(ccov_ctx *ctx, const face_cover *fc, size_t n) {
+    if (n == 1)
+        return GEOSGeom_clone_r(ctx->geos, fc[0].face);
+    GEOSGeometry **faces = malloc(n * sizeof *faces);
+    if (!faces)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        faces[k] = fc[k].face;
+    GEOSGeometry *u = ccov_geom_union(ctx, faces, n);
+    free(faces);
+    return u;
+}
+
+/* Merge runs of faces with the same members into pieces (their member lists are taken over). */
+static ccov_status merge_faces(ccov_ctx *ctx, face_cover *fc, size_t nf, ccov_overlay_piece *out,
+                               size_t *nout) {
+    for (size_t i = 0; i < nf;) {
+        size_t j = i + 1;
+        while (j < nf && cover_cmp(&fc[i], &fc[j]) == 0)
+            j++;
+        ccov_overlay_piece *p = &out[(*nout)++];
+        p->geom = faces_union(ctx, &fc[i], j - i);
+        p->members = fc[i].members;
+        p->nmembers = fc[i].nmembers;
+        fc[i].members = NULL;
+        if (!p->geom)
+            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: union failed: %s", ctx->geos_error);
+        i = j;
+    }
+    return CCOV_OK;
+}
+
+/* Faces covered by at least min_count inputs, sorted by their member lists. */
+static ccov_status covered_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
+                                 const GEOSGeometry *faces, face_cover *fc, size_t *nf) {
+    int total = GEOSGetNumGeometries_r(ctx->geos, faces);
+    for (int i = 0; i < total; i++) {
+        face_cover *f = &fc[*nf];
+        *f = (face_cover){(GEOSGeometry *)GEOSGetGeometryN_r(ctx->geos, faces, i), NULL, 0};
+        if (!face_members(ctx, in, n, f))
+            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error);
+        if (f->nmembers >= min_count)
+            (*nf)++;
+        else
+            free(f->members);
+    }
+    qsort(fc, *nf, sizeof *fc, cover_cmp);
+    return CCOV_OK;
+}
+
+ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
+                              ccov_overlay_piece **out, size_t *nout) {
+    *out = NULL;
+    *nout = 0;
+    GEOSGeometry *faces = n ? arrangement_faces(ctx, in, n) : NULL;
+    if (!faces)
+        return n ? ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error) : CCOV_OK;
+    size_t total = (size_t)GEOSGetNumGeometries_r(ctx->geos, faces), nf = 0;
+    face_cover *fc = calloc(total ? total : 1, sizeof *fc);
+    ccov_overlay_piece *pieces = calloc(total ? total : 1, sizeof *pieces);
+    ccov_status st = fc && pieces ? covered_faces(ctx, in, n, min_count, faces, fc, &nf)
+                                  : ccov_ctx_fail(ctx, CCOV_ERR_IO, "overlay: out of memory");
+    if (st == CCOV_OK)
+        st = merge_faces(ctx, fc, nf, pieces, nout);
+    for (size_t i = 0; fc && i < nf; i++)
+        free(fc[i].members);
+    free(fc);
+    GEOSGeom_destroy_r(ctx->geos, faces);
+    if (st != CCOV_OK) {
+        ccov_geom_overlay_free(ctx, pieces, *nout);
+        *nout = 0;
+        return st;
+    }
+    *out = pieces;
+    return CCOV_OK;
+}
+
+void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n) {
+    for (size_t i = 0; pieces && i < n; i++) {
+        GEOSGeom_destroy_r(ctx->geos, pieces[i].geom);
+        free(pieces[i].members);
+    }
+    free(pieces);
 }

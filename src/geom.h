@@ -48,10 +48,11 @@ ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, siz
 double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, void *user);
 
 /* Dissolve: union only polygons that interact. Returns an array (*out, *nout) of pairwise
-   disjoint geometries whose union equals the union of the input. Caller frees each with
+   disjoint geometries whose union equals the union of the input, in order of their first member;
+   group_of (n entries, may be NULL) receives each input's group. Caller frees each with
    ccov_geom_free() and the array with free(). Inputs are not modified. */
 ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_geom ***out,
-                               size_t *nout);
+                               size_t *nout, size_t *group_of);
 
 /* Union of n geometries (new geometry, NULL on error). */
 ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n);
@@ -93,6 +94,24 @@ typedef bool (*ccov_ring_fn)(void *user, const double *x, const double *y, size_
 /* Call fn for every polygon ring of g (polygons, multipolygons, collections). False when fn
    stopped or memory ran out. */
 bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *user);
+
+/* A MultiPolygon of the polygons in parts (taken over and freed); parts must not overlap.
+   An empty MultiPolygon when n is 0. NULL on error. */
+ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n);
+
+/* One piece of an overlay: the area covered by exactly the members listed. */
+typedef struct {
+    ccov_geom *geom;
+    size_t *members; /* indices into the overlay input, ascending */
+    size_t nmembers;
+} ccov_overlay_piece;
+
+/* Split the union of n polygons into pieces by how many of them cover each place, keeping the
+   pieces covered by at least `min_count` polygons; pieces covered by the same members are
+   merged. *out (array of *nout) is freed with ccov_geom_overlay_free(). */
+ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
+                              ccov_overlay_piece **out, size_t *nout);
+void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n);
 
 /* True when GEOS finds g valid. */
 bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g);

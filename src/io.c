@@ -189,6 +189,21 @@ void ccov_io_field_list(const ccov_layer *lyr, char *buf, size_t n) {
         snprintf(buf, n, "none");
 }
 
+size_t ccov_io_field_count(const ccov_layer *lyr) {
+    return (size_t)OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr->lyr));
+}
+
+const char *ccov_io_field_name(const ccov_layer *lyr, size_t i) {
+    return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr->lyr), (int)i));
+}
+
+ccov_value_type ccov_io_field_type(const ccov_layer *lyr, size_t i) {
+    OGRFieldType t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr->lyr), (int)i));
+    return t == OFTInteger || t == OFTInteger64 ? CCOV_VALUE_INT
+           : t == OFTReal                       ? CCOV_VALUE_REAL
+                                                : CCOV_VALUE_STRING;
+}
+
 ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *const *names,
                                   size_t n) {
     int *idx = calloc(n ? n : 1, sizeof *idx);
@@ -309,6 +324,7 @@ struct ccov_writer {
     char *tmp;
     char **tmp_files; /* every file of the dataset under its temporary name (CSL list) */
     size_t nfields;
+    bool multipolygon; /* promote polygons to multipolygons (layer declared so) */
     bool in_transaction;
 };
 
@@ -336,25 +352,20 @@ static char *temp_name(const char *path) {
     return tmp;
 }
 
-static OGRFieldType ogr_type(ccov_field_type t) {
-    return t == CCOV_FIELD_INT ? OFTInteger64 : t == CCOV_FIELD_REAL ? OFTReal : OFTString;
+static OGRFieldType ogr_type(ccov_value_type t) {
+    return t == CCOV_VALUE_INT || t == CCOV_VALUE_BOOL ? OFTInteger64
+           : t == CCOV_VALUE_REAL                      ? OFTReal
+                                                       : OFTString;
 }
 
-static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer, const char *crs,
-                                const ccov_field_def *fields, size_t nfields) {
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    if (OSRSetFromUserInput(srs, crs) != OGRERR_NONE) {
-        OSRDestroySpatialReference(srs);
-        return ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS '%s' not understood", w->path, crs);
-    }
-    w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, wkbUnknown, NULL);
-    OSRDestroySpatialReference(srs);
-    if (!w->lyr)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             gdal_reason("cannot create layer"));
+static ccov_status writer_fields(ccov_ctx *ctx, ccov_writer *w, const ccov_field_def *fields,
+                                 size_t nfields) {
     for (size_t i = 0; i < nfields; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, ogr_type(fields[i].type));
+        if (fields[i].type == CCOV_VALUE_BOOL) {
+            OGR_Fld_SetType(fd, OFTInteger);
+            OGR_Fld_SetSubType(fd, OFSTBoolean);
+        }
         OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE)
@@ -362,13 +373,33 @@ static ccov_status writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer
                                  gdal_reason("cannot create field"));
     }
     w->nfields = nfields;
-    w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
     return CCOV_OK;
 }
 
+ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer, const char *crs,
+                                 bool multipolygon, const ccov_field_def *fields, size_t nfields,
+                                 const char *const *options) {
+    OGRSpatialReferenceH srs = crs ? OSRNewSpatialReference(NULL) : NULL;
+    if (srs)
+        OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (srs && OSRSetFromUserInput(srs, crs) != OGRERR_NONE) {
+        OSRDestroySpatialReference(srs);
+        return ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS '%s' not understood", w->path, crs);
+    }
+    OGRwkbGeometryType type = !crs ? wkbNone : multipolygon ? wkbMultiPolygon : wkbUnknown;
+    CPLErrorReset();
+    w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, type, (char **)options);
+    if (srs)
+        OSRDestroySpatialReference(srs);
+    if (!w->lyr)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                             gdal_reason("cannot create layer"));
+    w->multipolygon = multipolygon;
+    return writer_fields(ctx, w, fields, nfields);
+}
+
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
-                                   const char *layer, const char *crs, const ccov_field_def *fields,
-                                   size_t nfields, bool overwrite) {
+                                   bool overwrite) {
     struct stat st;
     if (!overwrite && stat(path, &st) == 0) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
@@ -395,31 +426,40 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
         ccov_io_writer_abort(w);
         return NULL;
     }
-    if (writer_layer(ctx, w, layer, crs, fields, nfields) != CCOV_OK) {
-        ccov_io_writer_abort(w);
-        return NULL;
-    }
+    w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
     return w;
 }
 
-ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, const unsigned char *wkb,
-                               size_t wkb_size, const char *const *values) {
-    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+static ccov_status feature_geometry(ccov_ctx *ctx, ccov_writer *w, OGRFeatureH f,
+                                    const unsigned char *wkb, size_t wkb_size) {
     OGRGeometryH g = NULL;
-    ccov_status st = CCOV_OK;
-    if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, wkb_size) != OGRERR_NONE) {
-        st = ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "%s: geometry not writable", w->path);
-        goto done;
-    }
+    if (!wkb)
+        return CCOV_OK;
+    if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, wkb_size) != OGRERR_NONE)
+        return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "%s: geometry not writable", w->path);
+    if (w->multipolygon)
+        g = OGR_G_ForceToMultiPolygon(g);
     OGR_F_SetGeometryDirectly(f, g);
-    for (size_t i = 0; i < w->nfields; i++)
+    return CCOV_OK;
+}
+
+ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
+                               const unsigned char *wkb, size_t wkb_size,
+                               const char *const *values) {
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+    if (fid >= 0)
+        OGR_F_SetFID(f, (GIntBig)fid);
+    ccov_status st = feature_geometry(ctx, w, f, wkb, wkb_size);
+    for (size_t i = 0; st == CCOV_OK && i < w->nfields; i++)
         if (values[i])
-            OGR_F_SetFieldString(f, (int)i, values[i]);
+            OGR_F_SetFieldString(f, (int)i,
+                                 strcmp(values[i], "true") == 0    ? "1"
+                                 : strcmp(values[i], "false") == 0 ? "0"
+                                                                   : values[i]);
     CPLErrorReset();
-    if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
+    if (st == CCOV_OK && OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
                            gdal_reason("feature refused"));
-done:
     OGR_F_Destroy(f);
     return st;
 }
@@ -454,6 +494,12 @@ void ccov_io_writer_abort(ccov_writer *w) {
     writer_free(w);
 }
 
+ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
+    if (writer_close(w))
+        return CCOV_OK;
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path, gdal_reason("unknown"));
+}
+
 /* The final name of one temporary file: the temporary stem replaced by the target's. */
 static void final_name(const ccov_writer *w, const char *tmp_file, char *out, size_t n) {
     const char *tdot = strrchr(w->tmp, '.'), *pdot = strrchr(w->path, '.');
@@ -462,13 +508,8 @@ static void final_name(const ccov_writer *w, const char *tmp_file, char *out, si
     snprintf(out, n, "%.*s%s", (int)pstem, w->path, tmp_file + tstem);
 }
 
-ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w) {
-    if (!writer_close(w)) {
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path, gdal_reason("unknown"));
-        ccov_io_writer_abort(w);
-        return CCOV_ERR_IO;
-    }
-    ccov_status st = CCOV_OK;
+ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
+    ccov_status st = ccov_io_writer_close(ctx, w);
     for (char **f = w->tmp_files; f && *f && st == CCOV_OK; f++) {
         char target[4096];
         final_name(w, *f, target, sizeof target);

@@ -3,6 +3,7 @@
 #define CCOV_IO_H
 
 #include "clearcov/ctx.h"
+#include "clearcov/layers.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +51,11 @@ const char *ccov_io_find_field(const ccov_layer *lyr, const char *const *candida
 /* Comma-separated list of the layer's field names, into buf. */
 void ccov_io_field_list(const ccov_layer *lyr, char *buf, size_t n);
 
+/* The layer's fields: count, name (owned by the layer) and type (dates and others read as text). */
+size_t ccov_io_field_count(const ccov_layer *lyr);
+const char *ccov_io_field_name(const ccov_layer *lyr, size_t i);
+ccov_value_type ccov_io_field_type(const ccov_layer *lyr, size_t i);
+
 /* Choose which fields ccov_io_next() returns, in order (NULL entries give NULL values).
    CCOV_ERR_USAGE when a field does not exist. */
 ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *const *names,
@@ -60,25 +66,34 @@ ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *co
 int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec);
 void ccov_record_clear(ccov_record *rec);
 
-/* Writing: a new dataset with one layer, written under a temporary name beside `path` and renamed
-   onto it by ccov_io_writer_commit(). */
+/* Writing: a new dataset, written under a temporary name beside `path`, closed with
+   ccov_io_writer_close() and moved into place by ccov_io_writer_publish() (so that several files
+   can be completed before any is published). */
 typedef struct ccov_writer ccov_writer;
-typedef enum { CCOV_FIELD_STRING, CCOV_FIELD_INT, CCOV_FIELD_REAL } ccov_field_type;
 typedef struct {
     const char *name;
-    ccov_field_type type;
+    ccov_value_type type;
 } ccov_field_def;
 
-/* Create the writer. `driver` may be NULL (chosen from the extension). `crs` as for
-   ccov_crs_create(). Refuses an existing path unless overwrite. NULL on error. */
+/* Create the dataset (in a transaction where the driver has them). `driver` may be NULL (chosen
+   from the extension). Refuses an existing path unless overwrite. NULL on error. */
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
-                                   const char *layer, const char *crs, const ccov_field_def *fields,
-                                   size_t nfields, bool overwrite);
-/* Add a feature: geometry as WKB and one value per field (strings; NULL for null). */
-ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, const unsigned char *wkb,
-                               size_t wkb_size, const char *const *values);
-/* Close and move into place. The writer is freed whatever the outcome. */
-ccov_status ccov_io_writer_commit(ccov_ctx *ctx, ccov_writer *w);
+                                   bool overwrite);
+/* Start a new layer, which receives the following features. `crs` as for ccov_crs_create(), NULL
+   for a table without geometry; with `multipolygon` the layer is declared MultiPolygon and
+   polygons are promoted. `options`: GDAL layer creation options (NULL-terminated, may be NULL). */
+ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *layer, const char *crs,
+                                 bool multipolygon, const ccov_field_def *fields, size_t nfields,
+                                 const char *const *options);
+/* Add a feature: fid (-1: let the driver choose), geometry as WKB (NULL: none) and one value per
+   field as text (NULL for null; "true"/"false" for booleans). */
+ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
+                               const unsigned char *wkb, size_t wkb_size,
+                               const char *const *values);
+/* Finish writing (commit, close); the files keep their temporary names. */
+ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w);
+/* Close if needed and move every file into place. The writer is freed whatever the outcome. */
+ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w);
 /* Close and delete the temporary files. ccov_io_writer_abort(NULL) does nothing. */
 void ccov_io_writer_abort(ccov_writer *w);
 

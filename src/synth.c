@@ -270,10 +270,10 @@ static const char *const METHODS[] = {"full clearance", "technical survey", "non
 
 enum { NFIELDS = 7 };
 static const ccov_field_def FIELDS[NFIELDS] = {
-    {"task_id", CCOV_FIELD_STRING},     {"operator", CCOV_FIELD_STRING},
-    {"year", CCOV_FIELD_INT},           {"status", CCOV_FIELD_STRING},
-    {"reported_area", CCOV_FIELD_REAL}, {"reported_unit", CCOV_FIELD_STRING},
-    {"method", CCOV_FIELD_STRING}};
+    {"task_id", CCOV_VALUE_STRING},     {"operator", CCOV_VALUE_STRING},
+    {"year", CCOV_VALUE_INT},           {"status", CCOV_VALUE_STRING},
+    {"reported_area", CCOV_VALUE_REAL}, {"reported_unit", CCOV_VALUE_STRING},
+    {"method", CCOV_VALUE_STRING}};
 
 typedef struct {
     char task_id[24], year[16], area[48];
@@ -321,7 +321,7 @@ static ccov_status write_feature(synth *s, const char *wkt, double area, attribu
     if (!moved || !ccov_geom_to_wkb(s->ctx, moved, &wkb, &size))
         st = ccov_ctx_fail(s->ctx, CCOV_ERR_CRS, "synth: cannot transform to the output CRS");
     else
-        st = ccov_io_writer_add(s->ctx, s->w, wkb, size, a->values);
+        st = ccov_io_writer_add(s->ctx, s->w, -1, wkb, size, a->values);
     free(wkb);
     if (moved != g)
         ccov_geom_free(s->ctx, moved);
@@ -452,15 +452,16 @@ ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
     if (st == CCOV_OK)
         st = synth_frames(&s, opts);
     if (st == CCOV_OK) {
-        s.w = ccov_io_writer_create(
-            ctx, opts->out, opts->driver, opts->layer ? opts->layer : "cleared",
-            opts->crs ? opts->crs : "EPSG:32648", FIELDS, NFIELDS, opts->overwrite);
-        st = s.w ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s", ccov_ctx_error(ctx));
+        s.w = ccov_io_writer_create(ctx, opts->out, opts->driver, opts->overwrite);
+        st = s.w ? ccov_io_writer_layer(ctx, s.w, opts->layer ? opts->layer : "cleared",
+                                        opts->crs ? opts->crs : "EPSG:32648", false, FIELDS,
+                                        NFIELDS, NULL)
+                 : CCOV_ERR_IO;
     }
     for (long long i = 0; st == CCOV_OK && i < opts->count; i++)
         st = synth_one(&s, i);
     if (st == CCOV_OK) {
-        st = ccov_io_writer_commit(ctx, s.w);
+        st = ccov_io_writer_publish(ctx, s.w);
         s.w = NULL;
     }
     synth_release(&s);

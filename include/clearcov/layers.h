@@ -8,7 +8,13 @@
 extern "C" {
 #endif
 
-typedef enum { CCOV_VALUE_STRING = 0, CCOV_VALUE_INT = 1, CCOV_VALUE_REAL = 2 } ccov_value_type;
+/* Bool values are "true" or "false". */
+typedef enum {
+    CCOV_VALUE_STRING = 0,
+    CCOV_VALUE_INT = 1,
+    CCOV_VALUE_REAL = 2,
+    CCOV_VALUE_BOOL = 3
+} ccov_value_type;
 
 typedef struct {
     char *name;
