@@ -2,6 +2,7 @@
 #include "clearcov/cli.h"
 #include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
+#include "clearcov/output.h"
 #include "clearcov/report.h"
 #include "clearcov/synth.h"
 
@@ -32,7 +33,10 @@ enum {
     OPT_COUNT,
     OPT_SEED,
     OPT_DRIVER,
-    OPT_LAYER
+    OPT_LAYER,
+    OPT_OUT,
+    OPT_OUT_FORMAT,
+    OPT_PRECISION
 };
 
 static const struct option OPTIONS[] = {
@@ -50,6 +54,9 @@ static const struct option OPTIONS[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
     {"count", required_argument, NULL, OPT_COUNT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
@@ -83,7 +90,12 @@ static const char HELP[] =
     "  --allow-ballpark       accept a datum change PROJ can only approximate\n"
     "  --format table|csv|json\n"
     "  -o, --output FILE      write there instead of standard output\n"
-    "  --overwrite            replace an existing output file\n"
+    "  --overwrite            replace existing output files\n"
+    "  --out DIR              also write the result layers (coverage, tasks, overlaps,\n"
+    "                         outside, regions) into DIR, for QGIS\n"
+    "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
+    "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
+    "  --precision N          GeoJSON decimals (default 7, about 1 cm)\n"
     "\n"
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
@@ -100,6 +112,7 @@ typedef struct {
     ccov_options cov;
     ccov_synth_options synth;
     ccov_format format;
+    ccov_output_options out;
     const char *output;
     bool overwrite;
     int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
@@ -152,6 +165,26 @@ static int set_format(cli_args *a, const char *v) {
     else
         return usage_error("--format: '%s' is not one of table, csv, json", v);
     return 0;
+}
+
+static int set_out_format(cli_args *a, const char *v) {
+    if (strcmp(v, "geojson") == 0)
+        a->out.format = CCOV_OUT_GEOJSON;
+    else if (strcmp(v, "gpkg") == 0)
+        a->out.format = CCOV_OUT_GPKG;
+    else
+        return usage_error("--out-format: '%s' is not one of geojson, gpkg", v);
+    return 0;
+}
+
+static bool parse_precision(const char *text, int *out) {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > 15)
+        return false;
+    *out = (int)v;
+    return true;
 }
 
 static int set_area(cli_args *a, const char *v) {
@@ -214,6 +247,16 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
     case OPT_OVERWRITE:
         a->overwrite = a->synth.overwrite = true;
         return 0;
+    case OPT_OUT:
+        a->out.dir = v;
+        a->cov.layers = true;
+        return 0;
+    case OPT_OUT_FORMAT:
+        return set_out_format(a, v);
+    case OPT_PRECISION:
+        return parse_precision(v, &a->out.precision)
+                   ? 0
+                   : usage_error("--precision: '%s' is not a whole number from 0 to 15", v);
     case OPT_COUNT:
         return parse_count(v, &a->synth.count)
                    ? 0
@@ -334,10 +377,19 @@ static int write_report(ccov_ctx *ctx, const cli_args *a, const ccov_result *res
 
 static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
     ccov_result *res = NULL;
-    ccov_status st = ccov_coverage_run(ctx, &a->cov, &res);
+    ccov_options cov = a->cov;
+    if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON)
+        cov.layer_decimals = a->out.precision;
+    ccov_status st = ccov_coverage_run(ctx, &cov, &res);
     if (st != CCOV_OK)
         return fail(ctx, st);
     int rc = write_report(ctx, a, res);
+    if (rc == 0 && a->out.dir) {
+        ccov_output_options out = a->out;
+        out.overwrite = a->overwrite;
+        st = ccov_output_write(ctx, res, &out);
+        rc = st == CCOV_OK ? 0 : fail(ctx, st);
+    }
     ccov_result_free(res);
     return rc;
 }
@@ -354,6 +406,7 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
 int ccov_cli_main(int argc, char **argv) {
     cli_args a = {0};
     a.synth.seed = 1;
+    a.out.precision = 7;
     bool has_command = argc > 1 && argv[1][0] != '-';
     if (has_command) {
         a.command = argv[1];

@@ -92,34 +92,48 @@ static void free_values(const ccov_layer_table *t, char **values) {
     free(values);
 }
 
-/* The geometry (working frame) as WKB in WGS84 lon/lat. */
-static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row) {
+/* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
+   set: rounding alone (as a writer does) can leave an invalid polygon behind. */
+static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row, bool *empty) {
     ccov_geom *moved =
         r->to_lonlat ? ccov_geom_transform(r->ctx, g, to_lonlat, r->to_lonlat) : (ccov_geom *)g;
-    bool ok = moved && ccov_geom_to_wkb(r->ctx, moved, &row->wkb, &row->wkb_size);
+    ccov_geom *snapped = moved;
+    if (moved && r->opts->layer_decimals > 0)
+        snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
+    *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
+    bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);
+    if (snapped != moved)
+        ccov_geom_free(r->ctx, snapped);
     if (moved != g)
         ccov_geom_free(r->ctx, moved);
     return ok;
 }
 
 /* Append a row: geometry (working frame; not taken over) and values (taken over, one per
-   column). */
-static ccov_status add_row(run *r, ccov_layer_table *t, const ccov_geom *g, char **values) {
+   column). A sliver thinner than the output grid vanishes when snapped; such a row is left out
+   unless the layer has one row per region (coverage, regions). */
+static ccov_status add_row_ex(run *r, ccov_layer_table *t, const ccov_geom *g, char **values,
+                              bool keep_empty) {
     ccov_row row = {(long long)t->nrows + 1, NULL, 0, values};
     ccov_row *grown = values ? realloc(t->rows, (t->nrows + 1) * sizeof *grown) : NULL;
     if (grown)
         t->rows = grown;
     ccov_status st = grown ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !lonlat_wkb(r, g, &row))
+    bool empty = false;
+    if (st == CCOV_OK && !lonlat_wkb(r, g, &row, &empty))
         st =
             ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s: geometry cannot be written in WGS84", t->name);
-    if (st != CCOV_OK) {
+    if (st != CCOV_OK || (empty && !keep_empty)) {
         free_values(t, values);
         free(row.wkb);
         return st;
     }
     t->rows[t->nrows++] = row;
     return CCOV_OK;
+}
+
+static ccov_status add_row(run *r, ccov_layer_table *t, const ccov_geom *g, char **values) {
+    return add_row_ex(r, t, g, values, false);
 }
 
 /* A values array for table t (all NULL). */
@@ -139,7 +153,7 @@ static ccov_status build_regions(run *r, ccov_layer_table *t) {
             v[1] = strdup(r->regions[i].iso);
             v[2] = real(r->regions[i].ha);
         }
-        st = add_row(r, t, r->regions[i].geom, v);
+        st = add_row_ex(r, t, r->regions[i].geom, v, true);
     }
     return st;
 }
@@ -177,7 +191,7 @@ static ccov_status build_coverage(run *r, ccov_layer_table *t, ccov_prepared *co
             v[3] = real(f->gross_ha), v[4] = real(f->overlap_ha), v[5] = real(f->region_ha);
             v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
         }
-        st = add_row(r, t, multi, v);
+        st = add_row_ex(r, t, multi, v, true);
         ccov_geom_free(r->ctx, multi);
     }
     return st;

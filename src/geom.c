@@ -662,3 +662,7 @@ void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n)
     }
     free(pieces);
 }
+
+ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid) {
+    return keep_area(ctx, GEOSGeom_setPrecision_r(ctx->geos, g, grid, 0));
+}

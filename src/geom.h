@@ -113,6 +113,10 @@ ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, siz
                               ccov_overlay_piece **out, size_t *nout);
 void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n);
 
+/* g with every coordinate on a grid of the given size, kept valid (parts that collapse are
+   dropped). NULL on error. */
+ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid);
+
 /* True when GEOS finds g valid. */
 bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g);
 

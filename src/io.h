@@ -97,4 +97,7 @@ ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w);
 /* Close and delete the temporary files. ccov_io_writer_abort(NULL) does nothing. */
 void ccov_io_writer_abort(ccov_writer *w);
 
+/* QGIS style (QML document) for a result layer; caller frees with free(). NULL on error. */
+char *ccov_io_style_qml(const char *layer);
+
 #endif

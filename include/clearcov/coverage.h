@@ -28,6 +28,8 @@ typedef struct {
     const char *assume_crs; /* CRS for sources that declare none */
     bool allow_ballpark;    /* accept ballpark datum operations */
     bool layers;            /* also build the result layers (ccov_result.layers) */
+    int layer_decimals;     /* > 0: layer coordinates snapped (validly) to that many decimals of
+                               a degree, as they will be written; 0: full precision */
 } ccov_options;
 
 /* One region's figures. Hectares; percent in 0..100. */

@@ -1,0 +1,35 @@
+/* clearcov: writing the result layers as GeoJSON files or one GeoPackage, for QGIS. */
+#ifndef CLEARCOV_OUTPUT_H
+#define CLEARCOV_OUTPUT_H
+
+#include "clearcov/coverage.h"
+#include "clearcov/ctx.h"
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { CCOV_OUT_GEOJSON = 0, CCOV_OUT_GPKG = 1 } ccov_out_format;
+
+typedef struct {
+    const char *dir;        /* folder, created when missing */
+    ccov_out_format format; /* one <layer>.geojson each, or clearcov.gpkg with all layers */
+    int precision;          /* GeoJSON decimals, 0..15 (7: about 1 cm) */
+    bool overwrite;         /* replace existing files */
+} ccov_output_options;
+
+/* Write the result's layers (run with ccov_options.layers). GeoJSON follows RFC 7946
+   (WGS84 lon/lat, right-hand winding, bbox, no crs member, feature ids); the GeoPackage has a
+   spatial index per layer and QGIS default styles in layer_styles. Every file is written under a
+   temporary name and renamed only when all are complete; nothing is written when any target
+   exists without `overwrite`. Same result, same bytes. */
+ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
+                              const ccov_output_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

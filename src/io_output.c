@@ -1,0 +1,169 @@
+/* io: the result layers as GeoJSON files (RFC 7946) or one GeoPackage, written atomically. */
+#include "clearcov/output.h"
+#include "io.h"
+
+#include <cpl_conv.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { MAX_FILES = 8 };
+
+/* GDAL stamps GeoPackages with the time of writing; a fixed stamp keeps the bytes reproducible. */
+#define FIXED_DATE "2000-01-01T00:00:00.000Z"
+
+static ccov_status ensure_dir(ccov_ctx *ctx, const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode)
+                   ? CCOV_OK
+                   : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", dir);
+    if (mkdir(dir, 0777) != 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create folder: %s", dir,
+                             strerror(errno));
+    return CCOV_OK;
+}
+
+static ccov_status table_fields(ccov_ctx *ctx, const ccov_layer_table *t, ccov_field_def **out) {
+    *out = calloc(t->ncolumns ? t->ncolumns : 1, sizeof **out);
+    if (!*out)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t c = 0; c < t->ncolumns; c++)
+        (*out)[c] = (ccov_field_def){t->columns[c].name, t->columns[c].type};
+    return CCOV_OK;
+}
+
+/* One layer of the result into the writer's current dataset. */
+static ccov_status write_table(ccov_ctx *ctx, ccov_writer *w, const ccov_layer_table *t,
+                               const char *const *options) {
+    ccov_field_def *fields = NULL;
+    ccov_status st = table_fields(ctx, t, &fields);
+    if (st == CCOV_OK)
+        st = ccov_io_writer_layer(ctx, w, t->name, "EPSG:4326", true, fields, t->ncolumns, options);
+    for (size_t r = 0; st == CCOV_OK && r < t->nrows; r++) {
+        const ccov_row *row = &t->rows[r];
+        st = ccov_io_writer_add(ctx, w, row->id, row->wkb, row->wkb_size,
+                                (const char *const *)row->values);
+    }
+    free(fields);
+    return st;
+}
+
+static const ccov_field_def STYLE_FIELDS[] = {{"f_table_catalog", CCOV_VALUE_STRING},
+                                              {"f_table_schema", CCOV_VALUE_STRING},
+                                              {"f_table_name", CCOV_VALUE_STRING},
+                                              {"f_geometry_column", CCOV_VALUE_STRING},
+                                              {"styleName", CCOV_VALUE_STRING},
+                                              {"styleQML", CCOV_VALUE_STRING},
+                                              {"styleSLD", CCOV_VALUE_STRING},
+                                              {"useAsDefault", CCOV_VALUE_BOOL},
+                                              {"description", CCOV_VALUE_STRING},
+                                              {"owner", CCOV_VALUE_STRING},
+                                              {"ui", CCOV_VALUE_STRING},
+                                              {"update_time", CCOV_VALUE_STRING}};
+enum { NSTYLE_FIELDS = sizeof STYLE_FIELDS / sizeof STYLE_FIELDS[0] };
+
+/* QGIS reads a layer's default style from this table when it opens the layer. */
+static ccov_status write_styles(ccov_ctx *ctx, ccov_writer *w, const ccov_result *res) {
+    ccov_status st = ccov_io_writer_layer(ctx, w, "layer_styles", NULL, false, STYLE_FIELDS,
+                                          NSTYLE_FIELDS, NULL);
+    for (size_t i = 0; st == CCOV_OK && i < res->nlayers; i++) {
+        const char *name = res->layers[i].name;
+        char *qml = ccov_io_style_qml(name);
+        char style_name[64];
+        snprintf(style_name, sizeof style_name, "clearcov %s", name);
+        const char *values[NSTYLE_FIELDS] = {
+            "",         "",         name,
+            "geom",     style_name, qml,
+            "",         "true",     "default style written by clearcov",
+            "clearcov", NULL,       FIXED_DATE};
+        st = qml ? ccov_io_writer_add(ctx, w, (long long)i + 1, NULL, 0, values)
+                 : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+        free(qml);
+    }
+    return st;
+}
+
+static ccov_status write_gpkg(ccov_ctx *ctx, const ccov_result *res, const ccov_output_options *o) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/clearcov.gpkg", o->dir);
+    static const char *const options[] = {"SPATIAL_INDEX=YES", NULL};
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
+    ccov_writer *w = ccov_io_writer_create(ctx, path, "GPKG", o->overwrite);
+    ccov_status st = w ? CCOV_OK : CCOV_ERR_IO;
+    for (size_t i = 0; st == CCOV_OK && i < res->nlayers; i++)
+        st = write_table(ctx, w, &res->layers[i], options);
+    if (st == CCOV_OK)
+        st = write_styles(ctx, w, res);
+    if (st == CCOV_OK) {
+        st = ccov_io_writer_publish(ctx, w);
+        w = NULL;
+    }
+    ccov_io_writer_abort(w);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    return st;
+}
+
+static void geojson_path(const ccov_output_options *o, const ccov_layer_table *t, char *path,
+                         size_t n) {
+    snprintf(path, n, "%s/%s.geojson", o->dir, t->name);
+}
+
+/* Refuse before writing anything when a target exists (unless overwrite). */
+static ccov_status geojson_check(ccov_ctx *ctx, const ccov_result *res,
+                                 const ccov_output_options *o) {
+    struct stat st;
+    for (size_t i = 0; !o->overwrite && i < res->nlayers; i++) {
+        char path[4096];
+        geojson_path(o, &res->layers[i], path, sizeof path);
+        if (stat(path, &st) == 0)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
+                                 path);
+    }
+    return CCOV_OK;
+}
+
+static ccov_status geojson_one(ccov_ctx *ctx, const ccov_layer_table *t,
+                               const ccov_output_options *o, ccov_writer **w) {
+    char path[4096], precision[48];
+    geojson_path(o, t, path, sizeof path);
+    snprintf(precision, sizeof precision, "COORDINATE_PRECISION=%d", o->precision);
+    const char *const options[] = {"RFC7946=YES", "WRITE_BBOX=YES", precision, NULL};
+    *w = ccov_io_writer_create(ctx, path, "GeoJSON", o->overwrite);
+    ccov_status st = *w ? write_table(ctx, *w, t, options) : CCOV_ERR_IO;
+    return st == CCOV_OK ? ccov_io_writer_close(ctx, *w) : st;
+}
+
+/* All files are completed under temporary names before the first is renamed into place. */
+static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
+                                 const ccov_output_options *o) {
+    ccov_writer *w[MAX_FILES] = {0};
+    size_t n = res->nlayers < MAX_FILES ? res->nlayers : MAX_FILES;
+    ccov_status st = geojson_check(ctx, res, o);
+    for (size_t i = 0; st == CCOV_OK && i < n; i++)
+        st = geojson_one(ctx, &res->layers[i], o, &w[i]);
+    for (size_t i = 0; st == CCOV_OK && i < n; i++) {
+        st = ccov_io_writer_publish(ctx, w[i]);
+        w[i] = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        ccov_io_writer_abort(w[i]);
+    return st;
+}
+
+ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
+                              const ccov_output_options *opts) {
+    if (!res->layers)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "no result layers to write");
+    if (opts->precision < 0 || opts->precision > 15)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "--precision: %d is not within 0..15",
+                             opts->precision);
+    ccov_status st = ensure_dir(ctx, opts->dir);
+    if (st != CCOV_OK)
+        return st;
+    return opts->format == CCOV_OUT_GPKG ? write_gpkg(ctx, res, opts)
+                                         : write_geojson(ctx, res, opts);
+}
