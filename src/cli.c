@@ -378,15 +378,17 @@ static int write_report(ccov_ctx *ctx, const cli_args *a, const ccov_result *res
 static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
     ccov_result *res = NULL;
     ccov_options cov = a->cov;
+    ccov_output_options out = a->out;
+    out.overwrite = a->overwrite;
     if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON)
         cov.layer_decimals = a->out.precision;
-    ccov_status st = ccov_coverage_run(ctx, &cov, &res);
+    ccov_status st = a->out.dir ? ccov_output_check(ctx, &out) : CCOV_OK;
+    if (st == CCOV_OK)
+        st = ccov_coverage_run(ctx, &cov, &res);
     if (st != CCOV_OK)
         return fail(ctx, st);
     int rc = write_report(ctx, a, res);
     if (rc == 0 && a->out.dir) {
-        ccov_output_options out = a->out;
-        out.overwrite = a->overwrite;
         st = ccov_output_write(ctx, res, &out);
         rc = st == CCOV_OK ? 0 : fail(ctx, st);
     }

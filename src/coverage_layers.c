@@ -40,8 +40,8 @@ const ccov_layer_table *ccov_result_layer(const ccov_result *res, const char *na
 /* ---- building tables ---- */
 
 enum { LAYER_COVERAGE, LAYER_TASKS, LAYER_OVERLAPS, LAYER_OUTSIDE, LAYER_REGIONS, NLAYERS };
-static const char *const LAYER_NAMES[NLAYERS] = {"coverage", "tasks", "overlaps", "outside",
-                                                 "regions"};
+const char *const ccov_layer_names[CCOV_NLAYERS] = {"coverage", "tasks", "overlaps", "outside",
+                                                    "regions"};
 
 static ccov_status add_column(run *r, ccov_layer_table *t, const char *name, ccov_value_type type) {
     ccov_column *grown = realloc(t->columns, (t->ncolumns + 1) * sizeof *grown);
@@ -382,7 +382,7 @@ ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngrou
     res->nlayers = NLAYERS;
     ccov_status st = CCOV_OK;
     for (size_t l = 0; l < NLAYERS && st == CCOV_OK; l++)
-        if (!(res->layers[l].name = strdup(LAYER_NAMES[l])))
+        if (!(res->layers[l].name = strdup(ccov_layer_names[l])))
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = 0; i < r->nregions && st == CCOV_OK; i++)
         if (!(preps[i] = ccov_geom_prepare(r->ctx, r->regions[i].geom)))

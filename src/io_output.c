@@ -27,6 +27,27 @@ static ccov_status ensure_dir(ccov_ctx *ctx, const char *dir) {
     return CCOV_OK;
 }
 
+static void target_path(const ccov_output_options *o, const char *layer, char *path, size_t n) {
+    if (o->format == CCOV_OUT_GPKG)
+        snprintf(path, n, "%s/clearcov.gpkg", o->dir);
+    else
+        snprintf(path, n, "%s/%s.geojson", o->dir, layer);
+}
+
+ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
+    struct stat st;
+    if (stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", o->dir);
+    for (size_t i = 0; !o->overwrite && i < CCOV_NLAYERS; i++) {
+        char path[4096];
+        target_path(o, ccov_layer_names[i], path, sizeof path);
+        if (stat(path, &st) == 0)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
+                                 path);
+    }
+    return CCOV_OK;
+}
+
 static ccov_status table_fields(ccov_ctx *ctx, const ccov_layer_table *t, ccov_field_def **out) {
     *out = calloc(t->ncolumns ? t->ncolumns : 1, sizeof **out);
     if (!*out)
@@ -89,7 +110,7 @@ static ccov_status write_styles(ccov_ctx *ctx, ccov_writer *w, const ccov_result
 
 static ccov_status write_gpkg(ccov_ctx *ctx, const ccov_result *res, const ccov_output_options *o) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/clearcov.gpkg", o->dir);
+    target_path(o, "clearcov", path, sizeof path);
     static const char *const options[] = {"SPATIAL_INDEX=YES", NULL};
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
     ccov_writer *w = ccov_io_writer_create(ctx, path, "GPKG", o->overwrite);
@@ -107,29 +128,10 @@ static ccov_status write_gpkg(ccov_ctx *ctx, const ccov_result *res, const ccov_
     return st;
 }
 
-static void geojson_path(const ccov_output_options *o, const ccov_layer_table *t, char *path,
-                         size_t n) {
-    snprintf(path, n, "%s/%s.geojson", o->dir, t->name);
-}
-
-/* Refuse before writing anything when a target exists (unless overwrite). */
-static ccov_status geojson_check(ccov_ctx *ctx, const ccov_result *res,
-                                 const ccov_output_options *o) {
-    struct stat st;
-    for (size_t i = 0; !o->overwrite && i < res->nlayers; i++) {
-        char path[4096];
-        geojson_path(o, &res->layers[i], path, sizeof path);
-        if (stat(path, &st) == 0)
-            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                                 path);
-    }
-    return CCOV_OK;
-}
-
 static ccov_status geojson_one(ccov_ctx *ctx, const ccov_layer_table *t,
                                const ccov_output_options *o, ccov_writer **w) {
     char path[4096], precision[48];
-    geojson_path(o, t, path, sizeof path);
+    target_path(o, t->name, path, sizeof path);
     snprintf(precision, sizeof precision, "COORDINATE_PRECISION=%d", o->precision);
     const char *const options[] = {"RFC7946=YES", "WRITE_BBOX=YES", precision, NULL};
     *w = ccov_io_writer_create(ctx, path, "GeoJSON", o->overwrite);
@@ -142,7 +144,7 @@ static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
                                  const ccov_output_options *o) {
     ccov_writer *w[MAX_FILES] = {0};
     size_t n = res->nlayers < MAX_FILES ? res->nlayers : MAX_FILES;
-    ccov_status st = geojson_check(ctx, res, o);
+    ccov_status st = ccov_output_check(ctx, o);
     for (size_t i = 0; st == CCOV_OK && i < n; i++)
         st = geojson_one(ctx, &res->layers[i], o, &w[i]);
     for (size_t i = 0; st == CCOV_OK && i < n; i++) {

@@ -40,6 +40,10 @@ typedef struct {
     size_t nrows;
 } ccov_layer_table;
 
+/* The result layers, in the order ccov_result.layers holds them. */
+#define CCOV_NLAYERS 5
+extern const char *const ccov_layer_names[CCOV_NLAYERS];
+
 /* Index of the column called `name`, or -1. */
 int ccov_layer_column(const ccov_layer_table *t, const char *name);
 

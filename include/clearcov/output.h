@@ -28,6 +28,10 @@ typedef struct {
 ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
                               const ccov_output_options *opts);
 
+/* Before any work: CCOV_ERR_IO when a file ccov_output_write() would write exists and
+   opts->overwrite is false, or when the folder cannot be used. */
+ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *opts);
+
 #ifdef __cplusplus
 }
 #endif
