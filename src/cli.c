@@ -2,6 +2,7 @@
 #include "clearcov/cli.h"
 #include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
+#include "clearcov/map.h"
 #include "clearcov/output.h"
 #include "clearcov/report.h"
 #include "clearcov/synth.h"
@@ -36,7 +37,9 @@ enum {
     OPT_LAYER,
     OPT_OUT,
     OPT_OUT_FORMAT,
-    OPT_PRECISION
+    OPT_PRECISION,
+    OPT_TITLE,
+    OPT_WIDTH
 };
 
 static const struct option OPTIONS[] = {
@@ -57,6 +60,8 @@ static const struct option OPTIONS[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
     {"precision", required_argument, NULL, OPT_PRECISION},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"width", required_argument, NULL, OPT_WIDTH},
     {"count", required_argument, NULL, OPT_COUNT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
@@ -75,6 +80,7 @@ static const char HELP[] =
     "Commands:\n"
     "  report   hectares cleared per region (default: the bundled provinces and sample)\n"
     "  synth    write seeded synthetic cleared-area polygons\n"
+    "  map      draw the result as an SVG map (takes the input options of report)\n"
     "\n"
     "report options:\n"
     "  --regions SRC          region polygons, any GDAL source (default: bundled provinces)\n"
@@ -101,6 +107,11 @@ static const char HELP[] =
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
     "  [--regions SRC] [--overwrite]   (default CRS EPSG:32648)\n"
     "\n"
+    "map options:\n"
+    "  --out FILE.svg         the map (required); --overwrite replaces an existing file\n"
+    "  --title TEXT           title (default: Cleared land by province)\n"
+    "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
+    "\n"
     "Common: -q, --quiet (no warnings)  -v, --verbose (details; twice: library messages)\n"
     "        -h, --help  -V, --version\n"
     "\n"
@@ -113,6 +124,7 @@ typedef struct {
     ccov_synth_options synth;
     ccov_format format;
     ccov_output_options out;
+    ccov_map_options map;
     const char *output;
     bool overwrite;
     int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
@@ -232,6 +244,23 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
     }
 }
 
+/* map's own options; -1 when opt is not one of them. */
+static int set_map_option(cli_args *a, int opt, const char *v) {
+    if (opt == OPT_TITLE) {
+        a->map.title = v;
+        return 0;
+    }
+    if (opt != OPT_WIDTH)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long width = strtol(v, &end, 10);
+    if (errno || end == v || *end || width < 400 || width > 10000)
+        return usage_error("--width: '%s' is not a whole number from 400 to 10000", v);
+    a->map.width_px = (int)width;
+    return 0;
+}
+
 static int set_other_option(cli_args *a, int opt, const char *v) {
     switch (opt) {
     case OPT_AREA:
@@ -248,7 +277,7 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         a->overwrite = a->synth.overwrite = true;
         return 0;
     case OPT_OUT:
-        a->out.dir = v;
+        a->out.dir = a->map.out = v;
         a->cov.layers = true;
         return 0;
     case OPT_OUT_FORMAT:
@@ -301,7 +330,9 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             return usage_error("unknown option or missing value: '%s'", argv[optind - 1]);
         if (set_input_option(a, opt, optarg) == 0)
             continue;
-        int rc = set_other_option(a, opt, optarg);
+        int rc = set_map_option(a, opt, optarg);
+        if (rc < 0)
+            rc = set_other_option(a, opt, optarg);
         if (rc)
             return rc;
     }
@@ -405,6 +436,24 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
     return st == CCOV_OK ? 0 : fail(ctx, st);
 }
 
+static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
+    if (!a->map.out)
+        return usage_error("map: %s", "--out FILE.svg is required");
+    ccov_map_options map = a->map;
+    map.overwrite = a->overwrite;
+    ccov_options cov = a->cov;
+    cov.layers = true;
+    cov.layer_decimals = 0;
+    ccov_result *res = NULL;
+    ccov_status st = ccov_map_check(ctx, &map);
+    if (st == CCOV_OK)
+        st = ccov_coverage_run(ctx, &cov, &res);
+    if (st == CCOV_OK)
+        st = ccov_map_write(ctx, res, &map);
+    ccov_result_free(res);
+    return st == CCOV_OK ? 0 : fail(ctx, st);
+}
+
 int ccov_cli_main(int argc, char **argv) {
     cli_args a = {0};
     a.synth.seed = 1;
@@ -421,16 +470,19 @@ int ccov_cli_main(int argc, char **argv) {
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (!a.command)
-        return usage_error("%s", "no command given (report, synth)");
-    if (strcmp(a.command, "report") != 0 && strcmp(a.command, "synth") != 0)
-        return usage_error("unknown command '%s' (report, synth)", a.command);
+        return usage_error("%s", "no command given (report, synth, map)");
+    if (strcmp(a.command, "report") != 0 && strcmp(a.command, "synth") != 0 &&
+        strcmp(a.command, "map") != 0)
+        return usage_error("unknown command '%s' (report, synth, map)", a.command);
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
         fputs("clearcov: out of memory\n", stderr);
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
-    rc = strcmp(a.command, "report") == 0 ? cmd_report(ctx, &a) : cmd_synth(ctx, &a);
+    rc = strcmp(a.command, "report") == 0 ? cmd_report(ctx, &a)
+         : strcmp(a.command, "map") == 0  ? cmd_map(ctx, &a)
+                                          : cmd_synth(ctx, &a);
     ccov_ctx_free(ctx);
     if (fclose(stdout) != 0 && rc == 0) {
         fprintf(stderr, "clearcov: standard output: %s\n", strerror(errno));
