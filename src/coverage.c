@@ -506,8 +506,12 @@ static ccov_status compute(run *r) {
         res->gross_ha += out->gross_ha;
     }
     res->overlap_ha = res->gross_ha - res->net_ha;
-    for (size_t i = 0; i < r->ncleared; i++)
-        res->tasks += touched[i];
+    res->task_fids = malloc((r->ncleared ? r->ncleared : 1) * sizeof *res->task_fids);
+    if (st == CCOV_OK && !res->task_fids)
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; res->task_fids && i < r->ncleared; i++)
+        if (touched[i])
+            res->task_fids[res->tasks++] = r->info[i].fid;
     if (st == CCOV_OK)
         st = outside_ha(r, groups, ngroups, &res->outside_ha);
     if (st == CCOV_OK && r->opts->layers)
@@ -600,6 +604,7 @@ void ccov_result_free(ccov_result *res) {
     for (size_t i = 0; i < res->nlayers; i++)
         ccov_layer_table_clear(&res->layers[i]);
     free(res->layers);
+    free(res->task_fids);
     free(res->frame);
     free(res);
 }

@@ -71,6 +71,7 @@ typedef struct {
     size_t nregions;
     double net_ha, gross_ha, overlap_ha, outside_ha;
     long long tasks; /* distinct cleared features with area inside any chosen region */
+    long long *task_fids; /* their feature ids, ascending source order (`tasks` of them) */
     ccov_note *repaired;
     size_t nrepaired;
     ccov_note *excluded;
