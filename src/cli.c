@@ -38,6 +38,7 @@ enum {
     OPT_OUT,
     OPT_OUT_FORMAT,
     OPT_PRECISION,
+    OPT_THREADS,
     OPT_TITLE,
     OPT_WIDTH
 };
@@ -60,6 +61,7 @@ static const struct option OPTIONS[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
     {"precision", required_argument, NULL, OPT_PRECISION},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"title", required_argument, NULL, OPT_TITLE},
     {"width", required_argument, NULL, OPT_WIDTH},
     {"count", required_argument, NULL, OPT_COUNT},
@@ -102,6 +104,8 @@ static const char HELP[] =
     "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
     "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
     "  --precision N          GeoJSON decimals (default 7, about 1 cm)\n"
+    "  --threads N            worker threads (default: one per processor); the figures do\n"
+    "                         not depend on it\n"
     "\n"
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
@@ -189,11 +193,12 @@ static int set_out_format(cli_args *a, const char *v) {
     return 0;
 }
 
-static bool parse_precision(const char *text, int *out) {
+/* A whole number within [lo, hi]. */
+static bool parse_int(const char *text, long lo, long hi, int *out) {
     char *end = NULL;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 0 || v > 15)
+    if (errno || end == text || *end || v < lo || v > hi)
         return false;
     *out = (int)v;
     return true;
@@ -282,8 +287,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_OUT_FORMAT:
         return set_out_format(a, v);
+    case OPT_THREADS:
+        return parse_int(v, 1, 64, &a->cov.threads)
+                   ? 0
+                   : usage_error("--threads: '%s' is not a whole number from 1 to 64", v);
     case OPT_PRECISION:
-        return parse_precision(v, &a->out.precision)
+        return parse_int(v, 0, 15, &a->out.precision)
                    ? 0
                    : usage_error("--precision: '%s' is not a whole number from 0 to 15", v);
     case OPT_COUNT:

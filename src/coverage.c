@@ -32,11 +32,13 @@ static double geodesic_ring(void *user, double *x, double *y, size_t n) {
     return ccov_crs_geodesic_ring_area(x, y, n);
 }
 
-double ccov_run_measure_ha(run *r, const ccov_geom *g) {
-    if (r->m.method == CCOV_AREA_PLANAR)
-        return ccov_geom_area(r->ctx, g, NULL, NULL) * r->m.unit2 / 1e4;
-    return ccov_geom_area(r->ctx, g, geodesic_ring, &r->m) / 1e4;
+double ccov_measure_ha(ccov_ctx *ctx, const measure *m, const ccov_geom *g) {
+    if (m->method == CCOV_AREA_PLANAR)
+        return ccov_geom_area(ctx, g, NULL, NULL) * m->unit2 / 1e4;
+    return ccov_geom_area(ctx, g, geodesic_ring, (void *)m) / 1e4;
 }
+
+double ccov_run_measure_ha(run *r, const ccov_geom *g) { return ccov_measure_ha(r->ctx, &r->m, g); }
 
 /* The working frame, and the way from it to WGS84 lon/lat (geodesic area, output layers). */
 static ccov_status measure_setup(run *r) {
@@ -78,8 +80,8 @@ static ccov_status source_crs(run *r, source *s, const char *path) {
     return CCOV_OK;
 }
 
-static ccov_status source_open(run *r, source *s, const char *path, const char *layer,
-                               const char *layer_option, const char *where) {
+ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
+                                 const char *layer_option, const char *where) {
     s->layer = ccov_io_open(r->ctx, path, layer, layer_option);
     if (!s->layer)
         return CCOV_ERR_IO;
@@ -91,18 +93,19 @@ static ccov_status source_open(run *r, source *s, const char *path, const char *
     double bbox[4], lonlat[4];
     bool have_area =
         ccov_io_extent(s->layer, bbox) && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat);
+    s->frame_label = ccov_crs_label(r->frame);
     s->xf = ccov_xform_create(r->ctx, s->crs, r->frame, have_area ? lonlat : NULL,
                               r->opts->allow_ballpark, path);
     return s->xf ? CCOV_OK : CCOV_ERR_CRS;
 }
 
-static void source_close(source *s) {
+void ccov_run_source_close(source *s) {
     ccov_xform_free(s->xf);
     ccov_crs_free(s->crs);
     ccov_io_close(s->layer);
 }
 
-static ccov_status source_describe(run *r, const source *s, ccov_input *in) {
+ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in) {
     in->path = strdup(ccov_io_source(s->layer));
     in->layer = strdup(ccov_io_layer_name(s->layer));
     in->crs = strdup(ccov_crs_label(s->crs));
@@ -112,31 +115,31 @@ static ccov_status source_describe(run *r, const source *s, ccov_input *in) {
     return CCOV_OK;
 }
 
-static bool to_frame(void *user, double *x, double *y) {
-    return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
+static bool to_frame(void *user, double *x, double *y, size_t n) {
+    return ccov_xform_points(user, x, 1, y, 1, n) == 0;
 }
 
 /* Into the working frame: densified in the source CRS first, so that straight edges stay where
    they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
-static ccov_geom *reproject(run *r, source *s, const ccov_geom *valid, char *reason, char *repair,
-                            size_t n) {
-    ccov_geom *dense = ccov_geom_densify(r->ctx, valid, s->step);
-    ccov_geom *moved = dense ? ccov_geom_transform(r->ctx, dense, to_frame, s->xf) : NULL;
+static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
+                            char *reason, char *repair, size_t n) {
+    ccov_geom *dense = ccov_geom_densify(ctx, valid, s->step);
+    ccov_geom *moved = dense ? ccov_geom_transform_rings(ctx, dense, to_frame, xf) : NULL;
     ccov_geom *fixed = NULL;
-    if (!moved || !ccov_geom_is_finite(r->ctx, moved)) {
+    if (!moved || !ccov_geom_is_finite(ctx, moved)) {
         snprintf(reason, n, "coordinates cannot be transformed from %s to %s (out of range?)",
-                 ccov_crs_label(s->crs), ccov_crs_label(r->frame));
+                 ccov_crs_label(s->crs), s->frame_label);
         goto done;
     }
     char again[256];
-    fixed = ccov_geom_repair(r->ctx, moved, again, sizeof again);
+    fixed = ccov_geom_repair(ctx, moved, again, sizeof again);
     if (!fixed)
         snprintf(reason, n, "after reprojection: %s", again);
     else if (again[0] && !repair[0])
         snprintf(repair, n, "after reprojection: %s", again);
 done:
-    ccov_geom_free(r->ctx, moved);
-    ccov_geom_free(r->ctx, dense);
+    ccov_geom_free(ctx, moved);
+    ccov_geom_free(ctx, dense);
     return fixed;
 }
 
@@ -144,36 +147,36 @@ done:
    cannot be used. `repair` receives what was repaired ("" when nothing); invalidity is found and
    located in the source's own coordinates, before densifying (GEOS densify would silently
    rebuild an invalid polygon). */
-static ccov_geom *frame_geometry(run *r, source *s, const ccov_record *rec, char *reason,
-                                 char *repair, size_t n) {
+ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *xf,
+                                   const ccov_record *rec, char *reason, char *repair, size_t n) {
     repair[0] = '\0';
     if (!rec->wkb) {
         snprintf(reason, n, "%s", rec->problem);
         return NULL;
     }
-    ccov_geom *g = ccov_geom_from_wkb(r->ctx, rec->wkb, rec->wkb_size, reason, n);
+    ccov_geom *g = ccov_geom_from_wkb(ctx, rec->wkb, rec->wkb_size, reason, n);
     if (!g)
         return NULL;
     ccov_geom *valid = NULL, *result = NULL;
-    if (!ccov_geom_is_finite(r->ctx, g)) {
+    if (!ccov_geom_is_finite(ctx, g)) {
         snprintf(reason, n, "non-finite coordinates (NaN or infinity)");
         goto done;
     }
-    valid = ccov_geom_repair(r->ctx, g, repair, n);
+    valid = ccov_geom_repair(ctx, g, repair, n);
     if (!valid) {
         snprintf(reason, n, "%s", repair);
         repair[0] = '\0';
         goto done;
     }
-    result = reproject(r, s, valid, reason, repair, n);
+    result = reproject(ctx, s, xf, valid, reason, repair, n);
 done:
-    ccov_geom_free(r->ctx, valid);
-    ccov_geom_free(r->ctx, g);
+    ccov_geom_free(ctx, valid);
+    ccov_geom_free(ctx, g);
     return result;
 }
 
-static ccov_status add_note(run *r, ccov_note **list, size_t *count, const char *src, long long fid,
-                            const char *reason) {
+ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
+                              long long fid, const char *reason) {
     ccov_note *grown = realloc(*list, (*count + 1) * sizeof **list);
     if (!grown)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
@@ -268,7 +271,7 @@ static void append_name(char *list, size_t n, const char *name) {
 static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     char reason[512], repair[512];
     const char *path = ccov_io_source(s->layer);
-    ccov_geom *g = frame_geometry(r, s, rec, reason, repair, sizeof reason);
+    ccov_geom *g = ccov_run_frame_geometry(r->ctx, s, s->xf, rec, reason, repair, sizeof reason);
     if (!g)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
                              rec->values[0], reason);
@@ -283,8 +286,9 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     reg->ha = ccov_run_measure_ha(r, g);
     if (!reg->name || !reg->iso)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    return repair[0] ? add_note(r, &r->res->repaired, &r->res->nrepaired, path, rec->fid, repair)
-                     : CCOV_OK;
+    return repair[0]
+               ? ccov_run_add_note(r, &r->res->repaired, &r->res->nrepaired, path, rec->fid, repair)
+               : CCOV_OK;
 }
 
 static ccov_status regions_read(run *r, source *s, query_list *q, char *names, size_t nsz) {
@@ -316,7 +320,7 @@ static ccov_status regions_load(run *r) {
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL);
+        st = ccov_run_source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL);
     if (st == CCOV_OK)
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)
@@ -329,204 +333,19 @@ static ccov_status regions_load(run *r) {
     if (st == CCOV_OK && r->nregions == 0)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)
-        st = source_describe(r, &s, &r->res->regions_input);
+        st = ccov_run_source_describe(r, &s, &r->res->regions_input);
     r->res->regions_input.used = (long long)r->nregions;
     queries_free(&q);
-    source_close(&s);
-    return st;
-}
-
-/* ---- cleared features ---- */
-
-/* Keep a usable feature; its attribute values (with layers) are taken over from rec. */
-static ccov_status cleared_keep(run *r, ccov_geom *g, ccov_record *rec, bool repaired) {
-    if (r->ncleared % 1024 == 0) {
-        size_t cap = r->ncleared + 1024;
-        ccov_geom **geoms = realloc(r->cleared, cap * sizeof *geoms);
-        if (geoms)
-            r->cleared = geoms;
-        cleared_info *info = geoms ? realloc(r->info, cap * sizeof *info) : NULL;
-        if (info)
-            r->info = info;
-        if (!geoms || !info) {
-            ccov_geom_free(r->ctx, g);
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-        }
-    }
-    r->cleared[r->ncleared] = g;
-    r->info[r->ncleared++] = (cleared_info){rec->fid, repaired, rec->values};
-    rec->values = NULL;
-    rec->nvalues = 0;
-    return CCOV_OK;
-}
-
-static ccov_status cleared_add(run *r, source *s, ccov_record *rec) {
-    char reason[512], repair[512];
-    const char *path = ccov_io_source(s->layer);
-    ccov_result *res = r->res;
-    res->cleared_input.features++;
-    ccov_geom *g = frame_geometry(r, s, rec, reason, repair, sizeof reason);
-    if (!g)
-        return add_note(r, &res->excluded, &res->nexcluded, path, rec->fid, reason);
-    ccov_status st = cleared_keep(r, g, rec, repair[0] != '\0');
-    if (st == CCOV_OK && repair[0])
-        st = add_note(r, &res->repaired, &res->nrepaired, path, rec->fid, repair);
-    return st;
-}
-
-/* With layers, every source field is read and carried to the tasks layer. */
-static ccov_status cleared_fields(run *r, source *s) {
-    r->task_id_field = -1;
-    if (!r->opts->layers)
-        return CCOV_OK;
-    size_t n = ccov_io_field_count(s->layer);
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    r->fields = calloc(n ? n : 1, sizeof *r->fields);
-    if (!names || !r->fields) {
-        free(names);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        names[i] = ccov_io_field_name(s->layer, i);
-        r->fields[i] = (ccov_column){strdup(names[i]), ccov_io_field_type(s->layer, i)};
-        r->nfields++;
-        if (r->task_id_field < 0 && strcasecmp(names[i], "task_id") == 0)
-            r->task_id_field = (int)i;
-    }
-    ccov_status st = ccov_io_select_fields(r->ctx, s->layer, names, n);
-    free(names);
-    return st;
-}
-
-static ccov_status cleared_load(run *r) {
-    char path[4096];
-    const char *src = r->opts->cleared_src;
-    if (!src)
-        src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
-    source s = {0};
-    ccov_record rec = {0};
-    ccov_status st =
-        source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer", r->opts->where);
-    if (st == CCOV_OK)
-        st = cleared_fields(r, &s);
-    int got = 0;
-    while (st == CCOV_OK && (got = ccov_io_next(r->ctx, s.layer, &rec)) == 1)
-        st = cleared_add(r, &s, &rec);
-    if (st == CCOV_OK && got < 0)
-        st = CCOV_ERR_IO;
-    if (st == CCOV_OK)
-        st = source_describe(r, &s, &r->res->cleared_input);
-    r->res->cleared_input.used = (long long)r->ncleared;
-    ccov_record_clear(&rec);
-    source_close(&s);
-    return st;
-}
-
-/* ---- per-region figures ---- */
-
-/* Hectares of the geometries inside the prepared region; counts and flags the ones that have
-   area there when `touched` is given. */
-static ccov_status clipped_ha(run *r, const ccov_prepared *p, ccov_geom *const *geoms, size_t n,
-                              bool *touched, long long *count, double *ha) {
-    *ha = 0;
-    for (size_t i = 0; i < n; i++) {
-        ccov_place place;
-        ccov_geom *part = ccov_geom_clip(r->ctx, p, geoms[i], &place);
-        if (place == CCOV_PLACE_ERROR)
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "clipping to a region failed");
-        if (!part)
-            continue;
-        double a = ccov_run_measure_ha(r, part);
-        ccov_geom_free(r->ctx, part);
-        *ha += a;
-        if (touched && a > 0) {
-            (*count)++;
-            touched[i] = true;
-        }
-    }
-    return CCOV_OK;
-}
-
-static ccov_status region_figures(run *r, const region *reg, ccov_geom *const *groups,
-                                  size_t ngroups, bool *touched, ccov_region_result *out) {
-    ccov_prepared *p = ccov_geom_prepare(r->ctx, reg->geom);
-    if (!p)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "region '%s': cannot prepare", reg->name);
-    out->name = strdup(reg->name);
-    out->iso = strdup(reg->iso);
-    out->fid = reg->fid;
-    out->region_ha = reg->ha;
-    ccov_status st = clipped_ha(r, p, groups, ngroups, NULL, NULL, &out->net_ha);
-    if (st == CCOV_OK)
-        st = clipped_ha(r, p, r->cleared, r->ncleared, touched, &out->tasks, &out->gross_ha);
-    ccov_geom_prepared_free(r->ctx, p);
-    out->overlap_ha = out->gross_ha - out->net_ha;
-    out->percent_cleared = reg->ha > 0 ? 100.0 * out->net_ha / reg->ha : 0;
-    if (st == CCOV_OK && (!out->name || !out->iso))
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    return st;
-}
-
-/* Hectares of the dissolved cleared area that lie outside every chosen region. */
-static ccov_status outside_ha(run *r, ccov_geom *const *groups, size_t ngroups, double *ha) {
-    ccov_geom **geoms = malloc(r->nregions * sizeof *geoms);
-    if (!geoms)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t i = 0; i < r->nregions; i++)
-        geoms[i] = r->regions[i].geom;
-    ccov_geom *all = ccov_geom_union(r->ctx, geoms, r->nregions);
-    free(geoms);
-    ccov_prepared *p = all ? ccov_geom_prepare(r->ctx, all) : NULL;
-    *ha = 0;
-    for (size_t i = 0; p && i < ngroups; i++) {
-        ccov_geom *part = ccov_geom_outside(r->ctx, p, groups[i]);
-        *ha += part ? ccov_run_measure_ha(r, part) : 0;
-        ccov_geom_free(r->ctx, part);
-    }
-    ccov_geom_prepared_free(r->ctx, p);
-    ccov_geom_free(r->ctx, all);
-    return p ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "union of regions failed");
-}
-
-static ccov_status compute(run *r) {
-    ccov_result *res = r->res;
-    ccov_geom **groups = NULL;
-    size_t ngroups = 0;
-    bool *touched = calloc(r->ncleared ? r->ncleared : 1, sizeof *touched);
-    size_t *group_of = malloc((r->ncleared ? r->ncleared : 1) * sizeof *group_of);
-    res->regions = calloc(r->nregions, sizeof *res->regions);
-    ccov_status st =
-        touched && group_of && res->regions
-            ? ccov_geom_dissolve(r->ctx, r->cleared, r->ncleared, &groups, &ngroups, group_of)
-            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
-        ccov_region_result *out = &res->regions[res->nregions++];
-        st = region_figures(r, &r->regions[i], groups, ngroups, touched, out);
-        res->net_ha += out->net_ha;
-        res->gross_ha += out->gross_ha;
-    }
-    res->overlap_ha = res->gross_ha - res->net_ha;
-    res->task_fids = malloc((r->ncleared ? r->ncleared : 1) * sizeof *res->task_fids);
-    if (st == CCOV_OK && !res->task_fids)
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t i = 0; res->task_fids && i < r->ncleared; i++)
-        if (touched[i])
-            res->task_fids[res->tasks++] = r->info[i].fid;
-    if (st == CCOV_OK)
-        st = outside_ha(r, groups, ngroups, &res->outside_ha);
-    if (st == CCOV_OK && r->opts->layers)
-        st = ccov_run_build_layers(r, groups, ngroups, group_of);
-    for (size_t i = 0; i < ngroups; i++)
-        ccov_geom_free(r->ctx, groups[i]);
-    free(groups);
-    free(group_of);
-    free(touched);
+    ccov_run_source_close(&s);
     return st;
 }
 
 /* ---- run ---- */
 
 static void run_release(run *r) {
+    ccov_run_workers_free(r);
+    ccov_geom_free(r->ctx, r->all_regions);
+    free(r->region_box);
     for (size_t i = 0; i < r->nregions; i++) {
         ccov_geom_free(r->ctx, r->regions[i].geom);
         free(r->regions[i].name);
@@ -536,6 +355,7 @@ static void run_release(run *r) {
     for (size_t i = 0; i < r->ncleared; i++)
         ccov_geom_free(r->ctx, r->cleared[i]);
     free(r->cleared);
+    free(r->cleared_ha);
     for (size_t i = 0; i < r->ncleared; i++) {
         for (size_t f = 0; r->info[i].values && f < r->nfields; f++)
             free(r->info[i].values[f]);
@@ -562,9 +382,11 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
     if (st == CCOV_OK)
         st = regions_load(&r);
     if (st == CCOV_OK)
-        st = cleared_load(&r);
+        st = ccov_run_workers_create(&r);
     if (st == CCOV_OK)
-        st = compute(&r);
+        st = ccov_run_cleared_load(&r);
+    if (st == CCOV_OK)
+        st = ccov_run_compute(&r);
     run_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);

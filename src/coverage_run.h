@@ -23,6 +23,7 @@ typedef struct {
     ccov_crs *crs;
     ccov_xform *xf;
     double step;
+    const char *frame_label;
 } source;
 
 typedef struct {
@@ -40,6 +41,16 @@ typedef struct {
     char **values; /* all source fields, with ccov_options.layers only */
 } cleared_info;
 
+/* What one thread works with: its own GEOS and PROJ contexts, its own prepared regions and
+   coordinate operations (neither is safe to share between threads). */
+typedef struct {
+    ccov_ctx *ctx; /* worker 0 uses the run's context */
+    measure m;
+    ccov_xform *xf; /* the cleared source into the working frame */
+    ccov_prepared **preps;
+    ccov_prepared *prep_all;
+} worker;
+
 typedef struct {
     ccov_ctx *ctx;
     const ccov_options *opts;
@@ -50,16 +61,39 @@ typedef struct {
     region *regions;
     size_t nregions;
     ccov_geom **cleared;
+    double *cleared_ha; /* each kept feature's own area */
     cleared_info *info;
     size_t ncleared;
     /* the cleared source's fields (with layers) */
     ccov_column *fields;
     size_t nfields;
     int task_id_field; /* -1 when none */
+    worker *workers;
+    int nworkers;
+    ccov_geom *all_regions; /* union of the chosen regions */
+    double (*region_box)[4];
 } run;
 
-/* Hectares of g (working frame) by the run's area method. */
+/* Hectares of g (working frame) by the area method of m. */
+double ccov_measure_ha(ccov_ctx *ctx, const measure *m, const ccov_geom *g);
+/* The same with the run's own context. */
 double ccov_run_measure_ha(run *r, const ccov_geom *g);
+
+/* Sources (coverage.c). */
+ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
+                                 const char *layer_option, const char *where);
+void ccov_run_source_close(source *s);
+ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in);
+ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *xf,
+                                   const ccov_record *rec, char *reason, char *repair, size_t n);
+ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
+                              long long fid, const char *reason);
+
+/* Workers and the parallel stages (coverage_compute.c). */
+ccov_status ccov_run_workers_create(run *r);
+void ccov_run_workers_free(run *r);
+ccov_status ccov_run_cleared_load(run *r);
+ccov_status ccov_run_compute(run *r);
 
 /* Build res->layers from the dissolved groups; group_of[i] is the group of cleared feature i. */
 ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngroups,

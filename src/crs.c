@@ -206,6 +206,20 @@ void ccov_xform_free(ccov_xform *xf) {
     free(xf);
 }
 
+ccov_xform *ccov_xform_clone(ccov_ctx *ctx, const ccov_xform *xf) {
+    ccov_xform *copy = malloc(sizeof *copy);
+    if (!copy)
+        return NULL;
+    *copy = *xf;
+    copy->pj_ctx = ctx->proj;
+    copy->op = proj_clone(ctx->proj, xf->op);
+    if (!copy->op) {
+        free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 const char *ccov_xform_name(const ccov_xform *xf) { return xf->name; }
 
 double ccov_xform_accuracy(const ccov_xform *xf) { return xf->accuracy; }

@@ -39,6 +39,8 @@ bool ccov_crs_bbox_to_lonlat(ccov_ctx *ctx, const ccov_crs *crs, const double bb
 ccov_xform *ccov_xform_create(ccov_ctx *ctx, const ccov_crs *src, const ccov_crs *dst,
                               const double lonlat[4], bool allow_ballpark, const char *what);
 void ccov_xform_free(ccov_xform *xf);
+/* A copy of the operation bound to ctx, for use on another thread. NULL on error. */
+ccov_xform *ccov_xform_clone(ccov_ctx *ctx, const ccov_xform *xf);
 
 /* Name of the chosen operation and its accuracy in metres (-1 when unknown). */
 const char *ccov_xform_name(const ccov_xform *xf);

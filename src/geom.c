@@ -8,10 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A region ready for repeated tests, and for a large one its tiles: pieces of at most
+   TILE_VERTICES vertices cut along a binary grid, so that a polygon crossing the border is
+   intersected with the few small pieces near it instead of the whole region. */
 struct ccov_prepared {
     const GEOSGeometry *region;
     const GEOSPreparedGeometry *prep;
+    GEOSGeometry **tiles;
+    size_t ntiles, cap;
+    GEOSSTRtree *index;
 };
+
+enum { TILE_VERTICES = 256, TILE_DEPTH = 20 };
+
+static GEOSGeometry *keep_area(ccov_ctx *ctx, GEOSGeometry *g);
 
 ccov_geom *ccov_geom_from_wkb(ccov_ctx *ctx, const unsigned char *wkb, size_t size, char *problem,
                               size_t n) {
@@ -288,6 +298,27 @@ static bool link_interacting(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size
     return ok;
 }
 
+ccov_status ccov_geom_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *group_of,
+                             size_t *ngroups) {
+    size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    *ngroups = 0;
+    if (!parent)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "dissolve: out of memory");
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    if (!link_interacting(ctx, in, n, parent)) {
+        free(parent);
+        return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: %s", ctx->geos_error);
+    }
+    /* A group's root is its smallest index, so it is met before the other members. */
+    for (size_t i = 0; i < n; i++) {
+        size_t root = uf_find(parent, i);
+        group_of[i] = root == i ? (*ngroups)++ : group_of[root];
+    }
+    free(parent);
+    return CCOV_OK;
+}
+
 ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n) {
     GEOSGeometry **parts = malloc((n ? n : 1) * sizeof *parts);
     if (!parts)
@@ -376,14 +407,69 @@ fail:
     return status;
 }
 
+static bool add_tile(ccov_prepared *p, GEOSGeometry *tile) {
+    if (p->ntiles == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        GEOSGeometry **grown = realloc(p->tiles, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        p->tiles = grown;
+        p->cap = cap;
+    }
+    p->tiles[p->ntiles++] = tile;
+    return true;
+}
+
+/* Cut g (taken over) in two halves across its longer side until the pieces are small. */
+static bool subdivide(ccov_ctx *ctx, ccov_prepared *p, GEOSGeometry *g, int depth) {
+    double b[4];
+    if (GEOSisEmpty_r(ctx->geos, g)) {
+        GEOSGeom_destroy_r(ctx->geos, g);
+        return true;
+    }
+    if (GEOSGetNumCoordinates_r(ctx->geos, g) <= TILE_VERTICES || depth >= TILE_DEPTH ||
+        !ccov_geom_bounds(ctx, g, b))
+        return add_tile(p, g) || (GEOSGeom_destroy_r(ctx->geos, g), false);
+    bool wide = b[2] - b[0] >= b[3] - b[1];
+    double mid = wide ? (b[0] + b[2]) / 2 : (b[1] + b[3]) / 2;
+    GEOSGeometry *lo = wide ? GEOSClipByRect_r(ctx->geos, g, b[0], b[1], mid, b[3])
+                            : GEOSClipByRect_r(ctx->geos, g, b[0], b[1], b[2], mid);
+    GEOSGeometry *hi = wide ? GEOSClipByRect_r(ctx->geos, g, mid, b[1], b[2], b[3])
+                            : GEOSClipByRect_r(ctx->geos, g, b[0], mid, b[2], b[3]);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    lo = keep_area(ctx, lo);
+    hi = keep_area(ctx, hi);
+    bool ok = lo && hi;
+    ok = ok && subdivide(ctx, p, lo, depth + 1);
+    ok = ok && subdivide(ctx, p, hi, depth + 1);
+    if (!ok) {
+        GEOSGeom_destroy_r(ctx->geos, lo);
+        GEOSGeom_destroy_r(ctx->geos, hi);
+    }
+    return ok;
+}
+
+/* Tiles only pay for a large region; a small one is intersected whole. */
+static bool make_tiles(ccov_ctx *ctx, ccov_prepared *p) {
+    if (GEOSGetNumCoordinates_r(ctx->geos, p->region) <= 2 * TILE_VERTICES)
+        return true;
+    GEOSGeometry *copy = GEOSGeom_clone_r(ctx->geos, p->region);
+    p->index = GEOSSTRtree_create_r(ctx->geos, 10);
+    if (!copy || !p->index || !subdivide(ctx, p, copy, 0))
+        return false;
+    for (size_t i = 0; i < p->ntiles; i++)
+        GEOSSTRtree_insert_r(ctx->geos, p->index, p->tiles[i], (void *)(uintptr_t)(i + 1));
+    return true;
+}
+
 ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region) {
     ccov_prepared *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->region = region;
     p->prep = GEOSPrepare_r(ctx->geos, region);
-    if (!p->prep) {
-        free(p);
+    if (!p->prep || !make_tiles(ctx, p)) {
+        ccov_geom_prepared_free(ctx, p);
         return NULL;
     }
     return p;
@@ -392,7 +478,13 @@ ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region) {
 void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p) {
     if (!p)
         return;
-    GEOSPreparedGeom_destroy_r(ctx->geos, p->prep);
+    if (p->index)
+        GEOSSTRtree_destroy_r(ctx->geos, p->index);
+    for (size_t i = 0; i < p->ntiles; i++)
+        GEOSGeom_destroy_r(ctx->geos, p->tiles[i]);
+    free(p->tiles);
+    if (p->prep)
+        GEOSPreparedGeom_destroy_r(ctx->geos, p->prep);
     free(p);
 }
 
@@ -403,6 +495,81 @@ static GEOSGeometry *keep_area(ccov_ctx *ctx, GEOSGeometry *g) {
     GEOSGeometry *poly = polygonal_part(ctx, g);
     GEOSGeom_destroy_r(ctx->geos, g);
     return poly;
+}
+
+typedef struct {
+    size_t *ids;
+    size_t n, cap;
+    bool failed;
+} id_list;
+
+static void collect_id(void *item, void *user) {
+    id_list *l = user;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        size_t *grown = realloc(l->ids, cap * sizeof *grown);
+        if (!grown) {
+            l->failed = true;
+            return;
+        }
+        l->ids = grown;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = (size_t)(uintptr_t)item - 1;
+}
+
+static int cmp_size(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The pieces of g in each tile near it, merged. */
+static GEOSGeometry *intersect_tiles(ccov_ctx *ctx, const ccov_prepared *p, const GEOSGeometry *g,
+                                     const id_list *ids) {
+    GEOSGeometry **parts = malloc((ids->n ? ids->n : 1) * sizeof *parts);
+    size_t count = 0;
+    bool ok = parts != NULL;
+    for (size_t k = 0; ok && k < ids->n; k++) {
+        GEOSGeometry *part =
+            keep_area(ctx, GEOSIntersection_r(ctx->geos, g, p->tiles[ids->ids[k]]));
+        ok = part != NULL;
+        if (part && GEOSisEmpty_r(ctx->geos, part))
+            GEOSGeom_destroy_r(ctx->geos, part);
+        else if (part)
+            parts[count++] = part;
+    }
+    GEOSGeometry *result = !ok          ? NULL
+                           : count == 0 ? GEOSGeom_createEmptyPolygon_r(ctx->geos)
+                           : count == 1 ? parts[0]
+                                        : ccov_geom_union(ctx, parts, count);
+    for (size_t k = 0; parts && k < count && (count > 1 || !ok); k++)
+        GEOSGeom_destroy_r(ctx->geos, parts[k]);
+    free(parts);
+    return keep_area(ctx, result);
+}
+
+/* g intersected with the region, through its tiles when it has some. */
+static GEOSGeometry *intersect_region(ccov_ctx *ctx, const ccov_prepared *p,
+                                      const GEOSGeometry *g) {
+    if (!p->index)
+        return keep_area(ctx, GEOSIntersection_r(ctx->geos, g, p->region));
+    id_list ids = {0};
+    GEOSSTRtree_query_r(ctx->geos, p->index, g, collect_id, &ids);
+    GEOSGeometry *result = NULL;
+    if (!ids.failed) {
+        qsort(ids.ids, ids.n, sizeof *ids.ids, cmp_size);
+        result = intersect_tiles(ctx, p, g, &ids);
+    }
+    free(ids.ids);
+    return result;
+}
+
+ccov_place ccov_geom_locate(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {
+    char touches = GEOSPreparedIntersects_r(ctx->geos, p->prep, g);
+    if (touches != 1)
+        return touches == 0 ? CCOV_PLACE_OUTSIDE : CCOV_PLACE_ERROR;
+    char inside = GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g);
+    return inside == 1 ? CCOV_PLACE_INSIDE : inside == 0 ? CCOV_PLACE_CROSSING : CCOV_PLACE_ERROR;
 }
 
 ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
@@ -416,7 +583,7 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
         *place = CCOV_PLACE_INSIDE;
         return GEOSGeom_clone_r(ctx->geos, g);
     }
-    GEOSGeometry *part = keep_area(ctx, GEOSIntersection_r(ctx->geos, g, p->region));
+    GEOSGeometry *part = intersect_region(ctx, p, g);
     *place = part ? CCOV_PLACE_CROSSING : CCOV_PLACE_ERROR;
     if (part && GEOSisEmpty_r(ctx->geos, part)) {
         GEOSGeom_destroy_r(ctx->geos, part);
@@ -431,7 +598,9 @@ ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_g
         return GEOSGeom_clone_r(ctx->geos, g);
     if (GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g) == 1)
         return NULL;
-    GEOSGeometry *part = keep_area(ctx, GEOSDifference_r(ctx->geos, g, p->region));
+    GEOSGeometry *inside = intersect_region(ctx, p, g);
+    GEOSGeometry *part = inside ? keep_area(ctx, GEOSDifference_r(ctx->geos, g, inside)) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, inside);
     if (part && GEOSisEmpty_r(ctx->geos, part)) {
         GEOSGeom_destroy_r(ctx->geos, part);
         return NULL;
@@ -665,4 +834,65 @@ void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n)
 
 ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid) {
     return keep_area(ctx, GEOSGeom_setPrecision_r(ctx->geos, g, grid, 0));
+}
+
+/* ---- bulk transform of polygonal geometries ---- */
+
+static GEOSGeometry *ring_transformed(ccov_ctx *ctx, const GEOSGeometry *ring, ccov_coords_fn fn,
+                                      void *user) {
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
+    unsigned int size = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx->geos, seq, &size))
+        return NULL;
+    double *xy = malloc(2 * (size_t)(size ? size : 1) * sizeof *xy);
+    GEOSCoordSequence *out = NULL;
+    if (xy && GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, xy, xy + size, NULL, NULL) &&
+        fn(user, xy, xy + size, size))
+        out = GEOSCoordSeq_copyFromArrays_r(ctx->geos, xy, xy + size, NULL, NULL, size);
+    free(xy);
+    return out ? GEOSGeom_createLinearRing_r(ctx->geos, out) : NULL;
+}
+
+static GEOSGeometry *polygon_transformed(ccov_ctx *ctx, const GEOSGeometry *poly, ccov_coords_fn fn,
+                                         void *user) {
+    if (GEOSisEmpty_r(ctx->geos, poly))
+        return GEOSGeom_createEmptyPolygon_r(ctx->geos);
+    int nholes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    GEOSGeometry *shell = ring_transformed(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), fn, user);
+    GEOSGeometry **holes = calloc(nholes > 0 ? (size_t)nholes : 1, sizeof *holes);
+    bool ok = shell && holes;
+    for (int i = 0; ok && i < nholes; i++) {
+        holes[i] = ring_transformed(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), fn, user);
+        ok = holes[i] != NULL;
+    }
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)nholes) : NULL;
+    if (!out) {
+        GEOSGeom_destroy_r(ctx->geos, shell);
+        for (int i = 0; holes && i < nholes; i++)
+            GEOSGeom_destroy_r(ctx->geos, holes[i]);
+    }
+    free(holes);
+    return out;
+}
+
+ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coords_fn fn,
+                                     void *user) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON)
+        return polygon_transformed(ctx, g, fn, user);
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+        return NULL;
+    int n = GEOSGetNumGeometries_r(ctx->geos, g);
+    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++)
+        ok = (parts[i] = ccov_geom_transform_rings(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn,
+                                                   user)) != NULL;
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n) : NULL;
+    for (int i = 0; !out && parts && i < n; i++)
+        GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    free(parts);
+    return out;
 }

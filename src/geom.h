@@ -34,6 +34,14 @@ long ccov_geom_vertices(ccov_ctx *ctx, const ccov_geom *g);
    reprojected. Returns a new geometry or NULL on error. */
 ccov_geom *ccov_geom_densify(ccov_ctx *ctx, const ccov_geom *g, double step);
 
+/* Transforms n coordinates in place; returns false when any failed. */
+typedef bool (*ccov_coords_fn)(void *user, double *x, double *y, size_t n);
+
+/* Apply fn to the coordinates of each ring of a polygonal geometry, a ring at a time (so that a
+   coordinate operation runs in bulk). New geometry, or NULL on failure. */
+ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coords_fn fn,
+                                     void *user);
+
 /* Apply fn to every vertex. New geometry, or NULL when fn failed on a vertex or GEOS failed. */
 ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn fn, void *user);
 
@@ -54,6 +62,12 @@ double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, v
 ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_geom ***out,
                                size_t *nout, size_t *group_of);
 
+/* Group the polygons that interact (intersect, directly or through others): group_of[i] (n
+   entries) receives i's group, numbered 0.. in order of each group's first member; *ngroups the
+   count. Candidate pairs come from a GEOS STRtree, so the work grows with the pairs that touch. */
+ccov_status ccov_geom_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *group_of,
+                             size_t *ngroups);
+
 /* Union of n geometries (new geometry, NULL on error). */
 ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n);
 
@@ -68,6 +82,10 @@ typedef enum {
 /* Prepare a region for repeated tests. The region must outlive the prepared object. */
 ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region);
 void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p);
+
+/* Where g lies relative to the region, by prepared predicates only: inside (properly), outside
+   (no contact) or crossing (which includes touching the border from outside). */
+ccov_place ccov_geom_locate(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
 
 /* The part of g inside the region (new geometry; NULL when outside or on error: *place tells). */
 ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,

@@ -28,6 +28,7 @@ typedef struct {
     const char *assume_crs; /* CRS for sources that declare none */
     bool allow_ballpark;    /* accept ballpark datum operations */
     bool layers;            /* also build the result layers (ccov_result.layers) */
+    int threads;            /* worker threads; 0: one per processor. Results do not depend on it */
     int layer_decimals;     /* > 0: layer coordinates snapped (validly) to that many decimals of
                                a degree, as they will be written; 0: full precision */
 } ccov_options;
@@ -70,7 +71,7 @@ typedef struct {
     ccov_region_result *regions;
     size_t nregions;
     double net_ha, gross_ha, overlap_ha, outside_ha;
-    long long tasks; /* distinct cleared features with area inside any chosen region */
+    long long tasks;      /* distinct cleared features with area inside any chosen region */
     long long *task_fids; /* their feature ids, ascending source order (`tasks` of them) */
     ccov_note *repaired;
     size_t nrepaired;
