@@ -392,6 +392,8 @@ static int out_close(out_file *of, const char *path, bool ok) {
 
 static int fail(ccov_ctx *ctx, ccov_status st) {
     fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+    if (st == CCOV_ERR_USAGE)
+        fputs("try 'clearcov --help'\n", stderr);
     return (int)st;
 }
 

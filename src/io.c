@@ -159,7 +159,16 @@ long long ccov_io_count(ccov_layer *lyr) { return (long long)OGR_L_GetFeatureCou
 
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
     CPLErrorReset();
-    if (OGR_L_SetAttributeFilter(lyr->lyr, where) != OGRERR_NONE)
+    OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);
+    /* Some drivers (GeoPackage, PostGIS) only parse the filter when reading: try one feature. */
+    if (err == OGRERR_NONE) {
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
+        OGR_F_Destroy(f);
+        if (CPLGetLastErrorType() >= CE_Failure)
+            err = OGRERR_FAILURE;
+        OGR_L_ResetReading(lyr->lyr);
+    }
+    if (err != OGRERR_NONE)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
                              gdal_reason("invalid expression"));
     return CCOV_OK;

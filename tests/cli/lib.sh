@@ -1,0 +1,199 @@
+# shellcheck shell=bash
+# Helpers for the CLI tests. A test script is run by CTest as
+#     bash tests/cli/test_X.sh <path of the built clearcov> <source directory>
+# and starts with `source "$(dirname "$0")/lib.sh" "$@"`.
+#
+# Conventions: every failure prints what was run, what was expected and what came out, then
+# exits 1; a test that cannot run here exits 77 (CTest SKIP_RETURN_CODE) with the reason.
+# Expected numbers never come from clearcov: they come from GDAL's SQLite dialect (SpatiaLite),
+# GeographicLib's Planimeter or hand algebra written next to them.
+
+set -euo pipefail
+
+TEST_NAME=$(basename "$0" .sh)
+
+if [[ $# -lt 2 ]]; then
+    echo "usage: $0 CLEARCOV SOURCE_DIR" >&2
+    exit 2
+fi
+CLEARCOV=$(realpath "$1")
+SOURCE_DIR=$(realpath "$2")
+DATA="$SOURCE_DIR/tests/data"
+[[ -x $CLEARCOV ]] || { echo "$TEST_NAME: FAIL: $CLEARCOV is not an executable" >&2; exit 1; }
+[[ -d $DATA ]] || { echo "$TEST_NAME: FAIL: no $DATA" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/clearcov-$TEST_NAME.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# Messages from GDAL tools stay on their stderr; keep PROJ off the network like clearcov.
+export PROJ_NETWORK=OFF
+
+fail() {
+    printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+    exit 1
+}
+
+skip() {
+    printf '%s: SKIP: %s\n' "$TEST_NAME" "$*"
+    exit 77
+}
+
+note() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+
+# need TOOL...: the tools a test uses (scripts/test installs them all).
+need() {
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 ||
+            fail "needs '$t' on PATH (scripts/test installs it with the other test tools)"
+    done
+}
+need jq ogr2ogr ogrinfo awk
+
+# ---- running clearcov ----
+
+# cc ARGS...: run clearcov; sets RC and leaves stdout in $WORK/out and stderr in $WORK/err.
+# Never aborts the script by itself.
+LAST_CMD=""
+RC=0
+cc() {
+    LAST_CMD="clearcov $*"
+    set +e
+    "$CLEARCOV" "$@" >"$WORK/out" 2>"$WORK/err"
+    RC=$?
+    set -e
+}
+
+show_last() {
+    {
+        echo "  command: $LAST_CMD"
+        echo "  exit code: $RC"
+        echo "  --- stdout (first 60 lines)"
+        head -n 60 "$WORK/out" | sed 's/^/  | /'
+        echo "  --- stderr"
+        sed 's/^/  | /' "$WORK/err"
+    } >&2
+}
+
+# expect_rc N WHAT: the last clearcov run exited with N.
+expect_rc() {
+    if [[ $RC -ne $1 ]]; then
+        show_last
+        fail "$2: exit code $RC, expected $1"
+    fi
+}
+
+expect_ok() { expect_rc 0 "$1"; }
+
+# expect_err_has TEXT WHAT / expect_out_has TEXT WHAT: fixed text in stderr / stdout.
+expect_err_has() {
+    if ! grep -qF -- "$1" "$WORK/err"; then
+        show_last
+        fail "$2: stderr does not contain '$1'"
+    fi
+}
+
+expect_out_has() {
+    if ! grep -qF -- "$1" "$WORK/out"; then
+        show_last
+        fail "$2: stdout does not contain '$1'"
+    fi
+}
+
+# j FILTER: jq -r on the last run's stdout (which must be JSON).
+j() {
+    if ! jq -r "$1" "$WORK/out"; then
+        show_last
+        fail "stdout is not JSON or jq filter '$1' failed"
+    fi
+}
+
+# save NAME: keep the last run's stdout as $WORK/NAME.json (or any name).
+save() { cp "$WORK/out" "$WORK/$1"; }
+
+# ---- assertions ----
+
+assert_eq() {
+    [[ "$1" == "$2" ]] || fail "$3: got '$1', expected '$2'"
+}
+
+# assert_close GOT WANT RELTOL WHAT: |got - want| <= reltol * |want| (and both are numbers).
+# A want of 0 needs got within 1e-9 (JSON prints 6 decimals: 0.000000).
+assert_close() {
+    local got=$1 want=$2 tol=$3 what=$4
+    awk -v g="$got" -v w="$want" -v t="$tol" 'BEGIN {
+        if (g !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ || w !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) exit 2
+        d = g - w; if (d < 0) d = -d
+        a = w; if (a < 0) a = -a
+        exit !(a == 0 ? d <= 1e-9 : d <= t * a)
+    }' || fail "$what: got $got, expected $want (relative tolerance $tol, relative error $(
+        awk -v g="$got" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; if (w < 0) w = -w;
+            if (w == 0) print "inf"; else printf "%.3g", d / w }' 2>/dev/null))"
+}
+
+# assert_differs GOT OTHER MINDIFF WHAT: |got - other| >= mindiff (a control that must differ).
+assert_differs() {
+    awk -v g="$1" -v o="$2" -v m="$3" 'BEGIN { d = g - o; if (d < 0) d = -d; exit !(d >= m) }' ||
+        fail "$4: $1 and $2 differ by less than $3"
+}
+
+# ---- test data ----
+
+# csv_layer CSV OUT SRS [ogr2ogr options...]: turn a committed CSV (geometry in a WKT column) into
+# a vector file at test time; SRS "" leaves the layer without a CRS. The format follows OUT's
+# extension unless -f is given.
+csv_layer() {
+    local csv=$1 out=$2 srs=$3
+    shift 3
+    local args=(-oo GEOM_POSSIBLE_NAMES=WKT -oo KEEP_GEOM_COLUMNS=NO)
+    [[ -n $srs ]] && args+=(-a_srs "$srs")
+    ogr2ogr "${args[@]}" "$@" "$out" "$csv" || fail "ogr2ogr could not make $out from $csv"
+}
+
+# sql SRC QUERY: run a SpatiaLite query through GDAL's SQLite dialect; prints one line per row,
+# fields separated by tabs (numbers with 15 significant digits), for small result sets. Name every
+# column with AS (the header line, dropped here, holds the names).
+sql() {
+    ogr2ogr -f CSV /vsistdout/ "$1" -dialect SQLite -sql "$2" -lco SEPARATOR=TAB \
+        -lco STRING_QUOTING=IF_NEEDED | tail -n +2 | tr -d '\r' ||
+        fail "SpatiaLite query failed: $2"
+}
+
+# ---- geodesic reference areas with GeographicLib ----
+
+# geodesic_ha SRC QUERY: QUERY (SQLite dialect on SRC) returns a text column `key` and a
+# polygonal geometry column in WGS84 lon/lat (ST_Transform(..., 4326)); prints "key<TAB>hectares"
+# for each key, summing rows with the same key. Each ring is measured by Planimeter (geodesics on
+# WGS84, -w: lon lat order), exterior rings added and holes subtracted; rows whose geometry is
+# NULL count 0.
+geodesic_ha() {
+    need Planimeter
+    local src=$1 query=$2
+    # COORDINATE_PRECISION=15: the GeoJSON 2008 writer keeps all the digits (RFC 7946 would not).
+    rm -f "$WORK/ref.geojson"
+    ogr2ogr -f GeoJSON "$WORK/ref.geojson" "$src" -dialect SQLite -sql "$query" \
+        -lco RFC7946=NO -lco COORDINATE_PRECISION=15 ||
+        fail "SpatiaLite query failed: $query"
+    local polys='.geometry | select(. != null) |
+        if .type == "Polygon" then [.coordinates] elif .type == "MultiPolygon" then .coordinates
+        else error("unexpected geometry " + .type) end | .[]'
+    # One line per ring: key and sign; and the rings' vertices, a blank line after each.
+    jq -r ".features[] | .properties.key as \$k | $polys |
+        to_entries[] | \"\(\$k)\t\(if .key == 0 then 1 else -1 end)\"" "$WORK/ref.geojson" \
+        >"$WORK/ref.rings"
+    jq -r ".features[] | $polys | .[] | (.[:-1][] | \"\(.[0]) \(.[1])\"), \"\"" \
+        "$WORK/ref.geojson" >"$WORK/ref.coords"
+    Planimeter -w -p 10 <"$WORK/ref.coords" >"$WORK/ref.areas" || fail "Planimeter failed"
+    [[ $(wc -l <"$WORK/ref.rings") -eq $(wc -l <"$WORK/ref.areas") ]] ||
+        fail "Planimeter: $(wc -l <"$WORK/ref.areas") areas for $(wc -l <"$WORK/ref.rings") rings"
+    paste "$WORK/ref.rings" "$WORK/ref.areas" | awk -F'\t' '{
+        split($3, f, " "); a = f[3]; if (a < 0) a = -a
+        sum[$1] += $2 * a
+    } END { for (k in sum) printf "%s\t%.9f\n", k, sum[k] / 1e4 }' | sort
+}
+
+# lookup FILE KEY: the value for KEY in a "key<TAB>value" file, 0 when absent.
+lookup() {
+    awk -F'\t' -v k="$2" '$1 == k { v = $2; found = 1 } END { print found ? v : 0 }' "$1"
+}
