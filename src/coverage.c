@@ -66,7 +66,7 @@ static ccov_status measure_setup(run *r) {
 
 /* ---- sources ---- */
 
-static ccov_status source_crs(run *r, source *s, const char *path) {
+static ccov_status source_crs(run *r, source *s, const char *path, double step_m) {
     char *def = ccov_io_crs_definition(s->layer);
     if (!def && !r->opts->assume_crs)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
@@ -76,18 +76,18 @@ static ccov_status source_crs(run *r, source *s, const char *path) {
     free(def);
     if (!s->crs)
         return CCOV_ERR_CRS;
-    s->step = ccov_crs_densify_step(s->crs);
+    s->step = ccov_crs_densify_step(s->crs, step_m);
     return CCOV_OK;
 }
 
 ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
-                                 const char *layer_option, const char *where) {
+                                 const char *layer_option, const char *where, double step_m) {
     s->layer = ccov_io_open(r->ctx, path, layer, layer_option);
     if (!s->layer)
         return CCOV_ERR_IO;
     ccov_status st = where ? ccov_io_set_where(r->ctx, s->layer, where) : CCOV_OK;
     if (st == CCOV_OK)
-        st = source_crs(r, s, path);
+        st = source_crs(r, s, path, step_m);
     if (st != CCOV_OK)
         return st;
     double bbox[4], lonlat[4];
@@ -320,7 +320,8 @@ static ccov_status regions_load(run *r) {
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = ccov_run_source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL);
+        st = ccov_run_source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL,
+                                  CCOV_REGION_STEP_M);
     if (st == CCOV_OK)
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)

@@ -235,8 +235,8 @@ ccov_status ccov_run_cleared_load(run *r) {
     if (!src)
         src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
     source s = {0};
-    ccov_status st =
-        ccov_run_source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer", r->opts->where);
+    ccov_status st = ccov_run_source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer",
+                                          r->opts->where, CCOV_CLEARED_STEP_M);
     if (st == CCOV_OK)
         st = cleared_fields(r, &s);
     if (st == CCOV_OK)

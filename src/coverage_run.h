@@ -79,9 +79,17 @@ double ccov_measure_ha(ccov_ctx *ctx, const measure *m, const ccov_geom *g);
 /* The same with the run's own context. */
 double ccov_run_measure_ha(run *r, const ccov_geom *g);
 
+/* Edges longer than this are split before reprojecting, so that an edge stays straight in its own
+   source CRS. Region boundaries have edges kilometres long that define the clip line: a fine
+   step keeps the figures the same (to about 1e-9) in any working frame. Cleared polygons have
+   short edges; a coarser step leaves the same polygons stored in two CRSs, whose vertices
+   agree but whose edges are straight in different planes, agreeing to 1e-6. */
+#define CCOV_REGION_STEP_M 100.0
+#define CCOV_CLEARED_STEP_M 500.0
+
 /* Sources (coverage.c). */
 ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
-                                 const char *layer_option, const char *where);
+                                 const char *layer_option, const char *where, double step_m);
 void ccov_run_source_close(source *s);
 ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in);
 ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *xf,

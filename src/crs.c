@@ -108,12 +108,10 @@ bool ccov_crs_is_geographic(const ccov_crs *crs) { return crs->geographic; }
 
 double ccov_crs_unit_factor(const ccov_crs *crs) { return crs->unit_factor; }
 
-double ccov_crs_densify_step(const ccov_crs *crs) {
-    /* 500 m, or 0.005 degree (about 550 m) in a geographic CRS: the gap between such a segment
-       drawn straight in one frame and in another is a few millimetres. */
+double ccov_crs_densify_step(const ccov_crs *crs, double metres) {
     if (crs->geographic)
-        return 0.005 * (3.14159265358979323846 / 180.0) / crs->unit_factor;
-    return 500.0 / crs->unit_factor;
+        return metres / 1e5 * (3.14159265358979323846 / 180.0) / crs->unit_factor;
+    return metres / crs->unit_factor;
 }
 
 bool ccov_crs_bbox_to_lonlat(ccov_ctx *ctx, const ccov_crs *crs, const double bbox[4],

@@ -23,9 +23,10 @@ bool ccov_crs_is_geographic(const ccov_crs *crs);
 /* Size of the CRS's unit: metres (projected) or radians (geographic) per unit. */
 double ccov_crs_unit_factor(const ccov_crs *crs);
 
-/* Longest segment, in the CRS's own units, that can be taken as a straight line in any other frame
-   without measurable area error (about 500 m). Used to densify before reprojecting. */
-double ccov_crs_densify_step(const ccov_crs *crs);
+/* Longest segment, in the CRS's own units, that may be taken as straight in any other frame:
+   `metres` in a projected CRS, metres / 100 000 degrees in a geographic one (100 m -> 0.001 degree,
+   about 110 m). Used to densify before reprojecting. */
+double ccov_crs_densify_step(const ccov_crs *crs, double metres);
 
 /* The bounding box (xmin, ymin, xmax, ymax in crs units) as lon/lat degrees on the CRS's own datum,
    for choosing an operation valid there. Returns false when it cannot be computed. */

@@ -138,16 +138,17 @@ static void test_crs_objects(ccov_ctx *ctx) {
         check(strcmp(ccov_crs_label(utm), "EPSG:32648") == 0, "EPSG:32648 label");
         check(!ccov_crs_is_geographic(utm), "EPSG:32648 is projected");
         check_abs(ccov_crs_unit_factor(utm), 1.0, 0.0, "EPSG:32648 unit is the metre");
-        check_abs(ccov_crs_densify_step(utm), 500.0, 1e-9, "densify step 500 m");
+        check_abs(ccov_crs_densify_step(utm, 100.0), 100.0, 1e-9, "densify step 100 m");
     }
     ccov_crs *wgs = ccov_crs_create(ctx, "EPSG:4326", "test");
     check(wgs != NULL, "EPSG:4326 parses");
     if (wgs) {
         check(ccov_crs_is_geographic(wgs), "EPSG:4326 is geographic");
-        /* One degree in radians; 0.005 degree step. */
+        /* One degree in radians; 0.001 degree step. */
         check_rel(ccov_crs_unit_factor(wgs), 3.14159265358979323846 / 180.0, 1e-12,
                   "EPSG:4326 unit is the degree");
-        check_rel(ccov_crs_densify_step(wgs), 0.005, 1e-12, "densify step 0.005 degree");
+        check_rel(ccov_crs_densify_step(wgs, 100.0), 0.001, 1e-12, "densify step 0.001 degree");
+        check_rel(ccov_crs_densify_step(wgs, 500.0), 0.005, 1e-12, "densify step 0.005 degree");
     }
     ccov_crs *bad = ccov_crs_create(ctx, "EPSG:999999", "--crs");
     check(bad == NULL, "unknown EPSG code refused");

@@ -7,7 +7,9 @@
 #   - planar (--area planar --crs EPSG:32648): SpatiaLite's ST_Union/ST_Intersection/ST_Area in
 #     EPSG:32648.
 # Data (tests/data/README.md): two test regions Alpha and Beta in EPSG:32648 sharing an edge, with
-# a vertex every 250 m so that no edge is densified; twelve cleared polygons (edges < 500 m)
+# a vertex every 250 m (split every 100 m here, as the method splits region edges before
+# reprojecting: collinear points change nothing in the plane); twelve cleared polygons (edges
+# < 500 m, which the method leaves whole)
 # with overlaps, a nested one, an exact duplicate, a hole, a multipolygon, polygons crossing the
 # shared edge and the outer edge, and one outside both.
 # shellcheck source=lib.sh
@@ -15,7 +17,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 need Planimeter
 
 TOL=1e-6
-csv_layer "$DATA/regions_utm.csv" set.gpkg EPSG:32648 -nln regions -nlt POLYGON
+csv_layer "$DATA/regions_utm.csv" set.gpkg EPSG:32648 -nln regions -nlt POLYGON -segmentize 100
 csv_layer "$DATA/cleared_utm.csv" set.gpkg EPSG:32648 -update -nln cleared -nlt MULTIPOLYGON
 
 # Cleared polygons whose clipped area in a region is positive, counted per region.
@@ -52,16 +54,20 @@ check_run() { # $1: label; reference files ref.net ref.gross ref.region ref.task
 }
 
 # ---- geodesic, working frame EPSG:4326 ----
-T="ST_Transform(r.geom, 4326)"
-U="(SELECT ST_Union(ST_Transform(geom, 4326)) FROM cleared)"
-geodesic_ha set.gpkg "SELECT r.name AS key,
-    CollectionExtract(ST_Intersection($T, $U), 3) AS geom FROM regions r" >ref.net
-geodesic_ha set.gpkg "SELECT r.name AS key,
-    CollectionExtract(ST_Intersection($T, ST_Transform(c.geom, 4326)), 3) AS geom
+# Every input edge is straight in EPSG:32648, so the reference overlays there, then splits the
+# result's edges every 100 m (ST_Segmentize) so that the geodesics Planimeter draws between
+# vertices follow those straight lines (to well under 1e-7), and transforms to lon/lat.
+L="ST_Transform(ST_Segmentize(CollectionExtract"
+R=", 3), 100), 4326)"
+U="(SELECT ST_Union(geom) FROM cleared)"
+geodesic_ha set.gpkg "SELECT r.name AS key, $L(ST_Intersection(r.geom, $U)$R AS geom
+    FROM regions r" >ref.net
+geodesic_ha set.gpkg "SELECT r.name AS key, $L(ST_Intersection(r.geom, c.geom)$R AS geom
     FROM regions r, cleared c" >ref.gross
-geodesic_ha set.gpkg "SELECT r.name AS key, $T AS geom FROM regions r" >ref.region
-geodesic_ha set.gpkg "SELECT 'outside' AS key, CollectionExtract(ST_Difference($U,
-    (SELECT ST_Union(ST_Transform(geom, 4326)) FROM regions)), 3) AS geom" >ref.outside
+geodesic_ha set.gpkg "SELECT r.name AS key, ST_Transform(ST_Segmentize(r.geom, 100), 4326) AS geom
+    FROM regions r" >ref.region
+geodesic_ha set.gpkg "SELECT 'outside' AS key, $L(ST_Difference($U,
+    (SELECT ST_Union(geom) FROM regions))$R AS geom" >ref.outside
 sql set.gpkg "$TASKS_SQL" >ref.tasks
 note "geodesic reference (ha, Planimeter): net $(tr '\t\n' '= ' <ref.net) gross $(
     tr '\t\n' '= ' <ref.gross) $(tr '\t\n' '= ' <ref.outside)tasks $(tr '\t\n' '= ' <ref.tasks)"

@@ -54,10 +54,10 @@ expect_err_has "nosuch" "missing field named"
 expect_err_has "name_alt" "fields listed"
 
 # region_ha against Planimeter. The province edges (straight in lon/lat, up to tens of km) are
-# split at 0.005 degree in equal parts (OGR -segmentize, as the method says) and each ring measured
+# split at 0.001 degree in equal parts (OGR -segmentize, as the method says) and each ring measured
 # on WGS84. (The bundled data/README.md gives SpatiaLite's 15,435.28 and 12,400.30 km2 for the
 # undensified polygons.)
-ogr2ogr -f GPKG provinces.gpkg "$PROVINCES" -nln provinces -segmentize 0.005
+ogr2ogr -f GPKG provinces.gpkg "$PROVINCES" -nln provinces -segmentize 0.001
 geodesic_ha provinces.gpkg "SELECT name AS key, geom FROM provinces" >ref.region
 note "reference region_ha (Planimeter): $(tr '\t\n' '= ' <ref.region)"
 cc "${RUN[@]}"

@@ -26,8 +26,8 @@ geodesic_ha cleared.gpkg "SELECT 'all' AS key, ST_Union(ST_Transform(geom, 4326)
     FROM cleared" >ref.all
 assert_close "$(j .totals.net_ha)" "$(lookup ref.all all)" 1e-6 "net = area of the union"
 
-# region_ha against Planimeter (edges split at 0.005 degree, as the method does).
-ogr2ogr -f GPKG adm1.gpkg "$ADM1" -nln adm1 -segmentize 0.005 \
+# region_ha against Planimeter (edges split at 0.001 degree, as the method does).
+ogr2ogr -f GPKG adm1.gpkg "$ADM1" -nln adm1 -segmentize 0.001 \
     -where "shapeISO IN ('LA-BL', 'LA-XI')"
 geodesic_ha adm1.gpkg "SELECT shapeName AS key, geom FROM adm1" >ref.region
 note "reference region_ha (Planimeter): $(tr '\t\n' '= ' <ref.region)"
