@@ -1,5 +1,7 @@
 /* cli: argument parsing, help, messages and exit codes. Calls the public API only. */
 #include "clearcov/cli.h"
+#include "clearcov/audit.h"
+#include "clearcov/claims.h"
 #include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
 #include "clearcov/map.h"
@@ -40,7 +42,18 @@ enum {
     OPT_PRECISION,
     OPT_THREADS,
     OPT_TITLE,
-    OPT_WIDTH
+    OPT_WIDTH,
+    OPT_CLAIMS,
+    OPT_REGION_ATTR,
+    OPT_ID_FIELD,
+    OPT_DATE_FIELD,
+    OPT_MAX_EDGE,
+    OPT_AREA_TOLERANCE,
+    OPT_NEAR_DUPLICATE,
+    OPT_SLIVER_THINNESS,
+    OPT_SLIVER_WIDTH,
+    OPT_MIN_YEAR,
+    OPT_MAX_YEAR
 };
 
 static const struct option OPTIONS[] = {
@@ -64,6 +77,17 @@ static const struct option OPTIONS[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"title", required_argument, NULL, OPT_TITLE},
     {"width", required_argument, NULL, OPT_WIDTH},
+    {"claims", required_argument, NULL, OPT_CLAIMS},
+    {"region-attr", required_argument, NULL, OPT_REGION_ATTR},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"date-field", required_argument, NULL, OPT_DATE_FIELD},
+    {"max-edge", required_argument, NULL, OPT_MAX_EDGE},
+    {"area-tolerance", required_argument, NULL, OPT_AREA_TOLERANCE},
+    {"near-duplicate", required_argument, NULL, OPT_NEAR_DUPLICATE},
+    {"sliver-thinness", required_argument, NULL, OPT_SLIVER_THINNESS},
+    {"sliver-width", required_argument, NULL, OPT_SLIVER_WIDTH},
+    {"min-year", required_argument, NULL, OPT_MIN_YEAR},
+    {"max-year", required_argument, NULL, OPT_MAX_YEAR},
     {"count", required_argument, NULL, OPT_COUNT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
@@ -83,6 +107,8 @@ static const char HELP[] =
     "  report   hectares cleared per region (default: the bundled provinces and sample)\n"
     "  synth    write seeded synthetic cleared-area polygons\n"
     "  map      draw the result as an SVG map (takes the input options of report)\n"
+    "  validate check published claims (hectares cleared) against the records\n"
+    "  audit    data-quality checks of the cleared-area records (nothing is modified)\n"
     "\n"
     "report options:\n"
     "  --regions SRC          region polygons, any GDAL source (default: bundled provinces)\n"
@@ -116,11 +142,28 @@ static const char HELP[] =
     "  --title TEXT           title (default: Cleared land by province)\n"
     "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
     "\n"
+    "validate options (and report's input options, --format, -o, --overwrite):\n"
+    "  --claims FILE          claims, CSV or JSON (e.g. data/claims.csv; required)\n"
+    "  --out DIR              also write DIR/verdicts.csv and DIR/verdicts.json\n"
+    "\n"
+    "audit options (and report's input options, --format, -o, --overwrite):\n"
+    "  --region-attr F        the records' own region field, checked against their place\n"
+    "  --id-field F           record id (default: task_id, id, task, hazard_id, local_id)\n"
+    "  --date-field F[,F]     years or dates (default: year and every date field)\n"
+    "  --max-edge M           long_edge above M metres (default 5000)\n"
+    "  --area-tolerance PCT   area_mismatch beyond PCT % (default 10)\n"
+    "  --near-duplicate PCT   near_duplicate above PCT % of the smaller (default 90)\n"
+    "  --sliver-thinness R    sliver: 4*pi*area/perimeter^2 below R (default 0.05)\n"
+    "  --sliver-width M       sliver: or minimum width below M metres (default 1)\n"
+    "  --min-year Y --max-year Y  date_range (default 1964 to this year)\n"
+    "  --out DIR              also write the flagged features: DIR/flagged.geojson, or\n"
+    "                         DIR/audit.gpkg with --out-format gpkg\n"
+    "\n"
     "Common: -q, --quiet (no warnings)  -v, --verbose (details; twice: library messages)\n"
     "        -h, --help  -V, --version\n"
     "\n"
-    "Exit codes: 0 ok, 1 a claim failed validation, 2 usage, 3 input or output,\n"
-    "            4 CRS or projection, 5 geometry.\n";
+    "Exit codes: 0 ok, 1 a claim not supported or a bad claims row (validate) or a record\n"
+    "            flagged (audit), 2 usage, 3 input or output, 4 CRS or projection, 5 geometry.\n";
 
 typedef struct {
     const char *command;
@@ -129,6 +172,8 @@ typedef struct {
     ccov_format format;
     ccov_output_options out;
     ccov_map_options map;
+    ccov_audit_options audit;
+    const char *claims;
     const char *output;
     bool overwrite;
     int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
@@ -266,6 +311,46 @@ static int set_map_option(cli_args *a, int opt, const char *v) {
     return 0;
 }
 
+/* A number within [0, 1e12]. */
+static bool parse_real(const char *text, double *out) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= 0) || v > 1e12)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* validate's and audit's own options; -1 when opt is not one of them. */
+static int set_check_option(cli_args *a, int opt, const char *v) {
+    ccov_audit_options *o = &a->audit;
+    bool ok = true;
+    if (opt == OPT_CLAIMS)
+        a->claims = v;
+    else if (opt == OPT_REGION_ATTR)
+        o->region_attr = v;
+    else if (opt == OPT_ID_FIELD)
+        o->id_field = v;
+    else if (opt == OPT_DATE_FIELD)
+        o->date_fields = v;
+    else if (opt == OPT_MAX_EDGE)
+        ok = parse_real(v, &o->max_edge_m);
+    else if (opt == OPT_AREA_TOLERANCE)
+        ok = parse_real(v, &o->area_tolerance_pct);
+    else if (opt == OPT_NEAR_DUPLICATE)
+        ok = parse_real(v, &o->near_duplicate_pct);
+    else if (opt == OPT_SLIVER_THINNESS)
+        ok = parse_real(v, &o->sliver_thinness);
+    else if (opt == OPT_SLIVER_WIDTH)
+        ok = parse_real(v, &o->sliver_width_m);
+    else if (opt == OPT_MIN_YEAR || opt == OPT_MAX_YEAR)
+        ok = parse_int(v, 0, 9999, opt == OPT_MIN_YEAR ? &o->min_year : &o->max_year);
+    else
+        return -1;
+    return ok ? 0 : usage_error("'%s' is not a valid value for this option", v);
+}
+
 static int set_other_option(cli_args *a, int opt, const char *v) {
     switch (opt) {
     case OPT_AREA:
@@ -341,6 +426,8 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             continue;
         int rc = set_map_option(a, opt, optarg);
         if (rc < 0)
+            rc = set_check_option(a, opt, optarg);
+        if (rc < 0)
             rc = set_other_option(a, opt, optarg);
         if (rc)
             return rc;
@@ -397,9 +484,25 @@ static int fail(ccov_ctx *ctx, ccov_status st) {
     return (int)st;
 }
 
-static int write_report(ccov_ctx *ctx, const cli_args *a, const ccov_result *res) {
+/* Renders a result (report, validation or audit) in a format to a stream. */
+typedef ccov_status (*render_fn)(ccov_ctx *ctx, const void *data, ccov_format format, FILE *out);
+
+static ccov_status render_report(ccov_ctx *ctx, const void *data, ccov_format format, FILE *out) {
+    return ccov_report_write(ctx, data, format, out);
+}
+
+static ccov_status render_claims(ccov_ctx *ctx, const void *data, ccov_format format, FILE *out) {
+    return ccov_claims_write(ctx, data, format, out);
+}
+
+static ccov_status render_audit(ccov_ctx *ctx, const void *data, ccov_format format, FILE *out) {
+    return ccov_audit_write(ctx, data, format, out);
+}
+
+/* To standard output, or to -o FILE through a temporary file. */
+static int write_output(ccov_ctx *ctx, const cli_args *a, render_fn render, const void *data) {
     if (!a->output) {
-        ccov_status st = ccov_report_write(ctx, res, a->format, stdout);
+        ccov_status st = render(ctx, data, a->format, stdout);
         if (st == CCOV_OK && fflush(stdout) != 0)
             st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "standard output: %s", strerror(errno));
         return st == CCOV_OK ? 0 : fail(ctx, st);
@@ -408,7 +511,7 @@ static int write_report(ccov_ctx *ctx, const cli_args *a, const ccov_result *res
     int rc = out_open(a->output, a->overwrite, &of);
     if (rc)
         return rc;
-    ccov_status st = ccov_report_write(ctx, res, a->format, of.fp);
+    ccov_status st = render(ctx, data, a->format, of.fp);
     if (st != CCOV_OK) {
         out_close(&of, a->output, false);
         fprintf(stderr, "clearcov: %s: %s\n", a->output, ccov_ctx_error(ctx));
@@ -429,7 +532,7 @@ static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
         st = ccov_coverage_run(ctx, &cov, &res);
     if (st != CCOV_OK)
         return fail(ctx, st);
-    int rc = write_report(ctx, a, res);
+    int rc = write_output(ctx, a, render_report, res);
     if (rc == 0 && a->out.dir) {
         st = ccov_output_write(ctx, res, &out);
         rc = st == CCOV_OK ? 0 : fail(ctx, st);
@@ -465,10 +568,149 @@ static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
     return st == CCOV_OK ? 0 : fail(ctx, st);
 }
 
+/* ---- validate ---- */
+
+static void verdict_paths(const cli_args *a, char *csv, char *json) {
+    snprintf(csv, PATH_MAX, "%s/verdicts.csv", a->out.dir);
+    snprintf(json, PATH_MAX, "%s/verdicts.json", a->out.dir);
+}
+
+/* Before any work: the folder can be used and no file would be replaced without --overwrite. */
+static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
+    struct stat st;
+    if (stat(a->out.dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "clearcov: %s: exists and is not a folder\n", a->out.dir);
+        return CCOV_ERR_IO;
+    }
+    for (int i = 0; i < 2 && !a->overwrite; i++)
+        if ((i ? p2 : p1) && stat(i ? p2 : p1, &st) == 0) {
+            fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", i ? p2 : p1);
+            return CCOV_ERR_IO;
+        }
+    return 0;
+}
+
+/* DIR/verdicts.csv and DIR/verdicts.json, both complete under temporary names before either is
+   renamed into place. */
+static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_validation *v) {
+    char csv[PATH_MAX], json[PATH_MAX];
+    verdict_paths(a, csv, json);
+    if (mkdir(a->out.dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "clearcov: %s: cannot create folder: %s\n", a->out.dir, strerror(errno));
+        return CCOV_ERR_IO;
+    }
+    out_file fc, fj;
+    int rc = out_open(csv, a->overwrite, &fc);
+    if (rc)
+        return rc;
+    rc = out_open(json, a->overwrite, &fj);
+    if (rc) {
+        out_close(&fc, csv, false);
+        return rc;
+    }
+    bool ok = ccov_claims_write(ctx, v, CCOV_FORMAT_CSV, fc.fp) == CCOV_OK &&
+              ccov_claims_write(ctx, v, CCOV_FORMAT_JSON, fj.fp) == CCOV_OK;
+    if (!ok)
+        fprintf(stderr, "clearcov: %s: %s\n", a->out.dir, ccov_ctx_error(ctx));
+    rc = out_close(&fc, csv, ok);
+    int rc2 = out_close(&fj, json, ok && rc == 0);
+    return rc ? rc : rc2;
+}
+
+static void print_problems(const ccov_validation *v) {
+    for (size_t i = 0; i < v->nproblems; i++)
+        fprintf(stderr, "clearcov: %s: %s %ld: %s\n", v->claims_path, v->json ? "claim" : "line",
+                v->problems[i].line, v->problems[i].reason);
+}
+
+static int cmd_validate(ccov_ctx *ctx, const cli_args *a) {
+    char csv[PATH_MAX], json[PATH_MAX];
+    if (!a->claims)
+        return usage_error("validate: %s", "--claims FILE is required");
+    if (a->out.dir) {
+        verdict_paths(a, csv, json);
+        int rc = check_out_files(a, csv, json);
+        if (rc)
+            return rc;
+    }
+    ccov_options cov = a->cov;
+    cov.layers = false;
+    ccov_claim_set *set = NULL;
+    ccov_validation *v = NULL;
+    ccov_status st = ccov_claims_read(ctx, a->claims, &set);
+    if (st == CCOV_OK)
+        st = ccov_claims_check(ctx, set, &cov, &v);
+    ccov_claim_set_free(set);
+    if (st != CCOV_OK)
+        return fail(ctx, st);
+    print_problems(v);
+    int rc = write_output(ctx, a, render_claims, v);
+    if (rc == 0 && a->out.dir)
+        rc = write_verdict_files(ctx, a, v);
+    if (rc == 0 && !ccov_validation_ok(v))
+        rc = CCOV_ERR_CLAIM;
+    ccov_validation_free(v);
+    return rc;
+}
+
+/* ---- audit ---- */
+
+static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
+    ccov_audit_options o = a->audit;
+    o.cleared_src = a->cov.cleared_src;
+    o.cleared_layer = a->cov.cleared_layer;
+    o.where = a->cov.where;
+    o.assume_crs = a->cov.assume_crs;
+    o.allow_ballpark = a->cov.allow_ballpark;
+    o.regions_src = a->cov.regions_src;
+    o.regions_layer = a->cov.regions_layer;
+    o.region_field = a->cov.region_field;
+    o.only = a->cov.only;
+    o.keep_geometry = a->out.dir != NULL;
+    ccov_output_options out = a->out;
+    out.overwrite = a->overwrite;
+    char path[PATH_MAX];
+    int rc =
+        a->out.dir ? check_out_files(a, ccov_audit_layer_path(&out, path, sizeof path), NULL) : 0;
+    ccov_audit_result *res = NULL;
+    ccov_status st = rc ? CCOV_OK : ccov_audit_run(ctx, &o, &res);
+    if (st != CCOV_OK)
+        return fail(ctx, st);
+    if (rc == 0)
+        rc = write_output(ctx, a, render_audit, res);
+    if (rc == 0 && a->out.dir) {
+        st = ccov_audit_write_layer(ctx, res, &out);
+        rc = st == CCOV_OK ? 0 : fail(ctx, st);
+    }
+    if (rc == 0 && !ccov_audit_clean(res))
+        rc = CCOV_ERR_CLAIM;
+    ccov_audit_result_free(res);
+    return rc;
+}
+
+typedef int (*command_fn)(ccov_ctx *ctx, const cli_args *a);
+
+static const struct {
+    const char *name;
+    command_fn run;
+} COMMANDS[] = {{"report", cmd_report},
+                {"synth", cmd_synth},
+                {"map", cmd_map},
+                {"validate", cmd_validate},
+                {"audit", cmd_audit}};
+
+static command_fn find_command(const char *name) {
+    for (size_t i = 0; name && i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(name, COMMANDS[i].name) == 0)
+            return COMMANDS[i].run;
+    return NULL;
+}
+
 int ccov_cli_main(int argc, char **argv) {
     cli_args a = {0};
     a.synth.seed = 1;
     a.out.precision = 7;
+    ccov_audit_defaults(&a.audit);
     bool has_command = argc > 1 && argv[1][0] != '-';
     if (has_command) {
         a.command = argv[1];
@@ -481,19 +723,17 @@ int ccov_cli_main(int argc, char **argv) {
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (!a.command)
-        return usage_error("%s", "no command given (report, synth, map)");
-    if (strcmp(a.command, "report") != 0 && strcmp(a.command, "synth") != 0 &&
-        strcmp(a.command, "map") != 0)
-        return usage_error("unknown command '%s' (report, synth, map)", a.command);
+        return usage_error("%s", "no command given (report, synth, map, validate, audit)");
+    command_fn run = find_command(a.command);
+    if (!run)
+        return usage_error("unknown command '%s' (report, synth, map, validate, audit)", a.command);
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
         fputs("clearcov: out of memory\n", stderr);
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
-    rc = strcmp(a.command, "report") == 0 ? cmd_report(ctx, &a)
-         : strcmp(a.command, "map") == 0  ? cmd_map(ctx, &a)
-                                          : cmd_synth(ctx, &a);
+    rc = run(ctx, &a);
     ccov_ctx_free(ctx);
     if (fclose(stdout) != 0 && rc == 0) {
         fprintf(stderr, "clearcov: standard output: %s\n", strerror(errno));

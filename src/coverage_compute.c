@@ -1,6 +1,10 @@
-/* coverage: the parallel stages — preparing cleared features, dissolving, clipping, measuring.
-   Every result is stored per feature or per group and summed afterwards in feature order, so the
-   figures are the same, bit for bit, whatever the number of threads. */
+/* coverage: dissolving, clipping and measuring. The plane is cut into a grid of cells holding a few
+   hundred cleared polygons each; polygons that straddle a cell edge are cut there (GEOS clip by
+   rectangle). In each cell, on its own thread, the pieces that interact are unioned and the
+   unions clipped to the regions: no union ever spans more than a cell, however much the polygons
+   chain into each other. Gross figures are per feature. Every result is stored per cell or per
+   feature and summed afterwards in that order, so the figures are the same, bit for bit,
+   whatever the number of threads. */
 #include "coverage_run.h"
 #include "parallel.h"
 
@@ -9,255 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* ---- workers ---- */
-
-static ccov_status worker_init(run *r, worker *w, int index) {
-    w->ctx = index == 0 ? r->ctx : ccov_ctx_create();
-    if (!w->ctx)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    w->m = r->m;
-    w->m.to_wgs84 = r->m.to_wgs84 ? ccov_xform_clone(w->ctx, r->m.to_wgs84) : NULL;
-    w->preps = calloc(r->nregions, sizeof *w->preps);
-    w->prep_all = ccov_geom_prepare(w->ctx, r->all_regions);
-    bool ok = w->preps && w->prep_all && (!r->m.to_wgs84 || w->m.to_wgs84);
-    for (size_t i = 0; ok && i < r->nregions; i++)
-        ok = (w->preps[i] = ccov_geom_prepare(w->ctx, r->regions[i].geom)) != NULL;
-    return ok ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "cannot prepare the regions");
-}
-
-static void worker_free(run *r, worker *w, int index) {
-    if (!w->ctx)
-        return;
-    for (size_t i = 0; w->preps && i < r->nregions; i++)
-        ccov_geom_prepared_free(w->ctx, w->preps[i]);
-    free(w->preps);
-    ccov_geom_prepared_free(w->ctx, w->prep_all);
-    ccov_xform_free(w->m.to_wgs84);
-    ccov_xform_free(w->xf);
-    if (index > 0)
-        ccov_ctx_free(w->ctx);
-}
-
-ccov_status ccov_run_workers_create(run *r) {
-    ccov_geom **geoms = malloc(r->nregions * sizeof *geoms);
-    r->region_box = malloc(r->nregions * sizeof *r->region_box);
-    if (!geoms || !r->region_box) {
-        free(geoms);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
-    for (size_t i = 0; i < r->nregions; i++) {
-        geoms[i] = r->regions[i].geom;
-        ccov_geom_bounds(r->ctx, geoms[i], r->region_box[i]);
-    }
-    r->all_regions = ccov_geom_union(r->ctx, geoms, r->nregions);
-    free(geoms);
-    if (!r->all_regions)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "union of the regions failed");
-    r->nworkers = r->opts->threads > 0 ? r->opts->threads : ccov_parallel_cores();
-    r->workers = calloc((size_t)r->nworkers, sizeof *r->workers);
-    if (!r->workers)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    ccov_status st = CCOV_OK;
-    for (int i = 0; st == CCOV_OK && i < r->nworkers; i++)
-        st = worker_init(r, &r->workers[i], i);
-    return st;
-}
-
-void ccov_run_workers_free(run *r) {
-    for (int i = 0; r->workers && i < r->nworkers; i++)
-        worker_free(r, &r->workers[i], i);
-    free(r->workers);
-    r->workers = NULL;
-}
-
-/* A failure on another thread: its message moves to the run's context. */
-static ccov_status from_worker(run *r, ccov_status st, int failed) {
-    if (st != CCOV_OK && failed > 0)
-        ccov_ctx_fail(r->ctx, st, "%s", ccov_ctx_error(r->workers[failed].ctx));
-    return st;
-}
-/* ---- cleared features ---- */
-
-/* Keep a usable feature; its attribute values (with layers) are taken over from rec. */
-static ccov_status cleared_keep(run *r, ccov_geom *g, double ha, ccov_record *rec, bool repaired) {
-    if (r->ncleared % 1024 == 0) {
-        size_t cap = r->ncleared + 1024;
-        ccov_geom **geoms = realloc(r->cleared, cap * sizeof *geoms);
-        if (geoms)
-            r->cleared = geoms;
-        cleared_info *info = geoms ? realloc(r->info, cap * sizeof *info) : NULL;
-        if (info)
-            r->info = info;
-        double *has = info ? realloc(r->cleared_ha, cap * sizeof *has) : NULL;
-        if (has)
-            r->cleared_ha = has;
-        if (!geoms || !info || !has) {
-            ccov_geom_free(r->ctx, g);
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-        }
-    }
-    r->cleared[r->ncleared] = g;
-    r->cleared_ha[r->ncleared] = ha;
-    r->info[r->ncleared++] = (cleared_info){rec->fid, repaired, rec->values};
-    rec->values = NULL;
-    rec->nvalues = 0;
-    return CCOV_OK;
-}
-
-/* With layers, every source field is read and carried to the tasks layer. */
-static ccov_status cleared_fields(run *r, source *s) {
-    r->task_id_field = -1;
-    if (!r->opts->layers)
-        return CCOV_OK;
-    size_t n = ccov_io_field_count(s->layer);
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    r->fields = calloc(n ? n : 1, sizeof *r->fields);
-    if (!names || !r->fields) {
-        free(names);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        names[i] = ccov_io_field_name(s->layer, i);
-        r->fields[i] = (ccov_column){strdup(names[i]), ccov_io_field_type(s->layer, i)};
-        r->nfields++;
-        if (r->task_id_field < 0 && strcasecmp(names[i], "task_id") == 0)
-            r->task_id_field = (int)i;
-    }
-    ccov_status st = ccov_io_select_fields(r->ctx, s->layer, names, n);
-    free(names);
-    return st;
-}
-
-/* Records are read in batches on the calling thread (GDAL) and prepared on all threads. */
-enum { BATCH = 4096 };
-
-typedef struct {
-    ccov_record rec;
-    ccov_geom *geom;
-    double ha;
-    char reason[512];
-    char repair[512];
-} pending;
-
-typedef struct {
-    run *r;
-    const source *s;
-    pending *items;
-} load_job;
-
-static ccov_status load_item(void *shared, int w, size_t i) {
-    const load_job *job = shared;
-    worker *wk = &job->r->workers[w];
-    pending *p = &job->items[i];
-    p->geom = ccov_run_frame_geometry(wk->ctx, job->s, wk->xf, &p->rec, p->reason, p->repair,
-                                      sizeof p->reason);
-    p->ha = p->geom ? ccov_measure_ha(wk->ctx, &wk->m, p->geom) : 0;
-    return CCOV_OK;
-}
-
-/* Take the prepared batch in feature order: kept, repaired or excluded. */
-static ccov_status load_merge(run *r, const source *s, pending *items, size_t n) {
-    const char *path = ccov_io_source(s->layer);
-    ccov_result *res = r->res;
-    ccov_status st = CCOV_OK;
-    for (size_t i = 0; i < n; i++) {
-        pending *p = &items[i];
-        res->cleared_input.features++;
-        if (st == CCOV_OK && !p->geom)
-            st = ccov_run_add_note(r, &res->excluded, &res->nexcluded, path, p->rec.fid, p->reason);
-        else if (st == CCOV_OK && p->repair[0])
-            st = ccov_run_add_note(r, &res->repaired, &res->nrepaired, path, p->rec.fid, p->repair);
-        if (p->geom && st == CCOV_OK)
-            st = cleared_keep(r, p->geom, p->ha, &p->rec, p->repair[0] != '\0');
-        else
-            ccov_geom_free(r->ctx, p->geom);
-        p->geom = NULL;
-    }
-    return st;
-}
-
-/* Read up to BATCH records; *n receives how many. */
-static ccov_status load_read(run *r, const source *s, pending *items, size_t *n) {
-    *n = 0;
-    while (*n < BATCH) {
-        int got = ccov_io_next(r->ctx, s->layer, &items[*n].rec);
-        if (got < 0)
-            return CCOV_ERR_IO;
-        if (got == 0)
-            break;
-        (*n)++;
-    }
-    return CCOV_OK;
-}
-
-static ccov_status load_all(run *r, const source *s) {
-    pending *items = calloc(BATCH, sizeof *items);
-    if (!items)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    load_job job = {r, s, items};
-    ccov_status st = CCOV_OK;
-    for (size_t n = BATCH; st == CCOV_OK && n == BATCH;) {
-        int failed = 0;
-        st = load_read(r, s, items, &n);
-        if (st == CCOV_OK)
-            st =
-                from_worker(r, ccov_parallel_for(r->nworkers, n, load_item, &job, &failed), failed);
-        if (st == CCOV_OK)
-            st = load_merge(r, s, items, n);
-    }
-    for (size_t i = 0; i < BATCH; i++) {
-        ccov_geom_free(r->ctx, items[i].geom);
-        ccov_record_clear(&items[i].rec);
-    }
-    free(items);
-    return st;
-}
-
-static ccov_status clone_source_xform(run *r, const source *s) {
-    for (int i = 0; i < r->nworkers; i++)
-        if (!(r->workers[i].xf = ccov_xform_clone(r->workers[i].ctx, s->xf)))
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "cannot copy the coordinate operation");
-    return CCOV_OK;
-}
-
-ccov_status ccov_run_cleared_load(run *r) {
-    char path[4096];
-    const char *src = r->opts->cleared_src;
-    if (!src)
-        src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
-    source s = {0};
-    ccov_status st = ccov_run_source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer",
-                                          r->opts->where, CCOV_CLEARED_STEP_M);
-    if (st == CCOV_OK)
-        st = cleared_fields(r, &s);
-    if (st == CCOV_OK)
-        st = clone_source_xform(r, &s);
-    double t0 = now();
-    if (st == CCOV_OK)
-        st = load_all(r, &s);
-    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "read and prepare: %zu features kept, %.3f s", r->ncleared,
-                 now() - t0);
-    if (st == CCOV_OK)
-        st = ccov_run_source_describe(r, &s, &r->res->cleared_input);
-    r->res->cleared_input.used = (long long)r->ncleared;
-    for (int i = 0; i < r->nworkers; i++) {
-        ccov_xform_free(r->workers[i].xf);
-        r->workers[i].xf = NULL;
-    }
-    ccov_run_source_close(&s);
-    return st;
-}
-
-/* ---- dissolve, clip, measure ---- */
+/* Cleared polygons per cell, on average: small enough that unions stay cheap, large enough that
+   few polygons straddle a cell edge. */
+enum { CELL_FEATURES = 512 };
 
 /* Where one feature or group has area: per region hectares (most have one region). */
 typedef struct {
@@ -269,23 +28,26 @@ typedef struct {
     uint32_t n;
     hit first;
     hit *more;      /* n - 1 further hits */
-    double outside; /* groups only */
+    double outside; /* dissolved pieces only */
 } hits;
 
 typedef struct {
-    run *r;
-    size_t ngroups;
-    size_t *group_of;
-    size_t *start; /* members of group g: members[start[g] .. start[g + 1]) */
-    size_t *members;
-    ccov_geom **groups; /* union of each group of 2+ members; NULL for a single polygon */
-    hits *group_hits;
-    hits *feature_hits; /* features of groups of 2+ members only */
-} compute_job;
+    double x0, y0, cw, ch; /* origin and cell size, working-frame units */
+    double box[4];         /* extent of all cleared polygons */
+    size_t nx, ny;
+    size_t *start; /* features of cell c: items[start[c] .. start[c + 1]) */
+    size_t *items;
+} grid;
 
-static const ccov_geom *group_geom(const compute_job *j, size_t g) {
-    return j->groups[g] ? j->groups[g] : j->r->cleared[j->members[j->start[g]]];
-}
+typedef struct {
+    run *r;
+    double (*box)[4]; /* each feature's extent */
+    grid grid;
+    double *cell_net; /* ncells x nregions */
+    double *cell_out; /* ncells */
+    hits *feature_hits;
+    bool *done; /* feature_hits filled by the cell stage (a polygon alone in its cell) */
+} compute_job;
 
 static bool add_hit(hits *h, size_t index, double ha) {
     if (h->n == 0) {
@@ -305,8 +67,6 @@ static bool boxes_meet(const double a[4], const double b[4]) {
     return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
 
-/* Hectares of g in each region (regions whose box misses g's are skipped); with `outside`, also
-   the hectares of g outside every region. */
 /* Hectares of g in one region: g's own area when it lies inside (measured once, kept in *gha),
    the clipped part's when it crosses. *where tells which. */
 static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, double *gha,
@@ -360,81 +120,258 @@ static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits
     return CCOV_OK;
 }
 
-static ccov_status union_item(void *shared, int w, size_t g) {
+/* ---- the grid of cells ---- */
+
+static ccov_status box_item(void *shared, int w, size_t f) {
     compute_job *j = shared;
-    size_t k = j->start[g + 1] - j->start[g];
-    if (k < 2)
-        return CCOV_OK;
-    ccov_ctx *ctx = j->r->workers[w].ctx;
-    ccov_geom **parts = malloc(k * sizeof *parts);
-    if (!parts)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t m = 0; m < k; m++)
-        parts[m] = j->r->cleared[j->members[j->start[g] + m]];
-    j->groups[g] = ccov_geom_union(ctx, parts, k);
-    free(parts);
-    return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+    if (!ccov_geom_bounds(j->r->workers[w].ctx, j->r->cleared[f], j->box[f]))
+        return ccov_ctx_fail(j->r->workers[w].ctx, CCOV_ERR_GEOM, "empty cleared geometry");
+    return CCOV_OK;
 }
 
-static ccov_status group_item(void *shared, int w, size_t g) {
+static size_t cell_index(double v, double origin, double size, size_t n) {
+    double k = floor((v - origin) / size);
+    return k <= 0 ? 0 : k >= (double)(n - 1) ? n - 1 : (size_t)k;
+}
+
+/* The cells a box overlaps: columns ix[0]..ix[1], rows iy[0]..iy[1]. */
+static void cell_span(const grid *g, const double b[4], size_t ix[2], size_t iy[2]) {
+    ix[0] = cell_index(b[0], g->x0, g->cw, g->nx);
+    ix[1] = cell_index(b[2], g->x0, g->cw, g->nx);
+    iy[0] = cell_index(b[1], g->y0, g->ch, g->ny);
+    iy[1] = cell_index(b[3], g->y0, g->ch, g->ny);
+}
+
+/* Cell size from the extent and the count: about CELL_FEATURES polygons a cell, square-ish. */
+static void grid_shape(grid *g, size_t n) {
+    double w = g->box[2] - g->box[0], h = g->box[3] - g->box[1];
+    double cells = n / CELL_FEATURES > 1 ? (double)(n / CELL_FEATURES) : 1;
+    w = w > 0 ? w : 1;
+    h = h > 0 ? h : 1;
+    double nx = fmax(1, round(sqrt(cells * w / h)));
+    g->nx = (size_t)nx;
+    g->ny = (size_t)fmax(1, ceil(cells / nx));
+    g->x0 = g->box[0];
+    g->y0 = g->box[1];
+    g->cw = w / (double)g->nx;
+    g->ch = h / (double)g->ny;
+}
+
+/* Each feature listed under every cell its box overlaps (counting sort by cell). */
+static ccov_status grid_fill(run *r, compute_job *j) {
+    grid *g = &j->grid;
+    size_t ncells = g->nx * g->ny, total = 0, ix[2], iy[2];
+    g->start = calloc(ncells + 2, sizeof *g->start);
+    if (!g->start)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t f = 0; f < r->ncleared; f++) {
+        cell_span(g, j->box[f], ix, iy);
+        for (size_t y = iy[0]; y <= iy[1]; y++)
+            for (size_t x = ix[0]; x <= ix[1]; x++, total++)
+                g->start[y * g->nx + x + 2]++;
+    }
+    g->items = malloc((total ? total : 1) * sizeof *g->items);
+    if (!g->items)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t c = 2; c < ncells + 2; c++)
+        g->start[c] += g->start[c - 1];
+    for (size_t f = 0; f < r->ncleared; f++) {
+        cell_span(g, j->box[f], ix, iy);
+        for (size_t y = iy[0]; y <= iy[1]; y++)
+            for (size_t x = ix[0]; x <= ix[1]; x++)
+                g->items[g->start[y * g->nx + x + 1]++] = f;
+    }
+    return CCOV_OK;
+}
+
+static ccov_status grid_build(run *r, compute_job *j) {
+    grid *g = &j->grid;
+    g->box[0] = g->box[1] = INFINITY;
+    g->box[2] = g->box[3] = -INFINITY;
+    for (size_t f = 0; f < r->ncleared; f++) {
+        g->box[0] = fmin(g->box[0], j->box[f][0]);
+        g->box[1] = fmin(g->box[1], j->box[f][1]);
+        g->box[2] = fmax(g->box[2], j->box[f][2]);
+        g->box[3] = fmax(g->box[3], j->box[f][3]);
+    }
+    if (r->ncleared == 0)
+        g->box[0] = g->box[1] = g->box[2] = g->box[3] = 0;
+    grid_shape(g, r->ncleared);
+    return grid_fill(r, j);
+}
+
+/* Cell c as a rectangle; the outer cells reach past the extent so that rounding never cuts a
+   polygon at the edge of the grid. */
+static void cell_rect(const grid *g, size_t c, double rect[4]) {
+    size_t ix = c % g->nx, iy = c / g->nx;
+    rect[0] = ix == 0 ? g->box[0] - 1 : g->x0 + (double)ix * g->cw;
+    rect[1] = iy == 0 ? g->box[1] - 1 : g->y0 + (double)iy * g->ch;
+    rect[2] = ix + 1 == g->nx ? g->box[2] + 1 : g->x0 + (double)(ix + 1) * g->cw;
+    rect[3] = iy + 1 == g->ny ? g->box[3] + 1 : g->y0 + (double)(iy + 1) * g->ch;
+}
+
+/* ---- cell stage: dissolve and clip ---- */
+
+/* The cell's pieces: whole polygons when their box lies in the cell, else cut to it. */
+typedef struct {
+    ccov_geom **geom;
+    size_t *feature;
+    bool *whole;
+    size_t n;
+} cell_pieces;
+
+static void pieces_free(ccov_ctx *ctx, cell_pieces *p) {
+    for (size_t k = 0; p->geom && k < p->n; k++)
+        if (!p->whole[k])
+            ccov_geom_free(ctx, p->geom[k]);
+    free(p->geom);
+    free(p->feature);
+    free(p->whole);
+}
+
+static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p) {
+    const grid *g = &j->grid;
+    size_t k = g->start[c + 1] - g->start[c], ix[2], iy[2];
+    double rect[4];
+    cell_rect(g, c, rect);
+    p->geom = malloc(k * sizeof *p->geom);
+    p->feature = malloc(k * sizeof *p->feature);
+    p->whole = malloc(k * sizeof *p->whole);
+    if (!p->geom || !p->feature || !p->whole)
+        return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
+        size_t f = g->items[i];
+        cell_span(g, j->box[f], ix, iy);
+        bool whole = ix[0] == ix[1] && iy[0] == iy[1];
+        ccov_geom *piece =
+            whole ? j->r->cleared[f] : ccov_geom_clip_rect(w->ctx, j->r->cleared[f], rect);
+        if (!piece)
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "cutting a polygon at a cell edge failed");
+        if (!whole && ccov_geom_is_empty(w->ctx, piece)) {
+            ccov_geom_free(w->ctx, piece);
+            continue;
+        }
+        p->geom[p->n] = piece;
+        p->feature[p->n] = f;
+        p->whole[p->n++] = whole;
+    }
+    return CCOV_OK;
+}
+
+/* Add a dissolved piece's figures to the cell's. */
+static void cell_add(compute_job *j, size_t c, const hits *h) {
+    double *net = &j->cell_net[c * j->r->nregions];
+    for (uint32_t k = 0; k < h->n; k++) {
+        const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+        net[x->region] += x->ha;
+    }
+    j->cell_out[c] += h->outside;
+}
+
+/* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
+   and its figures are also its gross ones. */
+static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pieces *p,
+                              const size_t *m, size_t k) {
+    bool alone = k == 1 && p->whole[m[0]];
+    size_t f = p->feature[m[0]];
+    ccov_geom *u = k == 1 ? p->geom[m[0]] : NULL;
+    if (k > 1) {
+        ccov_geom **parts = malloc(k * sizeof *parts);
+        for (size_t i = 0; parts && i < k; i++)
+            parts[i] = p->geom[m[i]];
+        u = parts ? ccov_geom_union(w->ctx, parts, k) : NULL;
+        free(parts);
+        if (!u)
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+    }
+    hits h = {0};
+    ccov_status st = place(j->r, w, u, alone ? j->r->cleared_ha[f] : NAN, &h, true);
+    if (st == CCOV_OK)
+        cell_add(j, c, &h);
+    if (st == CCOV_OK && alone) {
+        h.outside = 0;
+        j->feature_hits[f] = h;
+        j->done[f] = true;
+    } else {
+        free(h.more);
+    }
+    if (k > 1)
+        ccov_geom_free(w->ctx, u);
+    return st;
+}
+
+/* Members of each local group, in piece order (counting sort by group). */
+static size_t *group_order(const size_t *group_of, size_t n, size_t ngroups, size_t *start) {
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    memset(start, 0, (ngroups + 2) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[group_of[i] + 2]++;
+    for (size_t g = 2; g < ngroups + 2; g++)
+        start[g] += start[g - 1];
+    for (size_t i = 0; i < n; i++)
+        order[start[group_of[i] + 1]++] = i;
+    return order;
+}
+
+static ccov_status cell_dissolve(compute_job *j, worker *w, size_t c, const cell_pieces *p) {
+    size_t ngroups = 0, *order = NULL;
+    size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
+    size_t *start = malloc((p->n + 2) * sizeof *start);
+    ccov_status st = group_of && start ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups)
+                                       : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
+        st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
+        st = cell_group(j, w, c, p, order + start[g], start[g + 1] - start[g]);
+    free(order);
+    free(start);
+    free(group_of);
+    return st;
+}
+
+static ccov_status cell_item(void *shared, int wi, size_t c) {
     compute_job *j = shared;
-    double gha = j->groups[g] ? NAN : j->r->cleared_ha[j->members[j->start[g]]];
-    return place(j->r, &j->r->workers[w], group_geom(j, g), gha, &j->group_hits[g], true);
+    worker *w = &j->r->workers[wi];
+    if (j->grid.start[c + 1] == j->grid.start[c])
+        return CCOV_OK;
+    cell_pieces p = {0};
+    ccov_status st = cell_cut(j, w, c, &p);
+    if (st == CCOV_OK)
+        st = cell_dissolve(j, w, c, &p);
+    pieces_free(w->ctx, &p);
+    return st;
 }
 
 static ccov_status feature_item(void *shared, int w, size_t f) {
     compute_job *j = shared;
-    size_t g = j->group_of[f];
-    if (j->start[g + 1] - j->start[g] < 2)
-        return CCOV_OK; /* the group's own figures are the feature's */
+    if (j->done[f])
+        return CCOV_OK;
     return place(j->r, &j->r->workers[w], j->r->cleared[f], j->r->cleared_ha[f],
                  &j->feature_hits[f], false);
 }
 
-/* Members of each group, in feature order (counting sort by group). */
-static ccov_status group_members(run *r, compute_job *j) {
-    size_t n = r->ncleared;
-    j->start = calloc(j->ngroups + 2, sizeof *j->start);
-    j->members = malloc((n ? n : 1) * sizeof *j->members);
-    size_t *cursor = malloc((j->ngroups + 1) * sizeof *cursor);
-    if (!j->start || !j->members || !cursor) {
-        free(cursor);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
-    for (size_t f = 0; f < n; f++)
-        j->start[j->group_of[f] + 1]++;
-    for (size_t g = 0; g < j->ngroups; g++)
-        j->start[g + 1] += j->start[g];
-    memcpy(cursor, j->start, (j->ngroups + 1) * sizeof *cursor);
-    for (size_t f = 0; f < n; f++)
-        j->members[cursor[j->group_of[f]]++] = f;
-    free(cursor);
-    return CCOV_OK;
-}
+/* ---- sums, in cell and feature order ---- */
 
-static void add_hits(const hits *h, double *ha, long long *count) {
-    for (uint32_t k = 0; k < h->n; k++) {
-        const hit *x = k == 0 ? &h->first : &h->more[k - 1];
-        ha[x->region] += x->ha;
-        if (count)
-            count[x->region]++;
-    }
-}
-
-/* Per-region sums, in group and feature order. */
 static ccov_status sum_up(run *r, compute_job *j, double *net, double *gross, long long *tasks) {
     ccov_result *res = r->res;
+    size_t ncells = j->grid.nx * j->grid.ny, nr = r->nregions;
     res->task_fids = malloc((r->ncleared ? r->ncleared : 1) * sizeof *res->task_fids);
     if (!res->task_fids)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t g = 0; g < j->ngroups; g++) {
-        add_hits(&j->group_hits[g], net, NULL);
-        res->outside_ha += j->group_hits[g].outside;
+    for (size_t c = 0; c < ncells; c++) {
+        for (size_t i = 0; i < nr; i++)
+            net[i] += j->cell_net[c * nr + i];
+        res->outside_ha += j->cell_out[c];
     }
     for (size_t f = 0; f < r->ncleared; f++) {
-        size_t g = j->group_of[f];
-        const hits *h = j->start[g + 1] - j->start[g] < 2 ? &j->group_hits[g] : &j->feature_hits[f];
-        add_hits(h, gross, tasks);
+        const hits *h = &j->feature_hits[f];
+        for (uint32_t k = 0; k < h->n; k++) {
+            const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+            gross[x->region] += x->ha;
+            tasks[x->region]++;
+        }
         if (h->n > 0)
             res->task_fids[res->tasks++] = r->info[f].fid;
     }
@@ -469,70 +406,113 @@ static ccov_status fill_result(run *r, compute_job *j) {
     return st;
 }
 
-static ccov_status run_stage(run *r, const char *name, size_t n, ccov_item_fn fn, compute_job *j) {
+static ccov_status run_stage(run *r, const char *name, size_t n, ccov_item_fn fn, void *job) {
     int failed = 0;
-    double t0 = now();
-    ccov_status st = from_worker(r, ccov_parallel_for(r->nworkers, n, fn, j, &failed), failed);
-    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n, now() - t0,
-                 r->nworkers);
+    double t0 = ccov_run_now();
+    ccov_status st =
+        ccov_run_from_worker(r, ccov_parallel_for(r->nworkers, n, fn, job, &failed), failed);
+    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n,
+                 ccov_run_now() - t0, r->nworkers);
     return st;
 }
 
-/* The layers take every group as a geometry, single polygons included. */
-static ccov_status build_layers(run *r, compute_job *j) {
-    ccov_geom **view = malloc((j->ngroups ? j->ngroups : 1) * sizeof *view);
-    if (!view)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t g = 0; g < j->ngroups; g++)
-        view[g] = (ccov_geom *)group_geom(j, g);
-    ccov_status st = ccov_run_build_layers(r, view, j->ngroups, j->group_of);
-    free(view);
+/* ---- layers: they show whole dissolved groups, so these are built across cells ---- */
+
+typedef struct {
+    run *r;
+    size_t ngroups;
+    size_t *group_of;
+    size_t *start; /* members of group g: members[start[g] .. start[g + 1]) */
+    size_t *members;
+    ccov_geom **groups; /* union of each group; single polygons are borrowed */
+} layer_job;
+
+static ccov_status union_item(void *shared, int w, size_t g) {
+    layer_job *j = shared;
+    size_t k = j->start[g + 1] - j->start[g];
+    ccov_ctx *ctx = j->r->workers[w].ctx;
+    if (k == 1) {
+        j->groups[g] = j->r->cleared[j->members[j->start[g]]];
+        return CCOV_OK;
+    }
+    ccov_geom **parts = malloc(k * sizeof *parts);
+    if (!parts)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t m = 0; m < k; m++)
+        parts[m] = j->r->cleared[j->members[j->start[g] + m]];
+    j->groups[g] = ccov_geom_union(ctx, parts, k);
+    free(parts);
+    return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+}
+
+static ccov_status build_layers(run *r) {
+    size_t n = r->ncleared;
+    layer_job j = {.r = r};
+    j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
+    j.start = malloc((n + 2) * sizeof *j.start);
+    ccov_status st = j.group_of && j.start
+                         ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups)
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(j.members = group_order(j.group_of, n, j.ngroups, j.start)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = run_stage(r, "dissolve for the layers", j.ngroups, union_item, &j);
+    if (st == CCOV_OK)
+        st = ccov_run_build_layers(r, j.groups, j.ngroups, j.group_of);
+    for (size_t g = 0; j.groups && g < j.ngroups; g++)
+        if (j.start[g + 1] - j.start[g] > 1)
+            ccov_geom_free(r->ctx, j.groups[g]);
+    free(j.groups);
+    free(j.members);
+    free(j.start);
+    free(j.group_of);
     return st;
 }
 
-static void hits_free(hits *h, size_t n) {
-    for (size_t i = 0; h && i < n; i++)
-        free(h[i].more);
-    free(h);
-}
+/* ---- the stages ---- */
 
 static void job_free(run *r, compute_job *j) {
-    for (size_t g = 0; j->groups && g < j->ngroups; g++)
-        ccov_geom_free(r->ctx, j->groups[g]);
-    free(j->groups);
-    hits_free(j->group_hits, j->ngroups);
-    hits_free(j->feature_hits, r->ncleared);
-    free(j->members);
-    free(j->start);
-    free(j->group_of);
+    for (size_t f = 0; j->feature_hits && f < r->ncleared; f++)
+        free(j->feature_hits[f].more);
+    free(j->feature_hits);
+    free(j->done);
+    free(j->cell_net);
+    free(j->cell_out);
+    free(j->grid.start);
+    free(j->grid.items);
+    free(j->box);
+}
+
+static ccov_status job_alloc(run *r, compute_job *j) {
+    size_t n = r->ncleared ? r->ncleared : 1, ncells = j->grid.nx * j->grid.ny;
+    j->cell_net = calloc(ncells * (r->nregions ? r->nregions : 1), sizeof *j->cell_net);
+    j->cell_out = calloc(ncells, sizeof *j->cell_out);
+    j->feature_hits = calloc(n, sizeof *j->feature_hits);
+    j->done = calloc(n, sizeof *j->done);
+    if (!j->cell_net || !j->cell_out || !j->feature_hits || !j->done)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return CCOV_OK;
 }
 
 ccov_status ccov_run_compute(run *r) {
-    size_t n = r->ncleared;
     compute_job j = {.r = r};
-    j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
-    double t0 = now();
-    ccov_status st = j.group_of ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups)
-                                : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "find interacting polygons: %zu groups, %.3f s", j.ngroups,
-                 now() - t0);
+    j.box = malloc((r->ncleared ? r->ncleared : 1) * sizeof *j.box);
+    ccov_status st = j.box ? run_stage(r, "extents", r->ncleared, box_item, &j)
+                           : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = group_members(r, &j);
-    j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
-    j.group_hits = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.group_hits);
-    j.feature_hits = calloc(n ? n : 1, sizeof *j.feature_hits);
-    if (st == CCOV_OK && (!j.groups || !j.group_hits || !j.feature_hits))
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+        st = grid_build(r, &j);
     if (st == CCOV_OK)
-        st = run_stage(r, "dissolve (union of groups)", j.ngroups, union_item, &j);
+        st = job_alloc(r, &j);
     if (st == CCOV_OK)
-        st = run_stage(r, "net area per region", j.ngroups, group_item, &j);
+        st = run_stage(r, "dissolve and clip, cell by cell", j.grid.nx * j.grid.ny, cell_item, &j);
     if (st == CCOV_OK)
-        st = run_stage(r, "gross area per region", n, feature_item, &j);
+        st = run_stage(r, "gross area per feature", r->ncleared, feature_item, &j);
     if (st == CCOV_OK)
         st = fill_result(r, &j);
     if (st == CCOV_OK && r->opts->layers)
-        st = build_layers(r, &j);
+        st = build_layers(r);
     job_free(r, &j);
     return st;
 }

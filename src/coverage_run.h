@@ -97,7 +97,10 @@ ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *x
 ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
                               long long fid, const char *reason);
 
-/* Workers and the parallel stages (coverage_compute.c). */
+/* Workers and the parallel stages (coverage_load.c, coverage_compute.c). */
+double ccov_run_now(void);
+/* A failure on another thread: its message moves to the run's context. */
+ccov_status ccov_run_from_worker(run *r, ccov_status st, int failed);
 ccov_status ccov_run_workers_create(run *r);
 void ccov_run_workers_free(run *r);
 ccov_status ccov_run_cleared_load(run *r);

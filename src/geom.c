@@ -896,3 +896,11 @@ ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coo
     free(parts);
     return out;
 }
+
+ccov_geom *ccov_geom_clip_rect(ccov_ctx *ctx, const ccov_geom *g, const double rect[4]) {
+    return keep_area(ctx, GEOSClipByRect_r(ctx->geos, g, rect[0], rect[1], rect[2], rect[3]));
+}
+
+bool ccov_geom_is_empty(ccov_ctx *ctx, const ccov_geom *g) {
+    return GEOSisEmpty_r(ctx->geos, g) == 1;
+}

@@ -135,6 +135,13 @@ void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n)
    dropped). NULL on error. */
 ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid);
 
+/* The polygonal part of g inside the rectangle (xmin, ymin, xmax, ymax); possibly empty. NULL on
+   error. */
+ccov_geom *ccov_geom_clip_rect(ccov_ctx *ctx, const ccov_geom *g, const double rect[4]);
+
+/* True when the geometry has no coordinates. */
+bool ccov_geom_is_empty(ccov_ctx *ctx, const ccov_geom *g);
+
 /* True when GEOS finds g valid. */
 bool ccov_geom_is_valid(ccov_ctx *ctx, const ccov_geom *g);
 
