@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -165,8 +166,17 @@ static const char HELP[] =
     "Exit codes: 0 ok, 1 a claim not supported or a bad claims row (validate) or a record\n"
     "            flagged (audit), 2 usage, 3 input or output, 4 CRS or projection, 5 geometry.\n";
 
+/* Progress on a terminal: one line rewritten in place, shown once a run has lasted a second. */
+typedef struct {
+    double start, last;
+    bool shown;
+    int percent;
+    const char *stage;
+} progress_state;
+
 typedef struct {
     const char *command;
+    progress_state *progress; /* NULL when no progress is shown */
     ccov_options cov;
     ccov_synth_options synth;
     ccov_format format;
@@ -189,11 +199,42 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     return CCOV_ERR_USAGE;
 }
 
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void print_progress(void *user, const char *stage, double done) {
+    progress_state *p = user;
+    double t = seconds();
+    int percent = (int)(100 * (done < 0 ? 0 : done > 1 ? 1 : done));
+    bool changed = stage != p->stage || percent != p->percent;
+    /* Shown once a run has lasted a second; redrawn at most ten times a second. */
+    if (t - p->start < 1.0 || !changed || (stage == p->stage && t - p->last < 0.1))
+        return;
+    p->shown = true;
+    p->last = t;
+    p->stage = stage;
+    p->percent = percent;
+    fprintf(stderr, "\r\033[Kclearcov: %s: %3d%%", stage, percent);
+    fflush(stderr);
+}
+
+static void progress_end(const progress_state *p) {
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+}
+
 static void print_message(void *user, ccov_msg_level level, const char *line) {
     const cli_args *args = user;
     int needed = level == CCOV_MSG_WARNING ? 0 : level == CCOV_MSG_INFO ? 1 : 2;
-    if (args->verbosity >= needed)
-        fprintf(stderr, "clearcov: %s\n", line);
+    if (args->verbosity < needed)
+        return;
+    if (args->progress && args->progress->shown)
+        fputs("\r\033[K",
+              stderr); /* the progress line gives way, and comes back at the next tick */
+    fprintf(stderr, "clearcov: %s\n", line);
 }
 
 static bool parse_count(const char *text, long long *out) {
@@ -590,6 +631,16 @@ static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
     return 0;
 }
 
+/* The verdicts in one format, flushed to the disk. False (errno set) when a write failed. */
+static bool written(ccov_ctx *ctx, const ccov_validation *v, ccov_format format, FILE *fp) {
+    errno = 0;
+    if (ccov_claims_write(ctx, v, format, fp) != CCOV_OK) {
+        errno = errno ? errno : EIO;
+        return false;
+    }
+    return fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+}
+
 /* DIR/verdicts.csv and DIR/verdicts.json, both complete under temporary names before either is
    renamed into place. */
 static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_validation *v) {
@@ -608,13 +659,17 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
         out_close(&fc, csv, false);
         return rc;
     }
-    bool ok = ccov_claims_write(ctx, v, CCOV_FORMAT_CSV, fc.fp) == CCOV_OK &&
-              ccov_claims_write(ctx, v, CCOV_FORMAT_JSON, fj.fp) == CCOV_OK;
-    if (!ok)
-        fprintf(stderr, "clearcov: %s: %s\n", a->out.dir, ccov_ctx_error(ctx));
-    rc = out_close(&fc, csv, ok);
-    int rc2 = out_close(&fj, json, ok && rc == 0);
-    return rc ? rc : rc2;
+    /* Both complete on disk before either is renamed. */
+    const char *failed = NULL;
+    if (!written(ctx, v, CCOV_FORMAT_CSV, fc.fp))
+        failed = csv;
+    else if (!written(ctx, v, CCOV_FORMAT_JSON, fj.fp))
+        failed = json;
+    if (failed)
+        fprintf(stderr, "clearcov: %s: write error: %s\n", failed, strerror(errno));
+    rc = out_close(&fc, csv, !failed);
+    int rc2 = out_close(&fj, json, !failed && rc == 0);
+    return failed ? CCOV_ERR_IO : rc ? rc : rc2;
 }
 
 static void print_problems(const ccov_validation *v) {
@@ -733,7 +788,13 @@ int ccov_cli_main(int argc, char **argv) {
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
+    progress_state progress = {.start = seconds(), .percent = -1};
+    if (a.verbosity >= 0 && isatty(STDERR_FILENO)) {
+        a.progress = &progress;
+        ccov_ctx_set_progress(ctx, print_progress, &progress);
+    }
     rc = run(ctx, &a);
+    progress_end(&progress);
     ccov_ctx_free(ctx);
     if (fclose(stdout) != 0 && rc == 0) {
         fprintf(stderr, "clearcov: standard output: %s\n", strerror(errno));

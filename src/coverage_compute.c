@@ -406,11 +406,22 @@ static ccov_status fill_result(run *r, compute_job *j) {
     return st;
 }
 
+typedef struct {
+    run *r;
+    const char *name;
+} stage_tick;
+
+static void tick(void *user, size_t done, size_t n) {
+    const stage_tick *t = user;
+    ccov_ctx_progress(t->r->ctx, t->name, n ? (double)done / (double)n : 1);
+}
+
 static ccov_status run_stage(run *r, const char *name, size_t n, ccov_item_fn fn, void *job) {
     int failed = 0;
     double t0 = ccov_run_now();
-    ccov_status st =
-        ccov_run_from_worker(r, ccov_parallel_for(r->nworkers, n, fn, job, &failed), failed);
+    stage_tick t = {r, name};
+    ccov_status st = ccov_run_from_worker(
+        r, ccov_parallel_for(r->nworkers, n, fn, job, &failed, tick, &t), failed);
     ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n,
                  ccov_run_now() - t0, r->nworkers);
     return st;

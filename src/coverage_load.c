@@ -203,12 +203,16 @@ static ccov_status load_all(run *r, const source *s) {
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     load_job job = {r, s, items};
     ccov_status st = CCOV_OK;
+    long long total = ccov_io_count_fast(s->layer);
     for (size_t n = BATCH; st == CCOV_OK && n == BATCH;) {
+        if (total > 0)
+            ccov_ctx_progress(r->ctx, "reading cleared features",
+                              (double)r->res->cleared_input.features / (double)total);
         int failed = 0;
         st = load_read(r, s, items, &n);
         if (st == CCOV_OK)
             st = ccov_run_from_worker(
-                r, ccov_parallel_for(r->nworkers, n, load_item, &job, &failed), failed);
+                r, ccov_parallel_for(r->nworkers, n, load_item, &job, &failed, NULL, NULL), failed);
         if (st == CCOV_OK)
             st = load_merge(r, s, items, n);
     }

@@ -71,6 +71,16 @@ void ccov_ctx_set_messages(ccov_ctx *ctx, ccov_msg_fn fn, void *user) {
     ctx->msg_user = user;
 }
 
+void ccov_ctx_set_progress(ccov_ctx *ctx, ccov_progress_fn fn, void *user) {
+    ctx->progress_fn = fn;
+    ctx->progress_user = user;
+}
+
+void ccov_ctx_progress(ccov_ctx *ctx, const char *stage, double done) {
+    if (ctx && ctx->progress_fn)
+        ctx->progress_fn(ctx->progress_user, stage, done);
+}
+
 const char *ccov_ctx_error(const ccov_ctx *ctx) { return ctx->error; }
 
 ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ...) {

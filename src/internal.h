@@ -15,6 +15,8 @@ struct ccov_ctx {
     bool gdal_handler; /* pushed on this thread's GDAL error handler stack */
     ccov_msg_fn msg_fn;
     void *msg_user;
+    ccov_progress_fn progress_fn;
+    void *progress_user;
     char error[1024];
     char geos_error[512]; /* last GEOS error, rephrased by the caller that saw it fail */
 };

@@ -157,6 +157,10 @@ bool ccov_io_extent(ccov_layer *lyr, double bbox[4]) {
 
 long long ccov_io_count(ccov_layer *lyr) { return (long long)OGR_L_GetFeatureCount(lyr->lyr, 1); }
 
+long long ccov_io_count_fast(ccov_layer *lyr) {
+    return (long long)OGR_L_GetFeatureCount(lyr->lyr, 0);
+}
+
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
     CPLErrorReset();
     OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);

@@ -40,6 +40,8 @@ bool ccov_io_extent(ccov_layer *lyr, double bbox[4]);
 
 /* Number of features (after the attribute filter). May scan the layer. */
 long long ccov_io_count(ccov_layer *lyr);
+/* The same when the driver knows it without scanning, else -1. */
+long long ccov_io_count_fast(ccov_layer *lyr);
 
 /* Apply an OGR SQL attribute filter. CCOV_ERR_USAGE with GDAL's reason when it does not parse. */
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where);

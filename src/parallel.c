@@ -13,6 +13,8 @@ enum { CHUNK = 16, MAX_THREADS = 64 };
 typedef struct {
     ccov_item_fn fn;
     void *shared;
+    ccov_tick_fn tick;
+    void *tick_user;
     size_t n;
     atomic_size_t next;
     atomic_bool stop;
@@ -32,6 +34,8 @@ static void *run_worker(void *p) {
         if (begin >= l->n)
             break;
         size_t end = begin + CHUNK < l->n ? begin + CHUNK : l->n;
+        if (a->worker == 0 && l->tick)
+            l->tick(l->tick_user, begin, l->n);
         for (size_t i = begin; i < end && !atomic_load(&l->stop); i++) {
             ccov_status st = l->fn(l->shared, a->worker, i);
             if (st != CCOV_OK) {
@@ -54,8 +58,8 @@ static ccov_status first_failure(const loop *l, int threads, int *failed_worker)
 }
 
 ccov_status ccov_parallel_for(int threads, size_t n, ccov_item_fn fn, void *shared,
-                              int *failed_worker) {
-    loop l = {.fn = fn, .shared = shared, .n = n};
+                              int *failed_worker, ccov_tick_fn tick, void *tick_user) {
+    loop l = {.fn = fn, .shared = shared, .n = n, .tick = tick, .tick_user = tick_user};
     atomic_init(&l.next, 0);
     atomic_init(&l.stop, false);
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;

@@ -24,6 +24,10 @@ typedef enum { CCOV_MSG_DEBUG = 0, CCOV_MSG_INFO = 1, CCOV_MSG_WARNING = 2 } cco
 /* Receives warnings and details (one line, no trailing newline) while a call runs. */
 typedef void (*ccov_msg_fn)(void *user, ccov_msg_level level, const char *line);
 
+/* Receives progress of a long stage: its name and the share done, 0..1 (called from the thread
+   that made the library call). */
+typedef void (*ccov_progress_fn)(void *user, const char *stage, double done);
+
 typedef struct ccov_ctx ccov_ctx;
 
 /* Create a context: one GEOS handle and one PROJ context, owned by the caller's thread.
@@ -35,6 +39,12 @@ void ccov_ctx_free(ccov_ctx *ctx);
 
 /* Install the callback that receives diagnostics (NULL: discard them). */
 void ccov_ctx_set_messages(ccov_ctx *ctx, ccov_msg_fn fn, void *user);
+
+/* Install the callback that receives progress (NULL: none). */
+void ccov_ctx_set_progress(ccov_ctx *ctx, ccov_progress_fn fn, void *user);
+
+/* Report progress of the current stage to the callback, if any. */
+void ccov_ctx_progress(ccov_ctx *ctx, const char *stage, double done);
 
 /* The message of the last failed call: one line, never NULL (empty when none). Owned by ctx. */
 const char *ccov_ctx_error(const ccov_ctx *ctx);
