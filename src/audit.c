@@ -354,6 +354,7 @@ static ccov_status fields_setup(audit *a) {
     r->id_field = strdup(names[V_ID] ? names[V_ID] : "");
     r->area_field = strdup(names[V_AREA] ? names[V_AREA] : "");
     r->unit_field = strdup(names[V_UNIT] ? names[V_UNIT] : "");
+    r->region_attr = strdup(names[V_REGION] ? names[V_REGION] : "");
     r->date_fields = join_names(a->date_names, a->ndates);
     for (int c = 0; c < CCOV_NCHECKS; c++)
         r->ran[c] = true;
@@ -365,7 +366,8 @@ static ccov_status fields_setup(audit *a) {
         not_run(a, CCOV_CHECK_REGION_ATTR, "no --region-attr given");
     if (a->ndates == 0)
         not_run(a, CCOV_CHECK_DATE_RANGE, "no year or date field (or --date-field)");
-    return st == CCOV_OK && (!r->id_field || !r->area_field || !r->unit_field || !r->date_fields)
+    return st == CCOV_OK && (!r->id_field || !r->area_field || !r->unit_field || !r->region_attr ||
+                             !r->date_fields)
                ? oom(a->ctx)
                : st;
 }
@@ -953,6 +955,7 @@ void ccov_audit_result_free(ccov_audit_result *res) {
     free(res->id_field);
     free(res->area_field);
     free(res->unit_field);
+    free(res->region_attr);
     free(res->date_fields);
     for (int c = 0; c < CCOV_NCHECKS; c++)
         free(res->why_not[c]);

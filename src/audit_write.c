@@ -41,7 +41,7 @@ static void write_table(const ccov_audit_result *r, FILE *out) {
             r->regions_path, r->nregions);
     fprintf(out, "Fields read: id %s; reported area %s (%s); region attribute %s; dates %s\n\n",
             *r->id_field ? r->id_field : "-", *r->area_field ? r->area_field : "-",
-            *r->unit_field ? r->unit_field : "-", r->ran[CCOV_CHECK_REGION_ATTR] ? "as given" : "-",
+            *r->unit_field ? r->unit_field : "-", *r->region_attr ? r->region_attr : "-",
             *r->date_fields ? r->date_fields : "-");
     fprintf(out, "%-20s  %8s  %s\n", "check", "flagged", "description");
     for (int c = 0; c < CCOV_NCHECKS; c++) {
@@ -139,6 +139,7 @@ static json_object *json_result(const ccov_audit_result *r) {
     put(fields, "id", json_object_new_string(r->id_field));
     put(fields, "reported_area", json_object_new_string(r->area_field));
     put(fields, "reported_unit", json_object_new_string(r->unit_field));
+    put(fields, "region_attr", json_object_new_string(r->region_attr));
     put(fields, "dates", json_object_new_string(r->date_fields));
     put(root, "fields", fields);
     put(root, "thresholds", json_thresholds(&r->options));

@@ -480,15 +480,30 @@ static int parse_args(int argc, char **argv, cli_args *a) {
 
 typedef struct {
     FILE *fp;
-    char tmp[PATH_MAX];
+    char tmp[PATH_MAX]; /* "" when writing straight to a device or pipe */
 } out_file;
+
+/* An existing device or pipe (/dev/stdout, /dev/full, a FIFO) cannot be replaced by renaming:
+   with --overwrite it is written in place. */
+static int out_open_special(const char *path, out_file *of) {
+    of->tmp[0] = '\0';
+    of->fp = fopen(path, "w");
+    if (!of->fp) {
+        fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(errno));
+        return CCOV_ERR_IO;
+    }
+    return 0;
+}
 
 static int out_open(const char *path, bool overwrite, out_file *of) {
     struct stat st;
-    if (!overwrite && stat(path, &st) == 0) {
+    bool exists = stat(path, &st) == 0;
+    if (!overwrite && exists) {
         fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", path);
         return CCOV_ERR_IO;
     }
+    if (exists && !S_ISREG(st.st_mode))
+        return out_open_special(path, of);
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path + 1) : 0;
     snprintf(of->tmp, sizeof of->tmp, "%.*s.clearcov-XXXXXX", dirlen, path);
@@ -506,11 +521,18 @@ static int out_open(const char *path, bool overwrite, out_file *of) {
 
 /* Close and move into place, or remove the temporary file when `ok` is false or closing fails. */
 static int out_close(out_file *of, const char *path, bool ok) {
-    bool closed = fflush(of->fp) == 0 && fsync(fileno(of->fp)) == 0;
+    bool closed = fflush(of->fp) == 0 && (!of->tmp[0] || fsync(fileno(of->fp)) == 0);
+    int err = errno;
     closed = fclose(of->fp) == 0 && closed;
+    err = closed ? 0 : err ? err : errno;
+    if (!of->tmp[0]) {
+        if (ok && !closed)
+            fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(err));
+        return ok && closed ? 0 : CCOV_ERR_IO;
+    }
     if (ok && closed && chmod(of->tmp, 0644) == 0 && rename(of->tmp, path) == 0)
         return 0;
-    int err = errno;
+    err = err ? err : errno;
     unlink(of->tmp);
     if (!ok)
         return CCOV_ERR_IO;

@@ -40,19 +40,13 @@ double ccov_measure_ha(ccov_ctx *ctx, const measure *m, const ccov_geom *g) {
 
 double ccov_run_measure_ha(run *r, const ccov_geom *g) { return ccov_measure_ha(r->ctx, &r->m, g); }
 
-/* The working frame, and the way from it to WGS84 lon/lat (geodesic area, output layers). */
-static ccov_status measure_setup(run *r) {
+/* The way from the working frame to WGS84 lon/lat (geodesic area, output layers). */
+static ccov_status frame_finish(run *r) {
     const ccov_options *o = r->opts;
-    r->frame = ccov_crs_create(r->ctx, o->crs ? o->crs : WGS84_LONLAT, "--crs");
-    if (!r->frame)
-        return CCOV_ERR_CRS;
-    r->m.method = o->area;
-    if (o->area == CCOV_AREA_PLANAR) {
-        if (!o->crs || ccov_crs_is_geographic(r->frame))
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
-                                 "--area planar needs a projected --crs (e.g. EPSG:32648)");
+    if (o->area == CCOV_AREA_PLANAR)
         r->m.unit2 = ccov_crs_unit_factor(r->frame) * ccov_crs_unit_factor(r->frame);
-    }
+    if (!(r->res->frame = strdup(ccov_crs_label(r->frame))))
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (strcmp(ccov_crs_label(r->frame), WGS84_LONLAT) == 0)
         return CCOV_OK;
     ccov_crs *wgs84 = ccov_crs_create(r->ctx, WGS84_LONLAT, "WGS84");
@@ -62,6 +56,51 @@ static ccov_status measure_setup(run *r) {
     ccov_crs_free(wgs84);
     r->m.to_wgs84 = r->to_lonlat;
     return r->to_lonlat ? CCOV_OK : CCOV_ERR_CRS;
+}
+
+/* The frame named by --crs; without one, the frame is chosen when the regions are opened. */
+static ccov_status measure_setup(run *r) {
+    const ccov_options *o = r->opts;
+    r->m.method = o->area;
+    if (o->area == CCOV_AREA_PLANAR && !o->crs)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                             "--area planar needs a projected --crs (e.g. EPSG:32648)");
+    if (!o->crs)
+        return CCOV_OK;
+    r->frame = ccov_crs_create(r->ctx, o->crs, "--crs");
+    if (!r->frame)
+        return CCOV_ERR_CRS;
+    if (o->area == CCOV_AREA_PLANAR && ccov_crs_is_geographic(r->frame))
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                             "--area planar needs a projected --crs (e.g. EPSG:32648)");
+    return frame_finish(r);
+}
+
+/* The default frame: the ellipsoidal gnomonic projection centred on the regions, in which a
+   straight line is (to a few hundredths of a millimetre over a kilometre) a geodesic. GEOS puts
+   the vertices it creates where polygons cross on straight frame lines, so in this frame they land
+   on the geodesic edges that the area is measured along: the union, the overlaps and the clipped
+   parts all measure consistently. Regions wider than 30 degrees fall back to lon/lat. */
+static ccov_status frame_around(run *r, const double *lonlat) {
+    char def[1024];
+    if (!lonlat || lonlat[2] - lonlat[0] > 30 || lonlat[3] - lonlat[1] > 30) {
+        snprintf(def, sizeof def, "%s", WGS84_LONLAT);
+    } else {
+        double lon = (lonlat[0] + lonlat[2]) / 2, lat = (lonlat[1] + lonlat[3]) / 2;
+        snprintf(def, sizeof def,
+                 "PROJCRS[\"Gnomonic centred on %.4f %.4f (WGS 84)\",BASEGEOGCRS[\"WGS 84\","
+                 "DATUM[\"World Geodetic System 1984\",ELLIPSOID[\"WGS 84\",6378137,"
+                 "298.257223563]],ID[\"EPSG\",4326]],CONVERSION[\"Gnomonic\",METHOD["
+                 "\"Gnomonic\"],PARAMETER[\"Latitude of natural origin\",%.4f,ANGLEUNIT["
+                 "\"degree\",0.0174532925199433]],PARAMETER[\"Longitude of natural origin\","
+                 "%.4f,ANGLEUNIT[\"degree\",0.0174532925199433]],PARAMETER[\"False easting\",0,"
+                 "LENGTHUNIT[\"metre\",1]],PARAMETER[\"False northing\",0,LENGTHUNIT["
+                 "\"metre\",1]]],CS[Cartesian,2],AXIS[\"easting\",east],AXIS[\"northing\","
+                 "north],LENGTHUNIT[\"metre\",1]]",
+                 lon, lat, lat, lon);
+    }
+    r->frame = ccov_crs_create(r->ctx, def, "working frame");
+    return r->frame ? frame_finish(r) : CCOV_ERR_CRS;
 }
 
 /* ---- sources ---- */
@@ -93,6 +132,9 @@ ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char
     double bbox[4], lonlat[4];
     bool have_area =
         ccov_io_extent(s->layer, bbox) && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat);
+    st = r->frame ? CCOV_OK : frame_around(r, have_area ? lonlat : NULL);
+    if (st != CCOV_OK)
+        return st;
     s->frame_label = ccov_crs_label(r->frame);
     s->xf = ccov_xform_create(r->ctx, s->crs, r->frame, have_area ? lonlat : NULL,
                               r->opts->allow_ballpark, path);
@@ -378,8 +420,6 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     r.res->area = opts->area;
     ccov_status st = measure_setup(&r);
-    if (st == CCOV_OK && !(r.res->frame = strdup(ccov_crs_label(r.frame))))
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = regions_load(&r);
     if (st == CCOV_OK)

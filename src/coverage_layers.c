@@ -98,7 +98,7 @@ static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row, bool *empty) {
     ccov_geom *moved =
         r->to_lonlat ? ccov_geom_transform(r->ctx, g, to_lonlat, r->to_lonlat) : (ccov_geom *)g;
     ccov_geom *snapped = moved;
-    if (moved && r->opts->layer_decimals > 0)
+    if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
         snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
     *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
     bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);

@@ -593,14 +593,34 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
     return part;
 }
 
+/* g minus the region: minus the tiles near g when the region has tiles (their union is the
+   region there, and subtracting it leaves no slivers along the border). */
+static GEOSGeometry *subtract_region(ccov_ctx *ctx, const ccov_prepared *p, const GEOSGeometry *g) {
+    if (!p->index)
+        return keep_area(ctx, GEOSDifference_r(ctx->geos, g, p->region));
+    id_list ids = {0};
+    GEOSSTRtree_query_r(ctx->geos, p->index, g, collect_id, &ids);
+    GEOSGeometry **near = ids.failed ? NULL : malloc((ids.n ? ids.n : 1) * sizeof *near);
+    GEOSGeometry *result = NULL;
+    if (near) {
+        qsort(ids.ids, ids.n, sizeof *ids.ids, cmp_size);
+        for (size_t k = 0; k < ids.n; k++)
+            near[k] = p->tiles[ids.ids[k]];
+        GEOSGeometry *local = ccov_geom_union(ctx, near, ids.n);
+        result = local ? keep_area(ctx, GEOSDifference_r(ctx->geos, g, local)) : NULL;
+        GEOSGeom_destroy_r(ctx->geos, local);
+    }
+    free(near);
+    free(ids.ids);
+    return result;
+}
+
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {
     if (GEOSPreparedIntersects_r(ctx->geos, p->prep, g) == 0)
         return GEOSGeom_clone_r(ctx->geos, g);
     if (GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g) == 1)
         return NULL;
-    GEOSGeometry *inside = intersect_region(ctx, p, g);
-    GEOSGeometry *part = inside ? keep_area(ctx, GEOSDifference_r(ctx->geos, g, inside)) : NULL;
-    GEOSGeom_destroy_r(ctx->geos, inside);
+    GEOSGeometry *part = subtract_region(ctx, p, g);
     if (part && GEOSisEmpty_r(ctx->geos, part)) {
         GEOSGeom_destroy_r(ctx->geos, part);
         return NULL;

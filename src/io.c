@@ -339,6 +339,8 @@ struct ccov_writer {
     size_t nfields;
     bool multipolygon; /* promote polygons to multipolygons (layer declared so) */
     bool in_transaction;
+    bool verify;       /* read the file back after closing: the driver hides write errors */
+    long long written; /* features written, all layers */
 };
 
 static const char *driver_for(const char *path) {
@@ -440,6 +442,8 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
         return NULL;
     }
     w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
+    /* GDAL's text writers (GeoJSON, CSV, ...) do not report a failed write: check by reading. */
+    w->verify = !EQUAL(GDALGetDriverShortName(drv), "GPKG");
     return w;
 }
 
@@ -473,6 +477,8 @@ ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
     if (st == CCOV_OK && OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
                            gdal_reason("feature refused"));
+    if (st == CCOV_OK)
+        w->written++;
     OGR_F_Destroy(f);
     return st;
 }
@@ -507,10 +513,29 @@ void ccov_io_writer_abort(ccov_writer *w) {
     writer_free(w);
 }
 
+/* The features that a reader finds in the closed file, all layers; -1 when it does not open. */
+static long long features_on_disk(const char *path) {
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds)
+        return -1;
+    long long n = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
+        n += (long long)OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, i), TRUE);
+    GDALClose(ds);
+    return CPLGetLastErrorType() >= CE_Failure ? -1 : n;
+}
+
 ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
-    if (writer_close(w))
-        return CCOV_OK;
-    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path, gdal_reason("unknown"));
+    if (!writer_close(w))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                             gdal_reason("unknown"));
+    if (w->verify && features_on_disk(w->tmp) != w->written)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%s: write error: the file written is incomplete (disk full or "
+                             "file size limit?)",
+                             w->path);
+    return CCOV_OK;
 }
 
 /* The final name of one temporary file: the temporary stem replaced by the target's. */

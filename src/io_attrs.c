@@ -4,6 +4,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -185,6 +186,7 @@ typedef struct {
     OGRLayerH lyr;
     const char *path;
     char *tmp;
+    char mem[96]; /* GeoJSON is written in memory first: its driver does not report failed writes */
     bool json_lists; /* list fields as JSON text (GeoPackage) instead of string lists */
     bool in_transaction;
     const ccov_attrs_field *fields;
@@ -299,12 +301,35 @@ static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *drive
     if (!w->tmp)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", w->path);
     unlink(w->tmp);
+    if (strcmp(driver, "GeoJSON") == 0)
+        snprintf(w->mem, sizeof w->mem, "/vsimem/clearcov-%ld-%p.geojson", (long)getpid(),
+                 (void *)w);
     CPLErrorReset();
-    w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
+    w->ds = GDALCreate(drv, w->mem[0] ? w->mem : w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", w->path,
                              gdal_reason("GDAL refused to create it"));
     return CCOV_OK;
+}
+
+/* The in-memory file into the temporary file, every write checked (a full disk, a file-size
+   limit). The memory file is released. */
+static ccov_status copy_out(ccov_ctx *ctx, layer_writer *w, ccov_status st) {
+    vsi_l_offset len = 0;
+    GByte *buf = VSIGetMemFileBuffer(w->mem, &len, TRUE);
+    if (st != CCOV_OK || !buf) {
+        CPLFree(buf);
+        return st != CCOV_OK ? st : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: nothing written", w->path);
+    }
+    FILE *fp = fopen(w->tmp, "wb");
+    bool ok = fp && fwrite(buf, 1, (size_t)len, fp) == (size_t)len;
+    ok = fp && fflush(fp) == 0 && fsync(fileno(fp)) == 0 && ok;
+    int err = errno;
+    ok = fp && fclose(fp) == 0 && ok;
+    CPLFree(buf);
+    return ok ? CCOV_OK
+              : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                              strerror(err ? err : errno));
 }
 
 /* Commit and close; rename into place when all went well, else remove the temporary file. */
@@ -317,6 +342,8 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
             st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
                                gdal_reason("unknown"));
     }
+    if (w->mem[0])
+        st = copy_out(ctx, w, st);
     if (st == CCOV_OK && w->tmp && rename(w->tmp, w->path) != 0)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", w->path,
                            strerror(errno));

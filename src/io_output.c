@@ -134,8 +134,11 @@ static ccov_status geojson_one(ccov_ctx *ctx, const ccov_layer_table *t,
     target_path(o, t->name, path, sizeof path);
     snprintf(precision, sizeof precision, "COORDINATE_PRECISION=%d", o->precision);
     const char *const options[] = {"RFC7946=YES", "WRITE_BBOX=YES", precision, NULL};
+    /* Coordinates are already on the output grid: no further "tidying" of printed numbers. */
+    CPLSetThreadLocalConfigOption("OGR_WKT_ROUND", "FALSE");
     *w = ccov_io_writer_create(ctx, path, "GeoJSON", o->overwrite);
     ccov_status st = *w ? write_table(ctx, *w, t, options) : CCOV_ERR_IO;
+    CPLSetThreadLocalConfigOption("OGR_WKT_ROUND", NULL);
     return st == CCOV_OK ? ccov_io_writer_close(ctx, *w) : st;
 }
 

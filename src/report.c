@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -259,6 +260,6 @@ ccov_status ccov_report_write(ccov_ctx *ctx, const ccov_result *res, ccov_format
     else
         write_table(res, out);
     if (st == CCOV_OK && (fflush(out) != 0 || ferror(out)))
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error");
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
     return st;
 }

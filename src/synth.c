@@ -398,7 +398,7 @@ static void utm_zone_for(const double bbox[4], char *def, size_t n) {
 }
 
 static ccov_status synth_regions(synth *s, const ccov_synth_options *o) {
-    ccov_options ro = {.regions_src = o->regions_src};
+    ccov_options ro = {.regions_src = o->regions_src, .crs = "EPSG:4326"};
     ccov_status st = ccov_coverage_regions(s->ctx, &ro, &s->regions, &s->nregions);
     if (st != CCOV_OK)
         return st;
