@@ -473,9 +473,10 @@ void ccov_result_free(ccov_result *res) {
 }
 
 ccov_status ccov_coverage_regions(ccov_ctx *ctx, const ccov_options *opts, ccov_geom ***geoms,
-                                  size_t *n) {
+                                  char ***names, size_t *n) {
     run r = {.ctx = ctx, .opts = opts};
     *geoms = NULL;
+    *names = NULL;
     *n = 0;
     r.res = calloc(1, sizeof *r.res);
     if (!r.res)
@@ -483,15 +484,23 @@ ccov_status ccov_coverage_regions(ccov_ctx *ctx, const ccov_options *opts, ccov_
     ccov_status st = measure_setup(&r);
     if (st == CCOV_OK)
         st = regions_load(&r);
-    ccov_geom **out = st == CCOV_OK ? malloc(r.nregions * sizeof *out) : NULL;
-    if (st == CCOV_OK && !out)
+    size_t k = r.nregions ? r.nregions : 1;
+    ccov_geom **out = st == CCOV_OK ? malloc(k * sizeof *out) : NULL;
+    char **out_names = out ? malloc(k * sizeof *out_names) : NULL;
+    if (st == CCOV_OK && !out_names) {
+        free(out);
+        out = NULL;
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    }
     for (size_t i = 0; out && i < r.nregions; i++) {
         out[i] = r.regions[i].geom;
+        out_names[i] = r.regions[i].name;
         r.regions[i].geom = NULL;
+        r.regions[i].name = NULL;
     }
     if (out) {
         *geoms = out;
+        *names = out_names;
         *n = r.nregions;
     }
     run_release(&r);

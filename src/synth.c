@@ -146,22 +146,59 @@ typedef enum {
     SHAPE_HOLE_OUTSIDE,
     SHAPE_REPEATED,
     SHAPE_MULTI,
-    SHAPE_HOLE
+    SHAPE_HOLE,
+    SHAPE_SLIVER,    /* a strip 1 to 3 m wide: a mapping artefact */
+    SHAPE_COLLAPSED, /* a ring with two distinct vertices */
+    SHAPE_LONG       /* a road or canal clearance, several kilometres long */
 } shape_kind;
 
 static shape_kind draw_shape(prng *p) {
     double u = uniform(p);
-    return u < 0.03   ? SHAPE_BOWTIE
-           : u < 0.05 ? SHAPE_HOLE_OUTSIDE
-           : u < 0.07 ? SHAPE_REPEATED
-           : u < 0.10 ? SHAPE_MULTI
-           : u < 0.13 ? SHAPE_HOLE
-           : u < 0.50 ? SHAPE_RECT
-                      : SHAPE_IRREGULAR;
+    return u < 0.03    ? SHAPE_BOWTIE
+           : u < 0.05  ? SHAPE_HOLE_OUTSIDE
+           : u < 0.07  ? SHAPE_REPEATED
+           : u < 0.10  ? SHAPE_MULTI
+           : u < 0.13  ? SHAPE_HOLE
+           : u < 0.135 ? SHAPE_SLIVER
+           : u < 0.138 ? SHAPE_COLLAPSED
+           : u < 0.140 ? SHAPE_LONG
+           : u < 0.50  ? SHAPE_RECT
+                       : SHAPE_IRREGULAR;
+}
+
+/* A rotated strip of the given width and length. */
+static void put_strip(prng *p, text *t, double cx, double cy, double width, double length) {
+    double theta = between(p, 0, PI), a[8];
+    const double corner[4][2] = {{-0.5, -0.5}, {0.5, -0.5}, {0.5, 0.5}, {-0.5, 0.5}};
+    for (int i = 0; i < 4; i++) {
+        double u = corner[i][0] * length, v = corner[i][1] * width;
+        a[2 * i] = cx + u * cos(theta) - v * sin(theta);
+        a[2 * i + 1] = cy + u * sin(theta) + v * cos(theta);
+    }
+    put(t, "POLYGON(");
+    put_ring(t, a, 4);
+    put(t, ")");
+}
+
+/* Strips and collapsed rings: the record errors an audit looks for. */
+static void put_defect(prng *p, text *t, shape_kind kind, double cx, double cy) {
+    if (kind == SHAPE_SLIVER) {
+        put_strip(p, t, cx, cy, between(p, 1, 3), between(p, 300, 1000));
+    } else if (kind == SHAPE_LONG) {
+        put_strip(p, t, cx, cy, between(p, 100, 250), between(p, 5500, 8000));
+    } else {
+        double a[6] = {cx, cy, cx + between(p, 20, 80), cy + between(p, 20, 80), cx, cy};
+        put(t, "POLYGON((%.3f %.3f,%.3f %.3f,%.3f %.3f,%.3f %.3f))", a[0], a[1], a[2], a[3], a[4],
+            a[5], a[0], a[1]);
+    }
 }
 
 /* Shapes whose rings are made invalid on purpose or that carry extra rings or parts. */
 static void put_special(prng *p, text *t, shape_kind kind, double cx, double cy, double area) {
+    if (kind == SHAPE_SLIVER || kind == SHAPE_COLLAPSED || kind == SHAPE_LONG) {
+        put_defect(p, t, kind, cx, cy);
+        return;
+    }
     double a[2 * MAXV], b[2 * MAXV];
     int n = rect_ring(p, cx, cy, area, a);
     double r = sqrt(area);
@@ -216,12 +253,15 @@ typedef struct {
     double x, y, r, area; /* centre in the generation frame (m), mean radius, area (m2) */
     char *wkt;
     char task_id[24];
+    int region; /* where it was placed, -1 outside every region */
 } recent_feature;
 
 typedef struct {
     ccov_ctx *ctx;
     prng rng;
     ccov_geom **regions;
+    char **names;
+    ccov_prepared **preps;
     size_t nregions;
     ccov_geom *all;
     ccov_prepared *prep_all;
@@ -246,14 +286,23 @@ static bool random_inside(synth *s, double *x, double *y, bool want_inside) {
     return false;
 }
 
+static int region_at(synth *s, double x, double y) {
+    for (size_t i = 0; i < s->nregions; i++)
+        if (ccov_geom_contains_point(s->ctx, s->preps[i], x, y))
+            return (int)i;
+    return -1;
+}
+
 /* A centre in lon/lat: inside the regions, on one of their borders (province or national), or
-   outside all of them. */
-static bool draw_centre(synth *s, placement where, double *x, double *y) {
+   outside all of them; *region tells which region it belongs to (-1: none). */
+static bool draw_centre(synth *s, placement where, double *x, double *y, int *region) {
     if (where == PLACE_BORDER) {
-        const ccov_geom *g = s->regions[pick(&s->rng, (int)s->nregions)];
-        return ccov_geom_boundary_point(s->ctx, g, uniform(&s->rng), x, y);
+        *region = pick(&s->rng, (int)s->nregions);
+        return ccov_geom_boundary_point(s->ctx, s->regions[*region], uniform(&s->rng), x, y);
     }
-    return random_inside(s, x, y, where == PLACE_INSIDE);
+    bool ok = random_inside(s, x, y, where == PLACE_INSIDE);
+    *region = ok && where == PLACE_INSIDE ? region_at(s, *x, *y) : -1;
+    return ok;
 }
 
 static placement draw_placement(prng *p) {
@@ -268,15 +317,15 @@ static const char *const OPERATORS[] = {"UXO Lao", "HALO Trust", "MAG", "NPA",
 static const char *const METHODS[] = {"full clearance", "technical survey", "non-technical survey",
                                       "battle area clearance", "subsurface clearance"};
 
-enum { NFIELDS = 7 };
+enum { NFIELDS = 8 };
 static const ccov_field_def FIELDS[NFIELDS] = {
     {"task_id", CCOV_VALUE_STRING},     {"operator", CCOV_VALUE_STRING},
     {"year", CCOV_VALUE_INT},           {"status", CCOV_VALUE_STRING},
     {"reported_area", CCOV_VALUE_REAL}, {"reported_unit", CCOV_VALUE_STRING},
-    {"method", CCOV_VALUE_STRING}};
+    {"method", CCOV_VALUE_STRING},      {"province", CCOV_VALUE_STRING}};
 
 typedef struct {
-    char task_id[24], year[16], area[48];
+    char task_id[24], year[16], area[48], province[96];
     const char *values[NFIELDS];
 } attributes;
 
@@ -290,7 +339,10 @@ static void draw_attributes(prng *p, double area_m2, attributes *a) {
         reported *= uniform(p) < 0.5 ? 10 : 0.1;
     bool in_ha = uniform(p) < 0.3;
     snprintf(a->area, sizeof a->area, in_ha ? "%.4f" : "%.1f", in_ha ? reported / 1e4 : reported);
-    snprintf(a->year, sizeof a->year, "%d", 2008 + pick(p, 17));
+    int year = 2008 + pick(p, 17);
+    if (uniform(p) < 0.003) /* a typing slip: a century off */
+        year += uniform(p) < 0.5 ? -100 : 100;
+    snprintf(a->year, sizeof a->year, "%d", year);
     a->values[0] = a->task_id;
     a->values[1] = OPERATORS[pick(p, (int)(sizeof OPERATORS / sizeof *OPERATORS))];
     a->values[2] = a->year;
@@ -298,6 +350,21 @@ static void draw_attributes(prng *p, double area_m2, attributes *a) {
     a->values[4] = a->area;
     a->values[5] = in_ha ? "ha" : "m2";
     a->values[6] = METHODS[pick(p, (int)(sizeof METHODS / sizeof *METHODS))];
+    a->values[7] = NULL;
+}
+
+/* The record's own province: where it was placed, upper-cased now and then (a different
+   spelling of the same name), and in 2 % of the records another region's (a data-entry slip). */
+static void draw_province(synth *s, int region, attributes *a) {
+    double u = uniform(&s->rng);
+    if (region < 0)
+        return;
+    if (u < 0.02 && s->nregions > 1)
+        region = (region + 1 + pick(&s->rng, (int)s->nregions - 1)) % (int)s->nregions;
+    snprintf(a->province, sizeof a->province, "%s", s->names[region]);
+    for (char *c = a->province; u >= 0.02 && u < 0.05 && *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+    a->values[7] = a->province;
 }
 
 /* ---- features ---- */
@@ -307,13 +374,15 @@ static bool to_out(void *user, double *x, double *y) {
 }
 
 /* `area` is the intended area (m2): what the record reports when its drawn polygon is invalid. */
-static ccov_status write_feature(synth *s, const char *wkt, double area, attributes *a) {
+static ccov_status write_feature(synth *s, const char *wkt, double area, int region,
+                                 attributes *a) {
     ccov_geom *g = ccov_geom_from_wkt(s->ctx, wkt);
     if (!g)
         return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: bad shape %.60s", wkt);
     if (ccov_geom_is_valid(s->ctx, g))
         area = ccov_geom_planar_area(s->ctx, g);
     draw_attributes(&s->rng, area, a);
+    draw_province(s, region, a);
     ccov_geom *moved = s->to_out ? ccov_geom_transform(s->ctx, g, to_out, s->to_out) : g;
     unsigned char *wkb = NULL;
     size_t size = 0;
@@ -331,7 +400,9 @@ static ccov_status write_feature(synth *s, const char *wkt, double area, attribu
 
 /* Centre and size of a new feature: overlapping or nested in a recent one, or placed afresh. */
 static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, double *cy,
-                     double *area) {
+                     double *area, int *region) {
+    if (ref && u < 0.21)
+        *region = ref->region;
     if (ref && u < 0.15) { /* partial overlap */
         double angle = between(&s->rng, 0, 2 * PI), d = ref->r * between(&s->rng, 0.5, 1.0);
         *cx = ref->x + d * cos(angle);
@@ -345,35 +416,49 @@ static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, 
         *area = ref->area * between(&s->rng, 0.05, 0.2);
         return true;
     }
-    if (!draw_centre(s, draw_placement(&s->rng), cx, cy))
+    if (!draw_centre(s, draw_placement(&s->rng), cx, cy, region))
         return false;
     *area = draw_area_m2(&s->rng);
     return ccov_xform_points(s->to_gen, cx, 1, cy, 1, 1) == 0;
 }
 
 static void remember(synth *s, long long i, text *t, double cx, double cy, double area,
-                     const char *task_id) {
+                     const char *task_id, int region) {
     recent_feature *slot = &s->recent[i % RECENT];
     free(slot->wkt);
-    *slot = (recent_feature){cx, cy, sqrt(area / PI), area, t->buf, ""};
+    *slot = (recent_feature){cx, cy, sqrt(area / PI), area, t->buf, "", region};
     snprintf(slot->task_id, sizeof slot->task_id, "%s", task_id);
     t->buf = NULL;
     if (s->nrecent < RECENT)
         s->nrecent++;
 }
 
+/* The task id: its own, or (rarely) a recent one written differently, as a re-keyed record. */
+static void draw_task_id(prng *p, long long i, const recent_feature *ref, attributes *a) {
+    snprintf(a->task_id, sizeof a->task_id, "T%07lld", i + 1);
+    if (!ref || uniform(p) >= 0.005)
+        return;
+    if (uniform(p) < 0.5) {
+        snprintf(a->task_id, sizeof a->task_id, "%s", ref->task_id);
+        a->task_id[0] = 't';
+    } else {
+        snprintf(a->task_id, sizeof a->task_id, "%.20s ", ref->task_id);
+    }
+}
+
 static ccov_status synth_one(synth *s, long long i) {
     text t = {0};
     attributes a;
     double u = uniform(&s->rng), cx = 0, cy = 0, area = 0;
+    int region = -1;
     const recent_feature *ref = s->nrecent ? &s->recent[pick(&s->rng, (int)s->nrecent)] : NULL;
-    snprintf(a.task_id, sizeof a.task_id, "T%07lld", i + 1);
+    draw_task_id(&s->rng, i, ref, &a);
     if (ref && u < 0.03) { /* exact duplicate, half of them under the same task id */
         put(&t, "%s", ref->wkt);
-        cx = ref->x, cy = ref->y, area = ref->area;
+        cx = ref->x, cy = ref->y, area = ref->area, region = ref->region;
         if (uniform(&s->rng) < 0.5)
             snprintf(a.task_id, sizeof a.task_id, "%s", ref->task_id);
-    } else if (draw_new(s, ref, u, &cx, &cy, &area)) {
+    } else if (draw_new(s, ref, u, &cx, &cy, &area, &region)) {
         put_shape(&s->rng, &t, draw_shape(&s->rng), cx, cy, area);
     } else {
         return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: cannot place a polygon");
@@ -382,8 +467,8 @@ static ccov_status synth_one(synth *s, long long i) {
         free(t.buf);
         return ccov_ctx_fail(s->ctx, CCOV_ERR_IO, "synth: out of memory");
     }
-    ccov_status st = write_feature(s, t.buf, area, &a);
-    remember(s, i, &t, cx, cy, area, a.task_id);
+    ccov_status st = write_feature(s, t.buf, area, region, &a);
+    remember(s, i, &t, cx, cy, area, a.task_id, region);
     return st;
 }
 
@@ -399,14 +484,17 @@ static void utm_zone_for(const double bbox[4], char *def, size_t n) {
 
 static ccov_status synth_regions(synth *s, const ccov_synth_options *o) {
     ccov_options ro = {.regions_src = o->regions_src, .crs = "EPSG:4326"};
-    ccov_status st = ccov_coverage_regions(s->ctx, &ro, &s->regions, &s->nregions);
+    ccov_status st = ccov_coverage_regions(s->ctx, &ro, &s->regions, &s->names, &s->nregions);
     if (st != CCOV_OK)
         return st;
     s->all = ccov_geom_union(s->ctx, s->regions, s->nregions);
     s->prep_all = s->all ? ccov_geom_prepare(s->ctx, s->all) : NULL;
-    if (!s->prep_all || !ccov_geom_bounds(s->ctx, s->all, s->bbox))
-        return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: regions have no area to place in");
-    return CCOV_OK;
+    s->preps = calloc(s->nregions ? s->nregions : 1, sizeof *s->preps);
+    bool ok = s->preps && s->prep_all && ccov_geom_bounds(s->ctx, s->all, s->bbox);
+    for (size_t i = 0; ok && i < s->nregions; i++)
+        ok = (s->preps[i] = ccov_geom_prepare(s->ctx, s->regions[i])) != NULL;
+    return ok ? CCOV_OK
+              : ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: regions have no area to place in");
 }
 
 static ccov_status synth_frames(synth *s, const ccov_synth_options *o) {
@@ -438,9 +526,15 @@ static void synth_release(synth *s) {
     ccov_crs_free(s->lonlat);
     ccov_geom_prepared_free(s->ctx, s->prep_all);
     ccov_geom_free(s->ctx, s->all);
-    for (size_t i = 0; i < s->nregions; i++)
+    for (size_t i = 0; i < s->nregions; i++) {
+        if (s->preps)
+            ccov_geom_prepared_free(s->ctx, s->preps[i]);
         ccov_geom_free(s->ctx, s->regions[i]);
+        free(s->names[i]);
+    }
+    free(s->preps);
     free(s->regions);
+    free(s->names);
 }
 
 ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
