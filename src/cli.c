@@ -1,5 +1,6 @@
 /* cli: argument parsing, help, messages and exit codes. Calls the public API only. */
 #include "clearcov/cli.h"
+#include "clearcov/atomic.h"
 #include "clearcov/audit.h"
 #include "clearcov/claims.h"
 #include "clearcov/coverage.h"
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,66 +480,21 @@ static int parse_args(int argc, char **argv, cli_args *a) {
 
 /* ---- output: written beside the target under a temporary name, then renamed ---- */
 
-typedef struct {
-    FILE *fp;
-    char tmp[PATH_MAX]; /* "" when writing straight to a device or pipe */
-} out_file;
+typedef ccov_atomic_file out_file;
 
-/* An existing device or pipe (/dev/stdout, /dev/full, a FIFO) cannot be replaced by renaming:
-   with --overwrite it is written in place. */
-static int out_open_special(const char *path, out_file *of) {
-    of->tmp[0] = '\0';
-    of->fp = fopen(path, "w");
-    if (!of->fp) {
-        fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(errno));
-        return CCOV_ERR_IO;
-    }
-    return 0;
+static int out_open(ccov_ctx *ctx, const char *path, bool overwrite, out_file *of) {
+    ccov_status st = ccov_atomic_open(ctx, path, overwrite, of);
+    if (st != CCOV_OK)
+        fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+    return (int)st;
 }
 
-static int out_open(const char *path, bool overwrite, out_file *of) {
-    struct stat st;
-    bool exists = stat(path, &st) == 0;
-    if (!overwrite && exists) {
-        fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", path);
-        return CCOV_ERR_IO;
-    }
-    if (exists && !S_ISREG(st.st_mode))
-        return out_open_special(path, of);
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path + 1) : 0;
-    snprintf(of->tmp, sizeof of->tmp, "%.*s.clearcov-XXXXXX", dirlen, path);
-    int fd = mkstemp(of->tmp);
-    if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
-        fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(of->tmp);
-        }
-        return CCOV_ERR_IO;
-    }
-    return 0;
-}
-
-/* Close and move into place, or remove the temporary file when `ok` is false or closing fails. */
-static int out_close(out_file *of, const char *path, bool ok) {
-    bool closed = fflush(of->fp) == 0 && (!of->tmp[0] || fsync(fileno(of->fp)) == 0);
-    int err = errno;
-    closed = fclose(of->fp) == 0 && closed;
-    err = closed ? 0 : err ? err : errno;
-    if (!of->tmp[0]) {
-        if (ok && !closed)
-            fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(err));
-        return ok && closed ? 0 : CCOV_ERR_IO;
-    }
-    if (ok && closed && chmod(of->tmp, 0644) == 0 && rename(of->tmp, path) == 0)
-        return 0;
-    err = err ? err : errno;
-    unlink(of->tmp);
-    if (!ok)
-        return CCOV_ERR_IO;
-    fprintf(stderr, "clearcov: %s: cannot write: %s\n", path, strerror(err));
-    return CCOV_ERR_IO;
+/* Move into place when ok, else drop; a failure to complete is reported here. */
+static int out_close(ccov_ctx *ctx, out_file *of, bool ok) {
+    ccov_status st = ccov_atomic_close(ctx, of, ok);
+    if (ok && st != CCOV_OK)
+        fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+    return ok ? (int)st : CCOV_ERR_IO;
 }
 
 static int fail(ccov_ctx *ctx, ccov_status st) {
@@ -571,16 +528,16 @@ static int write_output(ccov_ctx *ctx, const cli_args *a, render_fn render, cons
         return st == CCOV_OK ? 0 : fail(ctx, st);
     }
     out_file of;
-    int rc = out_open(a->output, a->overwrite, &of);
+    int rc = out_open(ctx, a->output, a->overwrite, &of);
     if (rc)
         return rc;
     ccov_status st = render(ctx, data, a->format, of.fp);
     if (st != CCOV_OK) {
-        out_close(&of, a->output, false);
         fprintf(stderr, "clearcov: %s: %s\n", a->output, ccov_ctx_error(ctx));
+        out_close(ctx, &of, false);
         return (int)st;
     }
-    return out_close(&of, a->output, true);
+    return out_close(ctx, &of, true);
 }
 
 static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
@@ -673,12 +630,12 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
         return CCOV_ERR_IO;
     }
     out_file fc, fj;
-    int rc = out_open(csv, a->overwrite, &fc);
+    int rc = out_open(ctx, csv, a->overwrite, &fc);
     if (rc)
         return rc;
-    rc = out_open(json, a->overwrite, &fj);
+    rc = out_open(ctx, json, a->overwrite, &fj);
     if (rc) {
-        out_close(&fc, csv, false);
+        out_close(ctx, &fc, false);
         return rc;
     }
     /* Both complete on disk before either is renamed. */
@@ -689,8 +646,8 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
         failed = json;
     if (failed)
         fprintf(stderr, "clearcov: %s: write error: %s\n", failed, strerror(errno));
-    rc = out_close(&fc, csv, !failed);
-    int rc2 = out_close(&fj, json, !failed && rc == 0);
+    rc = out_close(ctx, &fc, !failed);
+    int rc2 = out_close(ctx, &fj, !failed && rc == 0);
     return failed ? CCOV_ERR_IO : rc ? rc : rc2;
 }
 
@@ -765,6 +722,24 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     return rc;
 }
 
+/* An interrupted run leaves no partial output: remove the temporary files, then die of the same
+   signal so that the caller sees how the run ended. */
+static void on_signal(int sig) {
+    ccov_atomic_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 typedef int (*command_fn)(ccov_ctx *ctx, const cli_args *a);
 
 static const struct {
@@ -804,6 +779,7 @@ int ccov_cli_main(int argc, char **argv) {
     command_fn run = find_command(a.command);
     if (!run)
         return usage_error("unknown command '%s' (report, synth, map, validate, audit)", a.command);
+    catch_signals();
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
         fputs("clearcov: out of memory\n", stderr);

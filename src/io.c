@@ -1,5 +1,6 @@
 /* io: everything that talks to GDAL/OGR. */
 #include "io.h"
+#include "clearcov/atomic.h"
 #include "internal.h"
 
 #include <cpl_conv.h>
@@ -356,17 +357,6 @@ static const char *driver_for(const char *path) {
     return NULL;
 }
 
-/* dir/.clearcov-PID-base.ext: same folder (rename stays on one file system), same extension. */
-static char *temp_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path + 1) : 0;
-    size_t n = strlen(path) + 48;
-    char *tmp = malloc(n);
-    if (tmp)
-        snprintf(tmp, n, "%.*s.clearcov-%ld-%s", dirlen, path, (long)getpid(), path + dirlen);
-    return tmp;
-}
-
 static OGRFieldType ogr_type(ccov_value_type t) {
     return t == CCOV_VALUE_INT || t == CCOV_VALUE_BOOL ? OFTInteger64
            : t == CCOV_VALUE_REAL                      ? OFTReal
@@ -428,7 +418,7 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
         return NULL;
     }
     ccov_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = strdup(path)) || !(w->tmp = temp_name(path))) {
+    if (!w || !(w->path = strdup(path)) || !(w->tmp = ccov_atomic_temp_name(path))) {
         ccov_io_writer_abort(w);
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", path);
         return NULL;
@@ -496,6 +486,7 @@ static bool writer_close(ccov_writer *w) {
 }
 
 static void writer_free(ccov_writer *w) {
+    ccov_atomic_forget(w->tmp);
     CSLDestroy(w->tmp_files);
     free(w->tmp);
     free(w->path);

@@ -1,5 +1,6 @@
 /* io_attrs: attribute-only reads, filter checks, date fields and a list-aware layer writer. */
 #include "io_attrs.h"
+#include "clearcov/atomic.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -193,17 +194,6 @@ typedef struct {
     size_t nfields;
 } layer_writer;
 
-/* dir/.clearcov-PID-base.ext: same folder (rename stays on one file system), same extension. */
-static char *temp_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path + 1) : 0;
-    size_t n = strlen(path) + 48;
-    char *tmp = malloc(n);
-    if (tmp)
-        snprintf(tmp, n, "%.*s.clearcov-%ld-%s", dirlen, path, (long)getpid(), path + dirlen);
-    return tmp;
-}
-
 static OGRFieldDefnH field_defn(const ccov_attrs_field *f, bool json_lists) {
     OGRFieldType t = f->list                      ? (json_lists ? OFTString : OFTStringList)
                      : f->type == CCOV_VALUE_REAL ? OFTReal
@@ -297,7 +287,7 @@ static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *drive
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL has no %s driver", w->path, driver);
-    w->tmp = temp_name(w->path);
+    w->tmp = ccov_atomic_temp_name(w->path);
     if (!w->tmp)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", w->path);
     unlink(w->tmp);
@@ -349,6 +339,7 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
                            strerror(errno));
     if (st != CCOV_OK && w->tmp)
         unlink(w->tmp);
+    ccov_atomic_forget(w->tmp);
     free(w->tmp);
     return st;
 }

@@ -1,5 +1,6 @@
 /* map: a coverage result drawn as a self-contained SVG, written atomically. */
 #include "clearcov/map.h"
+#include "clearcov/atomic.h"
 #include "clearcov/report.h"
 #include "crs.h"
 #include "geom.h"
@@ -936,91 +937,9 @@ static void draw(map *m) {
 
 /* ---- the file: a temporary name beside the target, renamed when complete ---- */
 
-typedef struct {
-    FILE *fp;
-    char tmp[PATH_MAX];
-    bool direct; /* an existing non-regular file (device, pipe) written in place */
-} out_file;
-
-static ccov_status out_open(ccov_ctx *ctx, const ccov_map_options *o, out_file *f) {
-    struct stat info;
-    bool exists = stat(o->out, &info) == 0;
-    if (exists && !o->overwrite)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                             o->out);
-    if (exists && S_ISDIR(info.st_mode))
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a directory", o->out);
-    f->direct = exists && !S_ISREG(info.st_mode);
-    if (f->direct) {
-        f->fp = fopen(o->out, "w");
-        return f->fp ? CCOV_OK
-                     : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", o->out,
-                                     strerror(errno));
-    }
-    const char *slash = strrchr(o->out, '/');
-    int dirlen = slash ? (int)(slash - o->out + 1) : 0;
-    if (snprintf(f->tmp, sizeof f->tmp, "%.*s.%s.clearcov-XXXXXX", dirlen, o->out,
-                 o->out + dirlen) >= (int)sizeof f->tmp)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: path too long", o->out);
-    int fd = mkstemp(f->tmp);
-    f->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f->fp)
-        return CCOV_OK;
-    ccov_status st =
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", o->out, strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-        unlink(f->tmp);
-    }
-    return st;
-}
-
-/* Move the complete temporary file into place. Without overwrite, link() refuses a file created
-   meanwhile (rename() would replace it); file systems without hard links fall back to rename(). */
-static int out_publish(const ccov_map_options *o, const out_file *f) {
-    if (o->overwrite)
-        return rename(f->tmp, o->out);
-    if (link(f->tmp, o->out) == 0) {
-        unlink(f->tmp);
-        return 0;
-    }
-    if (errno == EEXIST)
-        return -1;
-    return rename(f->tmp, o->out);
-}
-
-/* Flush, sync and close the temporary file, then move it into place; on any failure remove it, so
-   that no partial file is left. */
-static ccov_status out_close(ccov_ctx *ctx, const ccov_map_options *o, out_file *f) {
-    bool good = !ferror(f->fp) && fflush(f->fp) == 0 &&
-                (f->direct || (fchmod(fileno(f->fp), 0644) == 0 && fsync(fileno(f->fp)) == 0));
-    int err = good ? 0 : errno;
-    if (fclose(f->fp) != 0 && good) {
-        good = false;
-        err = errno;
-    }
-    f->fp = NULL;
-    if (good && !f->direct && out_publish(o, f) != 0) {
-        good = false;
-        err = errno;
-    }
-    if (good)
-        return CCOV_OK;
-    if (!f->direct)
-        unlink(f->tmp);
-    if (err == EEXIST)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                             o->out);
-    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", o->out,
-                         strerror(err ? err : EIO));
-}
-
 /* Drop an incomplete file. */
-static ccov_status out_abort(ccov_ctx *ctx, const ccov_map_options *o, out_file *f) {
-    fclose(f->fp);
-    f->fp = NULL;
-    if (!f->direct)
-        unlink(f->tmp);
+static ccov_status out_abort(ccov_ctx *ctx, const ccov_map_options *o, ccov_atomic_file *f) {
+    ccov_atomic_close(ctx, f, false);
     return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory while drawing", o->out);
 }
 
@@ -1080,18 +999,18 @@ static void map_release(map *m) {
 
 ccov_status ccov_map_write(ccov_ctx *ctx, const ccov_result *res, const ccov_map_options *opts) {
     map m = {.ctx = ctx, .res = res};
-    out_file f = {0};
+    ccov_atomic_file f = {0};
     ccov_status st = map_setup(&m, opts);
     if (st == CCOV_OK)
         st = map_project(&m);
     if (st == CCOV_OK)
         st = map_prepare(&m);
     if (st == CCOV_OK)
-        st = out_open(ctx, opts, &f);
+        st = ccov_atomic_open(ctx, opts->out, opts->overwrite, &f);
     if (st == CCOV_OK) {
         m.fp = f.fp;
         draw(&m);
-        st = m.broken ? out_abort(ctx, opts, &f) : out_close(ctx, opts, &f);
+        st = m.broken ? out_abort(ctx, opts, &f) : ccov_atomic_close(ctx, &f, true);
     }
     map_release(&m);
     return st;
