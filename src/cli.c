@@ -722,6 +722,39 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     return rc;
 }
 
+/* ---- inputs are never touched ---- */
+
+static bool same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Refuse an output that is one of the inputs, before anything is read or written. */
+static int refuse_input_as_output(const cli_args *a) {
+    char regions[PATH_MAX], cleared[PATH_MAX], targets[CCOV_NLAYERS + 3][PATH_MAX];
+    const char *inputs[] = {
+        a->cov.regions_src ? a->cov.regions_src
+                           : ccov_coverage_data_path("provinces.shp", regions, sizeof regions),
+        a->cov.cleared_src
+            ? a->cov.cleared_src
+            : ccov_coverage_data_path("cleared_sample.gpkg", cleared, sizeof cleared),
+        a->claims};
+    size_t n = 0;
+    snprintf(targets[n++], PATH_MAX, "%s", a->output ? a->output : "");
+    snprintf(targets[n++], PATH_MAX, "%s", a->map.out ? a->map.out : "");
+    for (size_t i = 0; a->out.dir && i < CCOV_NLAYERS; i++)
+        snprintf(targets[n++], PATH_MAX, "%s/%s.geojson", a->out.dir, ccov_layer_names[i]);
+    if (a->out.dir)
+        snprintf(targets[n++], PATH_MAX, "%s/clearcov.gpkg", a->out.dir);
+    for (size_t t = 0; t < n; t++)
+        for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
+            if (same_file(targets[t], inputs[i]))
+                return usage_error("%s: is an input of this run; inputs are never overwritten",
+                                   targets[t]);
+    return 0;
+}
+
 /* An interrupted run leaves no partial output: remove the temporary files, then die of the same
    signal so that the caller sees how the run ended. */
 static void on_signal(int sig) {
@@ -779,6 +812,9 @@ int ccov_cli_main(int argc, char **argv) {
     command_fn run = find_command(a.command);
     if (!run)
         return usage_error("unknown command '%s' (report, synth, map, validate, audit)", a.command);
+    rc = refuse_input_as_output(&a);
+    if (rc)
+        return rc;
     catch_signals();
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
