@@ -383,6 +383,36 @@ static ccov_status regions_load(run *r) {
     return st;
 }
 
+/* Regions that share a name or overlap make totals ambiguous: say so (a region's own figures stay
+   right; totals add the regions up, so an overlap is counted in each region it lies in). */
+static ccov_status regions_check(run *r) {
+    for (size_t i = 0; i < r->nregions; i++) {
+        ccov_prepared *p = ccov_geom_prepare(r->ctx, r->regions[i].geom);
+        if (!p)
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "region '%s': cannot prepare",
+                                 r->regions[i].name);
+        for (size_t k = i + 1; k < r->nregions; k++) {
+            const region *a = &r->regions[i], *b = &r->regions[k];
+            if (strcmp(a->name, b->name) == 0)
+                ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
+                             "regions: features %lld and %lld are both named '%s'; each is "
+                             "reported on its own row",
+                             a->fid, b->fid, a->name);
+            ccov_place where;
+            ccov_geom *both = ccov_geom_clip(r->ctx, p, b->geom, &where);
+            double ha = both ? ccov_run_measure_ha(r, both) : 0;
+            ccov_geom_free(r->ctx, both);
+            if (ha > 1e-4)
+                ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
+                             "regions '%s' and '%s' overlap by %.4f ha: cleared land there counts "
+                             "in both, and in the totals twice",
+                             a->name, b->name, ha);
+        }
+        ccov_geom_prepared_free(r->ctx, p);
+    }
+    return CCOV_OK;
+}
+
 /* ---- run ---- */
 
 static void run_release(run *r) {
@@ -422,6 +452,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
     ccov_status st = measure_setup(&r);
     if (st == CCOV_OK)
         st = regions_load(&r);
+    if (st == CCOV_OK)
+        st = regions_check(&r);
     if (st == CCOV_OK)
         st = ccov_run_workers_create(&r);
     if (st == CCOV_OK)
