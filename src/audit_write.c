@@ -3,6 +3,8 @@
 #include "clearcov/audit.h"
 #include "io_attrs.h"
 
+#include "render.h"
+
 #include <json-c/json.h>
 
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static ccov_status oom(ccov_ctx *ctx) { return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory"); }
 
 /* "invalid,sliver": the ids of the checks in `checks`, into buf. */
 static const char *check_list(unsigned checks, char *buf, size_t n) {
@@ -149,30 +150,16 @@ static json_object *json_result(const ccov_audit_result *r) {
     return root;
 }
 
-static ccov_status write_json(ccov_ctx *ctx, const ccov_audit_result *r, FILE *out) {
-    json_object *root = json_result(r);
-    const char *text = root ? json_object_to_json_string_ext(
-                                  root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
-                            : NULL;
-    ccov_status st = text ? CCOV_OK : oom(ctx);
-    if (text)
-        fprintf(out, "%s\n", text);
-    json_object_put(root);
-    return st;
-}
-
 ccov_status ccov_audit_write(ccov_ctx *ctx, const ccov_audit_result *res, ccov_format format,
                              FILE *out) {
     ccov_status st = CCOV_OK;
     if (format == CCOV_FORMAT_JSON)
-        st = write_json(ctx, res, out);
+        st = ccov_render_json(ctx, json_result(res), out);
     else if (format == CCOV_FORMAT_CSV)
         write_csv(res, out);
     else
         write_table(res, out);
-    if (st == CCOV_OK && (fflush(out) != 0 || ferror(out)))
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error");
-    return st;
+    return ccov_render_finish(ctx, st, out);
 }
 
 /* ---- the layer of flagged features ---- */

@@ -4,6 +4,8 @@
 #include "clearcov/names.h"
 #include "io_attrs.h"
 
+#include "render.h"
+
 #include <json-c/json.h>
 
 #include <ctype.h>
@@ -486,20 +488,6 @@ static void write_table(const ccov_validation *v, FILE *out) {
 
 /* ---- writing: CSV ---- */
 
-static void csv_text(FILE *out, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void csv_number(FILE *out, double v) {
     if (isfinite(v))
         fprintf(out, ",%.6f", v);
@@ -512,16 +500,16 @@ static const char *const REL_NAMES[] = {"at_least", "at_most", "about"};
 static void csv_row(FILE *out, const ccov_claim_result *r) {
     const ccov_claim *c = &r->claim;
     const ccov_claim_figures *f = &r->fig;
-    csv_text(out, c->id);
+    ccov_render_csv_text(out, c->id);
     fprintf(out, ",%ld,%s,%s,%.15g,", c->line, ccov_verdict_name(r->verdict),
             REL_NAMES[c->relation], c->value);
-    csv_text(out, c->unit);
+    ccov_render_csv_text(out, c->unit);
     fprintf(out, ",%.6f,%.15g", c->value_ha, c->tolerance_pct);
     csv_number(out, c->percent_of_region);
     fputc(',', out);
-    csv_text(out, r->region_names);
+    ccov_render_csv_text(out, r->region_names);
     fputc(',', out);
-    csv_text(out, c->where);
+    ccov_render_csv_text(out, c->where);
     fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f", f->net_ha, f->gross_ha, f->overlap_ha, f->outside_ha,
             f->region_ha);
     csv_number(out, r->implied_region_ha);
@@ -529,11 +517,11 @@ static void csv_row(FILE *out, const ccov_claim_result *r) {
     fprintf(out, ",%lld,%lld,%lld,%.6f,%lld,%lld,%s,", f->reported_unusable, f->tasks, f->excluded,
             f->excluded_reported_ha, f->excluded_unusable, f->repaired,
             ccov_verdict_name(r->area_verdict));
-    csv_text(out, c->statement);
+    ccov_render_csv_text(out, c->statement);
     fputc(',', out);
-    csv_text(out, c->source);
+    ccov_render_csv_text(out, c->source);
     fputc(',', out);
-    csv_text(out, r->explanation);
+    ccov_render_csv_text(out, r->explanation);
     fputc('\n', out);
 }
 
@@ -548,14 +536,6 @@ static void write_csv(const ccov_validation *v, FILE *out) {
 }
 
 /* ---- writing: JSON ---- */
-
-static json_object *json_num(double v) {
-    if (!isfinite(v))
-        return NULL;
-    char text[64];
-    snprintf(text, sizeof text, "%.6f", fabs(v) < 0.5e-6 ? 0.0 : v);
-    return json_object_new_double_s(v, text);
-}
 
 static void put(json_object *o, const char *key, json_object *value) {
     json_object_object_add(o, key, value);
@@ -572,7 +552,7 @@ static json_object *json_claim(const ccov_claim *c) {
     put(o, "relation", json_object_new_string(REL_NAMES[c->relation]));
     put(o, "value", json_object_new_double(c->value));
     put(o, "unit", json_object_new_string(c->unit));
-    put(o, "value_ha", json_num(c->value_ha));
+    put(o, "value_ha", ccov_render_json_number(c->value_ha));
     put(o, "tolerance_pct", json_object_new_double(c->tolerance_pct));
     put(o, "percent_of_region",
         isfinite(c->percent_of_region) ? json_object_new_double(c->percent_of_region) : NULL);
@@ -583,32 +563,23 @@ static json_object *json_result(const ccov_claim_result *r) {
     const ccov_claim_figures *f = &r->fig;
     json_object *o = json_claim(&r->claim);
     put(o, "regions_used", json_object_new_string(r->region_names));
-    put(o, "net_ha", json_num(f->net_ha));
-    put(o, "gross_ha", json_num(f->gross_ha));
-    put(o, "overlap_ha", json_num(f->overlap_ha));
-    put(o, "outside_ha", json_num(f->outside_ha));
-    put(o, "region_ha", json_num(f->region_ha));
-    put(o, "implied_region_ha", json_num(r->implied_region_ha));
-    put(o, "reported_ha", f->reported_available ? json_num(f->reported_ha) : NULL);
+    put(o, "net_ha", ccov_render_json_number(f->net_ha));
+    put(o, "gross_ha", ccov_render_json_number(f->gross_ha));
+    put(o, "overlap_ha", ccov_render_json_number(f->overlap_ha));
+    put(o, "outside_ha", ccov_render_json_number(f->outside_ha));
+    put(o, "region_ha", ccov_render_json_number(f->region_ha));
+    put(o, "implied_region_ha", ccov_render_json_number(r->implied_region_ha));
+    put(o, "reported_ha", f->reported_available ? ccov_render_json_number(f->reported_ha) : NULL);
     put(o, "reported_unusable", json_object_new_int64(f->reported_unusable));
     put(o, "tasks", json_object_new_int64(f->tasks));
     put(o, "excluded", json_object_new_int64(f->excluded));
-    put(o, "excluded_reported_ha", json_num(f->excluded_reported_ha));
+    put(o, "excluded_reported_ha", ccov_render_json_number(f->excluded_reported_ha));
     put(o, "excluded_unusable", json_object_new_int64(f->excluded_unusable));
     put(o, "repaired", json_object_new_int64(f->repaired));
     put(o, "verdict", json_object_new_string(ccov_verdict_name(r->verdict)));
     put(o, "explanation", json_object_new_string(r->explanation));
     put(o, "area_verdict", json_object_new_string(ccov_verdict_name(r->area_verdict)));
     put(o, "area_explanation", json_object_new_string(r->area_explanation));
-    return o;
-}
-
-static json_object *json_input(const ccov_input *in) {
-    json_object *o = json_object_new_object();
-    put(o, "path", json_object_new_string(in->path));
-    put(o, "layer", json_object_new_string(in->layer));
-    put(o, "crs", json_object_new_string(in->crs));
-    put(o, "operation", json_object_new_string(in->operation));
     return o;
 }
 
@@ -632,8 +603,8 @@ static json_object *json_validation(const ccov_validation *v) {
     put(root, "working_frame", json_object_new_string(v->frame));
     put(root, "claims_file", json_object_new_string(v->claims_path));
     json_object *inputs = json_object_new_object();
-    put(inputs, "regions", json_input(&v->regions_input));
-    put(inputs, "cleared", json_input(&v->cleared_input));
+    put(inputs, "regions", ccov_render_json_input(&v->regions_input));
+    put(inputs, "cleared", ccov_render_json_input(&v->cleared_input));
     put(root, "inputs", inputs);
     json_object *claims = json_object_new_array();
     for (size_t i = 0; i < v->nresults; i++)
@@ -652,28 +623,14 @@ static json_object *json_validation(const ccov_validation *v) {
     return root;
 }
 
-static ccov_status write_json(ccov_ctx *ctx, const ccov_validation *v, FILE *out) {
-    json_object *root = json_validation(v);
-    const char *text = root ? json_object_to_json_string_ext(
-                                  root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
-                            : NULL;
-    ccov_status st = text ? CCOV_OK : oom(ctx);
-    if (text)
-        fprintf(out, "%s\n", text);
-    json_object_put(root);
-    return st;
-}
-
 ccov_status ccov_claims_write(ccov_ctx *ctx, const ccov_validation *v, ccov_format format,
                               FILE *out) {
     ccov_status st = CCOV_OK;
     if (format == CCOV_FORMAT_JSON)
-        st = write_json(ctx, v, out);
+        st = ccov_render_json(ctx, json_validation(v), out);
     else if (format == CCOV_FORMAT_CSV)
         write_csv(v, out);
     else
         write_table(v, out);
-    if (st == CCOV_OK && (fflush(out) != 0 || ferror(out)))
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error");
-    return st;
+    return ccov_render_finish(ctx, st, out);
 }

@@ -1,5 +1,6 @@
 /* report: a coverage result as an aligned table, CSV or JSON (json-c). */
 #include "clearcov/report.h"
+#include "render.h"
 
 #include <json-c/json.h>
 
@@ -127,8 +128,7 @@ static void write_table(const ccov_result *res, FILE *out) {
             res->nrepaired + res->nexcluded ? " (-v or --format json lists them)" : "");
 }
 
-/* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
-static void csv_text(FILE *out, const char *s) {
+void ccov_render_csv_text(FILE *out, const char *s) {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
         return;
@@ -143,9 +143,9 @@ static void csv_text(FILE *out, const char *s) {
 }
 
 static void csv_row(FILE *out, const ccov_region_result *r) {
-    csv_text(out, r->name);
+    ccov_render_csv_text(out, r->name);
     fputc(',', out);
-    csv_text(out, r->iso);
+    ccov_render_csv_text(out, r->iso);
     fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%lld\n", r->region_ha, r->net_ha, r->gross_ha,
             r->overlap_ha, r->percent_cleared, r->tasks);
 }
@@ -161,8 +161,9 @@ static void write_csv(const ccov_result *res, FILE *out) {
     fprintf(out, "(outside),,,%.6f,,,,\n", res->outside_ha);
 }
 
-/* A number with six decimals, written as such (json-c would print 17 significant digits). */
-static json_object *json_ha(double v) {
+json_object *ccov_render_json_number(double v) {
+    if (!isfinite(v))
+        return NULL;
     char text[64];
     snprintf(text, sizeof text, "%.6f", fabs(v) < 0.5e-6 ? 0.0 : v);
     return json_object_new_double_s(v, text);
@@ -172,7 +173,7 @@ static void json_put(json_object *obj, const char *key, json_object *value) {
     json_object_object_add(obj, key, value);
 }
 
-static json_object *json_input(const ccov_input *in) {
+json_object *ccov_render_json_input(const ccov_input *in) {
     json_object *o = json_object_new_object();
     json_put(o, "path", json_object_new_string(in->path));
     json_put(o, "layer", json_object_new_string(in->layer));
@@ -188,12 +189,12 @@ static json_object *json_region(const ccov_region_result *r) {
     json_put(o, "name", json_object_new_string(r->name));
     json_put(o, "iso", json_object_new_string(r->iso));
     json_put(o, "fid", json_object_new_int64(r->fid));
-    json_put(o, "region_ha", json_ha(r->region_ha));
-    json_put(o, "net_ha", json_ha(r->net_ha));
-    json_put(o, "gross_ha", json_ha(r->gross_ha));
-    json_put(o, "overlap_ha", json_ha(r->overlap_ha));
+    json_put(o, "region_ha", ccov_render_json_number(r->region_ha));
+    json_put(o, "net_ha", ccov_render_json_number(r->net_ha));
+    json_put(o, "gross_ha", ccov_render_json_number(r->gross_ha));
+    json_put(o, "overlap_ha", ccov_render_json_number(r->overlap_ha));
     json_put(o, "tasks", json_object_new_int64(r->tasks));
-    json_put(o, "percent_cleared", json_ha(r->percent_cleared));
+    json_put(o, "percent_cleared", ccov_render_json_number(r->percent_cleared));
     return o;
 }
 
@@ -216,18 +217,18 @@ static json_object *json_result(const ccov_result *res) {
              json_object_new_string(res->area == CCOV_AREA_GEODESIC ? "geodesic" : "planar"));
     json_put(root, "working_frame", json_object_new_string(res->frame));
     json_object *inputs = json_object_new_object();
-    json_put(inputs, "regions", json_input(&res->regions_input));
-    json_put(inputs, "cleared", json_input(&res->cleared_input));
+    json_put(inputs, "regions", ccov_render_json_input(&res->regions_input));
+    json_put(inputs, "cleared", ccov_render_json_input(&res->cleared_input));
     json_put(root, "inputs", inputs);
     json_object *regions = json_object_new_array();
     for (size_t i = 0; i < res->nregions; i++)
         json_object_array_add(regions, json_region(&res->regions[i]));
     json_put(root, "regions", regions);
     json_object *totals = json_object_new_object();
-    json_put(totals, "net_ha", json_ha(res->net_ha));
-    json_put(totals, "gross_ha", json_ha(res->gross_ha));
-    json_put(totals, "overlap_ha", json_ha(res->overlap_ha));
-    json_put(totals, "outside_ha", json_ha(res->outside_ha));
+    json_put(totals, "net_ha", ccov_render_json_number(res->net_ha));
+    json_put(totals, "gross_ha", ccov_render_json_number(res->gross_ha));
+    json_put(totals, "overlap_ha", ccov_render_json_number(res->overlap_ha));
+    json_put(totals, "outside_ha", ccov_render_json_number(res->outside_ha));
     json_put(totals, "tasks", json_object_new_int64(res->tasks));
     json_put(root, "totals", totals);
     json_put(root, "repaired", json_notes(res->repaired, res->nrepaired));
@@ -235,18 +236,20 @@ static json_object *json_result(const ccov_result *res) {
     return root;
 }
 
-static ccov_status write_json(ccov_ctx *ctx, const ccov_result *res, FILE *out) {
-    json_object *root = json_result(res);
-    if (!root)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
-    ccov_status st = CCOV_OK;
-    if (!text)
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
-    else
+ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out) {
+    const char *text = root ? json_object_to_json_string_ext(
+                                  root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+                            : NULL;
+    ccov_status st = text ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    if (text)
         fprintf(out, "%s\n", text);
     json_object_put(root);
+    return st;
+}
+
+ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out) {
+    if (st == CCOV_OK && (fflush(out) != 0 || ferror(out)))
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
     return st;
 }
 
@@ -254,12 +257,10 @@ ccov_status ccov_report_write(ccov_ctx *ctx, const ccov_result *res, ccov_format
                               FILE *out) {
     ccov_status st = CCOV_OK;
     if (format == CCOV_FORMAT_JSON)
-        st = write_json(ctx, res, out);
+        st = ccov_render_json(ctx, json_result(res), out);
     else if (format == CCOV_FORMAT_CSV)
         write_csv(res, out);
     else
         write_table(res, out);
-    if (st == CCOV_OK && (fflush(out) != 0 || ferror(out)))
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
-    return st;
+    return ccov_render_finish(ctx, st, out);
 }

@@ -1,0 +1,27 @@
+/* report: pieces of rendering shared by report, validate and audit output. Internal. */
+#ifndef CCOV_RENDER_H
+#define CCOV_RENDER_H
+
+#include "clearcov/coverage.h"
+#include "clearcov/ctx.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
+void ccov_render_csv_text(FILE *out, const char *s);
+
+/* A number with six decimals, written as such (json-c would print 17 significant digits); NULL
+   (JSON null) for NaN and infinities. */
+json_object *ccov_render_json_number(double v);
+
+/* What was read from one source: path, layer, crs, operation, features, used. */
+json_object *ccov_render_json_input(const ccov_input *in);
+
+/* Print a JSON document (pretty) and release it. CCOV_ERR_IO when out of memory. */
+ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out);
+
+/* The stream's state after writing: CCOV_ERR_IO with the reason when a write failed. */
+ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out);
+
+#endif
