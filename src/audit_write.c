@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 /* "invalid,sliver": the ids of the checks in `checks`, into buf. */
 static const char *check_list(unsigned checks, char *buf, size_t n) {
     size_t used = 0;

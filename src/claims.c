@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistr.h>
 
 /* ---- columns ---- */
 
@@ -197,6 +199,9 @@ static bool take_row(ccov_claim_set *set, char *const *f, size_t nf, const colum
     ccov_claim c;
     if (nf != m->nfields)
         return add_problem(set, line, "%zu field(s), the header has %zu", nf, m->nfields);
+    for (size_t i = 0; i < nf; i++)
+        if (f[i] && u8_check((const uint8_t *)f[i], strlen(f[i])))
+            return add_problem(set, line, "text that is not UTF-8 (save the file as UTF-8)");
     if (!row_claim(f, m, line, &c, why, sizeof why))
         return add_problem(set, line, "%s", why);
     for (size_t i = 0; i < set->nclaims; i++)
@@ -483,6 +488,9 @@ ccov_status ccov_claims_parse(ccov_ctx *ctx, const char *text, size_t len, const
 
 ccov_status ccov_claims_read(ccov_ctx *ctx, const char *path, ccov_claim_set **out) {
     *out = NULL;
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a folder, not a claims file", path);
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", path, strerror(errno));

@@ -524,8 +524,10 @@ static int write_output(ccov_ctx *ctx, const cli_args *a, render_fn render, cons
     if (!a->output) {
         ccov_status st = render(ctx, data, a->format, stdout);
         if (st == CCOV_OK && fflush(stdout) != 0)
-            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "standard output: %s", strerror(errno));
-        return st == CCOV_OK ? 0 : fail(ctx, st);
+            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
+        if (st != CCOV_OK)
+            fprintf(stderr, "clearcov: standard output: %s\n", ccov_ctx_error(ctx));
+        return (int)st;
     }
     out_file of;
     int rc = out_open(ctx, a->output, a->overwrite, &of);
@@ -651,10 +653,19 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
     return failed ? CCOV_ERR_IO : rc ? rc : rc2;
 }
 
+/* A reason quoting the file's text stays on one line. */
+static void print_one_line(const char *text) {
+    for (; *text; text++)
+        fputc(*text == '\n' || *text == '\r' ? ' ' : *text, stderr);
+    fputc('\n', stderr);
+}
+
 static void print_problems(const ccov_validation *v) {
-    for (size_t i = 0; i < v->nproblems; i++)
-        fprintf(stderr, "clearcov: %s: %s %ld: %s\n", v->claims_path, v->json ? "claim" : "line",
-                v->problems[i].line, v->problems[i].reason);
+    for (size_t i = 0; i < v->nproblems; i++) {
+        fprintf(stderr, "clearcov: %s: %s %ld: ", v->claims_path, v->json ? "claim" : "line",
+                v->problems[i].line);
+        print_one_line(v->problems[i].reason);
+    }
 }
 
 static int cmd_validate(ccov_ctx *ctx, const cli_args *a) {
@@ -732,7 +743,7 @@ static bool same_file(const char *a, const char *b) {
 
 /* Refuse an output that is one of the inputs, before anything is read or written. */
 static int refuse_input_as_output(const cli_args *a) {
-    char regions[PATH_MAX], cleared[PATH_MAX], targets[CCOV_NLAYERS + 3][PATH_MAX];
+    char regions[PATH_MAX], cleared[PATH_MAX], targets[CCOV_NLAYERS + 7][PATH_MAX];
     const char *inputs[] = {
         a->cov.regions_src ? a->cov.regions_src
                            : ccov_coverage_data_path("provinces.shp", regions, sizeof regions),
@@ -745,13 +756,19 @@ static int refuse_input_as_output(const cli_args *a) {
     snprintf(targets[n++], PATH_MAX, "%s", a->map.out ? a->map.out : "");
     for (size_t i = 0; a->out.dir && i < CCOV_NLAYERS; i++)
         snprintf(targets[n++], PATH_MAX, "%s/%s.geojson", a->out.dir, ccov_layer_names[i]);
-    if (a->out.dir)
-        snprintf(targets[n++], PATH_MAX, "%s/clearcov.gpkg", a->out.dir);
+    static const char *const others[] = {"clearcov.gpkg", "verdicts.csv", "verdicts.json",
+                                         "flagged.geojson", "audit.gpkg"};
+    for (size_t i = 0; a->out.dir && i < sizeof others / sizeof *others; i++)
+        snprintf(targets[n++], PATH_MAX, "%s/%s", a->out.dir, others[i]);
     for (size_t t = 0; t < n; t++)
         for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
-            if (same_file(targets[t], inputs[i]))
-                return usage_error("%s: is an input of this run; inputs are never overwritten",
-                                   targets[t]);
+            if (same_file(targets[t], inputs[i])) {
+                fprintf(stderr,
+                        "clearcov: %s: is an input of this run; inputs are never "
+                        "overwritten\n",
+                        targets[t]);
+                return CCOV_ERR_IO;
+            }
     return 0;
 }
 

@@ -108,14 +108,59 @@ static ccov_status frame_around(run *r, const double *lonlat) {
 static ccov_status source_crs(run *r, source *s, const char *path, double step_m) {
     char *def = ccov_io_crs_definition(s->layer);
     if (!def && !r->opts->assume_crs)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
-                             "%s: no CRS declared; name one with --assume-crs (e.g. EPSG:32648)",
-                             path);
+        return ccov_ctx_fail(
+            r->ctx, CCOV_ERR_CRS,
+            "%s: no CRS declared (no .prj, or one GDAL cannot read); name one with "
+            "--assume-crs (e.g. EPSG:32648)",
+            path);
     s->crs = ccov_crs_create(r->ctx, def ? def : r->opts->assume_crs, path);
     free(def);
-    if (!s->crs)
-        return CCOV_ERR_CRS;
+    if (!s->crs) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ccov_ctx_error(r->ctx));
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s; name the right one with --assume-crs",
+                             why);
+    }
     s->step = ccov_crs_densify_step(s->crs, step_m);
+    return CCOV_OK;
+}
+
+/* Numbers that cannot be in the declared CRS: projected metres in a lon/lat file, latitude and
+   longitude swapped, or data far outside the CRS's area of use (lon/lat labelled UTM). A few
+   stray coordinates pass here and are excluded feature by feature. */
+static ccov_status extent_plausible(run *r, source *s, const char *path, const double b[4]) {
+    const char *label = ccov_crs_label(s->crs);
+    double use[4], lonlat[4];
+    if (ccov_crs_is_geographic(s->crs) && (fabs(b[1]) > 90 || fabs(b[3]) > 90) &&
+        fabs(b[0]) <= 90 && fabs(b[2]) <= 90)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: latitude out of range for %s (%.6g to %.6g) while longitudes "
+                             "look like latitudes: latitude and longitude swapped?",
+                             path, label, b[1], b[3]);
+    if (ccov_crs_is_geographic(s->crs) && fabs(b[0]) > 360 && fabs(b[2]) > 360)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: coordinates out of range for %s (x %.10g to %.10g): projected "
+                             "numbers in a longitude/latitude file? name the right CRS with "
+                             "--assume-crs",
+                             path, label, b[0], b[2]);
+    if (!ccov_crs_is_geographic(s->crs) && fabs(b[0]) <= 180 && fabs(b[2]) <= 180 &&
+        fabs(b[1]) <= 90 && fabs(b[3]) <= 90)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: every coordinate lies within 180 units of the origin of %s: "
+                             "longitudes and latitudes labelled as a projected CRS? name the right "
+                             "one with --assume-crs",
+                             path, label);
+    if (ccov_crs_is_geographic(s->crs) || !ccov_crs_area_of_use(r->ctx, s->crs, use) ||
+        !ccov_crs_bbox_to_lonlat(r->ctx, s->crs, b, lonlat))
+        return CCOV_OK;
+    /* Wholly outside the area of use, by more than its own size: not data in this CRS. */
+    double w = use[2] - use[0] + 1, h = use[3] - use[1] + 1;
+    if (lonlat[2] < use[0] - w || lonlat[0] > use[2] + w || lonlat[3] < use[1] - h ||
+        lonlat[1] > use[3] + h)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: the data lie outside the area of use of %s (%.4g..%.4g E, "
+                             "%.4g..%.4g N): wrong CRS? name the right one with --assume-crs",
+                             path, label, use[0], use[2], use[1], use[3]);
     return CCOV_OK;
 }
 
@@ -130,8 +175,12 @@ ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char
     if (st != CCOV_OK)
         return st;
     double bbox[4], lonlat[4];
-    bool have_area =
-        ccov_io_extent(s->layer, bbox) && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat);
+    bool have_box = ccov_io_extent(s->layer, bbox);
+    st = have_box ? extent_plausible(r, s, path, bbox) : CCOV_OK;
+    if (st != CCOV_OK)
+        return st;
+    bool have_area = have_box && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat) &&
+                     lonlat[0] >= -180 && lonlat[2] <= 180 && lonlat[1] >= -90 && lonlat[3] <= 90;
     st = r->frame ? CCOV_OK : frame_around(r, have_area ? lonlat : NULL);
     if (st != CCOV_OK)
         return st;
@@ -241,6 +290,9 @@ static const char *const NAME_FIELDS[] = {
 static const char *const ISO_FIELDS[] = {"iso", "shapeISO", "iso_3166_2", "ISO_1", "HASC_1", NULL};
 
 static ccov_status region_fields(run *r, source *s, const char *path) {
+    if (ccov_io_count(s->layer) == 0)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions (the layer has no features)",
+                             path);
     const char *name = r->opts->region_field;
     if (!name)
         name = ccov_io_find_field(s->layer, NAME_FIELDS);
@@ -253,13 +305,15 @@ static ccov_status region_fields(run *r, source *s, const char *path) {
                              path, list);
     }
     const char *fields[2] = {name, ccov_io_find_field(s->layer, ISO_FIELDS)};
+    s->name_field = name;
     return ccov_io_select_fields(r->ctx, s->layer, fields, 2);
 }
 
 /* The --only list split at commas, each name trimmed. */
 typedef struct {
     char **names;
-    bool *hit;
+    size_t *hits;      /* regions each name matched */
+    char (*isos)[128]; /* their ISO codes, for the message when a name is ambiguous */
     size_t n;
 } query_list;
 
@@ -267,7 +321,8 @@ static void queries_free(query_list *q) {
     for (size_t i = 0; i < q->n; i++)
         free(q->names[i]);
     free(q->names);
-    free(q->hit);
+    free(q->hits);
+    free(q->isos);
 }
 
 static bool queries_parse(const char *only, query_list *q) {
@@ -275,8 +330,9 @@ static bool queries_parse(const char *only, query_list *q) {
     for (const char *p = only; *p; p++)
         cap += *p == ',';
     q->names = calloc(cap, sizeof *q->names);
-    q->hit = calloc(cap, sizeof *q->hit);
-    if (!q->names || !q->hit)
+    q->hits = calloc(cap, sizeof *q->hits);
+    q->isos = calloc(cap, sizeof *q->isos);
+    if (!q->names || !q->hits || !q->isos)
         return false;
     while (*only) {
         size_t len = strcspn(only, ",");
@@ -298,7 +354,10 @@ static bool region_chosen(query_list *q, const char *name, const char *iso) {
     bool chosen = false;
     for (size_t i = 0; i < q->n; i++)
         if (ccov_names_match(q->names[i], name, iso)) {
-            q->hit[i] = true;
+            size_t used = strlen(q->isos[i]);
+            snprintf(q->isos[i] + used, sizeof q->isos[i] - used, "%s%s", used ? ", " : "",
+                     iso && *iso ? iso : "no ISO code");
+            q->hits[i]++;
             chosen = true;
         }
     return chosen;
@@ -336,10 +395,13 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
 static ccov_status regions_read(run *r, source *s, query_list *q, char *names, size_t nsz) {
     ccov_record rec = {0};
     ccov_status st = CCOV_OK;
-    int got;
-    while (st == CCOV_OK && (got = ccov_io_next(r->ctx, s->layer, &rec)) == 1) {
+    int got = ccov_io_next(r->ctx, s->layer, &rec);
+    for (; st == CCOV_OK && got == 1; got = ccov_io_next(r->ctx, s->layer, &rec)) {
         const char *name = rec.values[0] ? rec.values[0] : "";
         r->res->regions_input.features++;
+        if (!*name)
+            ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING, "%s: feature %lld: no name (field %s is empty)",
+                         ccov_io_source(s->layer), rec.fid, s->name_field);
         append_name(names, nsz, name);
         if (region_chosen(q, name, rec.values[1]))
             st = region_add(r, s, &rec);
@@ -348,6 +410,25 @@ static ccov_status regions_read(run *r, source *s, query_list *q, char *names, s
         st = CCOV_ERR_IO;
     ccov_record_clear(&rec);
     return st;
+}
+
+/* Every --only name must pick exactly one region. */
+static ccov_status queries_check(run *r, const char *src, const query_list *q, const char *names) {
+    if (r->opts->only && q->n == 0)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "--only: no region name given (regions: %s)",
+                             names);
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->hits[i] == 0)
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                                 "%s: --only: no region matches '%s' (regions: %s)", src,
+                                 q->names[i], names);
+        if (q->hits[i] > 1)
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                                 "%s: --only: '%s' is ambiguous: %zu regions have that name (%s); "
+                                 "name one by its ISO code",
+                                 src, q->names[i], q->hits[i], q->isos[i]);
+    }
+    return CCOV_OK;
 }
 
 static ccov_status regions_load(run *r) {
@@ -368,11 +449,8 @@ static ccov_status regions_load(run *r) {
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)
         st = regions_read(r, &s, &q, names, sizeof names);
-    for (size_t i = 0; st == CCOV_OK && i < q.n; i++)
-        if (!q.hit[i])
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
-                               "%s: --only: no region matches '%s' (regions: %s)", src, q.names[i],
-                               names);
+    if (st == CCOV_OK)
+        st = queries_check(r, src, &q, names);
     if (st == CCOV_OK && r->nregions == 0)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)
@@ -395,18 +473,18 @@ static ccov_status regions_check(run *r) {
             const region *a = &r->regions[i], *b = &r->regions[k];
             if (strcmp(a->name, b->name) == 0)
                 ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
-                             "regions: features %lld and %lld are both named '%s'; each is "
-                             "reported on its own row",
-                             a->fid, b->fid, a->name);
+                             "%s: two regions have the same name '%s' (features %lld and %lld); "
+                             "each is reported on its own row",
+                             r->res->regions_input.path, a->name, a->fid, b->fid);
             ccov_place where;
             ccov_geom *both = ccov_geom_clip(r->ctx, p, b->geom, &where);
             double ha = both ? ccov_run_measure_ha(r, both) : 0;
             ccov_geom_free(r->ctx, both);
             if (ha > 1e-4)
                 ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
-                             "regions '%s' and '%s' overlap by %.4f ha: cleared land there counts "
-                             "in both, and in the totals twice",
-                             a->name, b->name, ha);
+                             "%s: regions '%s' and '%s' overlap by %.4f ha: cleared land there "
+                             "counts in both, and in the totals twice",
+                             r->res->regions_input.path, a->name, b->name, ha);
         }
         ccov_geom_prepared_free(r->ctx, p);
     }

@@ -231,6 +231,22 @@ static ccov_status clone_source_xform(run *r, const source *s) {
     return CCOV_OK;
 }
 
+/* No feature at all is worth a word; features of which none can be used are an error. */
+static ccov_status nothing_usable(run *r, const char *src) {
+    const ccov_result *res = r->res;
+    if (res->cleared_input.features == 0)
+        ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING, "%s: no features%s%s%s: every figure is 0", src,
+                     r->opts->where ? " match --where '" : "", r->opts->where ? r->opts->where : "",
+                     r->opts->where ? "'" : "");
+    if (res->cleared_input.features > 0 && r->ncleared == 0)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM,
+                             "%s: none of the %lld features has a usable polygon (feature %lld: "
+                             "%s); nothing to count",
+                             src, res->cleared_input.features, res->excluded[0].fid,
+                             res->excluded[0].reason);
+    return CCOV_OK;
+}
+
 ccov_status ccov_run_cleared_load(run *r) {
     char path[4096];
     const char *src = r->opts->cleared_src;
@@ -248,6 +264,8 @@ ccov_status ccov_run_cleared_load(run *r) {
         st = load_all(r, &s);
     ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "read and prepare: %zu features kept, %.3f s", r->ncleared,
                  ccov_run_now() - t0);
+    if (st == CCOV_OK)
+        st = nothing_usable(r, src);
     if (st == CCOV_OK)
         st = ccov_run_source_describe(r, &s, &r->res->cleared_input);
     r->res->cleared_input.used = (long long)r->ncleared;

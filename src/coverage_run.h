@@ -24,6 +24,7 @@ typedef struct {
     ccov_xform *xf;
     double step;
     const char *frame_label;
+    const char *name_field; /* regions: the field holding names */
 } source;
 
 typedef struct {

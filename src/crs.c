@@ -130,6 +130,12 @@ bool ccov_crs_bbox_to_lonlat(ccov_ctx *ctx, const ccov_crs *crs, const double bb
            isfinite(lonlat[3]);
 }
 
+bool ccov_crs_area_of_use(ccov_ctx *ctx, const ccov_crs *crs, double lonlat[4]) {
+    return proj_get_area_of_use(ctx->proj, crs->pj, &lonlat[0], &lonlat[1], &lonlat[2], &lonlat[3],
+                                NULL) &&
+           lonlat[0] > -1000;
+}
+
 /* The candidate operations, best first, restricted to those valid over the area of interest and
    whose grids are installed. */
 static PJ_OBJ_LIST *xform_candidates(ccov_ctx *ctx, const ccov_crs *src, const ccov_crs *dst,

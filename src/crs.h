@@ -33,6 +33,9 @@ double ccov_crs_densify_step(const ccov_crs *crs, double metres);
 bool ccov_crs_bbox_to_lonlat(ccov_ctx *ctx, const ccov_crs *crs, const double bbox[4],
                              double lonlat[4]);
 
+/* The CRS's area of use (west, south, east, north, degrees); false when PROJ has none. */
+bool ccov_crs_area_of_use(ccov_ctx *ctx, const ccov_crs *crs, double lonlat[4]);
+
 /* The best operation PROJ knows from src to dst over the area lonlat (west, south, east, north;
    NULL: anywhere), with x = easting/longitude on both sides. When the only operation is a
    ballpark one (no datum shift known), fails with CCOV_ERR_CRS unless allow_ballpark. `what` names

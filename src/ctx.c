@@ -83,11 +83,14 @@ void ccov_ctx_progress(ccov_ctx *ctx, const char *stage, double done) {
 
 const char *ccov_ctx_error(const ccov_ctx *ctx) { return ctx->error; }
 
+ccov_status ccov_ctx_status(const ccov_ctx *ctx) { return ctx->status; }
+
 ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
     va_end(ap);
+    ctx->status = status;
     /* Messages are one line: fold any newline a library put in its text. */
     for (char *p = ctx->error; *p; p++)
         if (*p == '\n' || *p == '\r')

@@ -28,8 +28,13 @@ ccov_geom *ccov_geom_from_wkb(ccov_ctx *ctx, const unsigned char *wkb, size_t si
     GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx->geos);
     ctx->geos_error[0] = '\0';
     GEOSGeometry *g = reader ? GEOSWKBReader_read_r(ctx->geos, reader, wkb, size) : NULL;
-    if (!g)
-        snprintf(problem, n, "unreadable geometry: %s", ctx->geos_error);
+    /* GEOS's own words name its C++ exception: keep the reason only. */
+    if (!g && strstr(ctx->geos_error, "closed"))
+        snprintf(problem, n, "unreadable geometry: a ring does not end where it starts");
+    else if (!g && strstr(ctx->geos_error, "at least"))
+        snprintf(problem, n, "unreadable geometry: a ring has too few points");
+    else if (!g)
+        snprintf(problem, n, "unreadable geometry");
     GEOSWKBReader_destroy_r(ctx->geos, reader);
     return g;
 }

@@ -18,6 +18,7 @@ struct ccov_ctx {
     ccov_progress_fn progress_fn;
     void *progress_user;
     char error[1024];
+    ccov_status status; /* of the last error recorded */
     char geos_error[512]; /* last GEOS error, rephrased by the caller that saw it fail */
 };
 

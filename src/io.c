@@ -23,6 +23,8 @@ struct ccov_layer {
     char *source;
     int *selected; /* field indices, -1 for none */
     size_t nselected;
+    bool latin1; /* some text was not UTF-8 and was read as Latin-1 (said once) */
+    ccov_ctx *ctx;
 };
 
 /* The text of GDAL's last error, or `fallback` when GDAL said nothing. */
@@ -81,6 +83,43 @@ static OGRLayerH pick_layer(ccov_ctx *ctx, GDALDatasetH ds, const char *src, con
     return GDALDatasetGetLayer(ds, 0);
 }
 
+/* Why GDAL could not open src, in the user's terms. */
+static void open_failed(ccov_ctx *ctx, const char *src) {
+    struct stat st;
+    size_t n = strlen(src);
+    char shx[4096];
+    snprintf(shx, sizeof shx, "%.*s.shx", n > 4 ? (int)(n - 4) : 0, src);
+    GDALDriverH drv = GDALIdentifyDriverEx(src, GDAL_OF_VECTOR, NULL, NULL);
+    if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: a folder with no vector data GDAL can read", src);
+    else if (n > 4 && EQUAL(src + n - 4, ".shp") && access(shx, F_OK) != 0)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                      "%s: the .shx index beside it is missing (restore it from "
+                      "the original, or rebuild it with GDAL's SHAPE_RESTORE_SHX)",
+                      src);
+    else if (drv)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no vector layer in it (GDAL's %s driver)", src,
+                      GDALGetDriverShortName(drv));
+    else
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src,
+                      gdal_reason("not a vector data source GDAL can read"));
+}
+
+/* A shapefile without its .dbf opens, with no attributes: say so. */
+static void shapefile_parts(ccov_ctx *ctx, const char *src) {
+    size_t n = strlen(src);
+    if (n < 4 || !EQUAL(src + n - 4, ".shp"))
+        return;
+    char dbf[4096];
+    snprintf(dbf, sizeof dbf, "%.*s.dbf", (int)(n - 4), src);
+    if (access(dbf, F_OK) != 0) {
+        snprintf(dbf + n - 4, sizeof dbf - (n - 4), ".DBF");
+        if (access(dbf, F_OK) != 0)
+            ccov_ctx_msg(ctx, CCOV_MSG_WARNING,
+                         "%s: no .dbf beside it: its features have no attributes", src);
+    }
+}
+
 ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
                          const char *layer_option) {
     if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
@@ -94,10 +133,11 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
     CPLErrorReset();
     lyr->ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!lyr->ds) {
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src,
-                      gdal_reason("not a vector data source GDAL can read"));
+        open_failed(ctx, src);
         goto fail;
     }
+    lyr->ctx = ctx;
+    shapefile_parts(ctx, src);
     lyr->lyr = pick_layer(ctx, lyr->ds, src, layer, layer_option);
     if (!lyr->lyr)
         goto fail;
@@ -162,7 +202,25 @@ long long ccov_io_count_fast(ccov_layer *lyr) {
     return (long long)OGR_L_GetFeatureCount(lyr->lyr, 0);
 }
 
+/* A ';' outside quotes: the filter would be more than one expression. */
+static bool several_statements(const char *where) {
+    char quote = 0;
+    for (; *where; where++) {
+        if (quote && *where == quote)
+            quote = 0;
+        else if (!quote && (*where == '\'' || *where == '"'))
+            quote = *where;
+        else if (!quote && *where == ';')
+            return true;
+    }
+    return false;
+}
+
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
+    if (several_statements(where))
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
+                             "%s: --where '%s': one expression only (a ';' ends it)", lyr->source,
+                             where);
     CPLErrorReset();
     OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);
     /* Some drivers (GeoPackage, PostGIS) only parse the filter when reading: try one feature. */
@@ -289,6 +347,25 @@ static bool record_geometry(OGRFeatureH f, ccov_record *rec) {
     return ok;
 }
 
+/* Text as UTF-8: what is not (an old .dbf without .cpg, a Latin-1 CSV) is read as Latin-1, the
+   usual encoding of such files here, and said once. */
+static char *utf8_text(ccov_layer *lyr, const char *text, size_t field) {
+    if (CPLIsUTF8(text, -1))
+        return strdup(text);
+    if (!lyr->latin1)
+        ccov_ctx_msg(lyr->ctx, CCOV_MSG_WARNING,
+                     "%s: text in field %s is not UTF-8; read as Latin-1 (a .cpg file or the "
+                     "source's encoding setting says which)",
+                     lyr->source,
+                     OGR_Fld_GetNameRef(
+                         OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr->lyr), lyr->selected[field])));
+    lyr->latin1 = true;
+    char *recoded = CPLRecode(text, CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
+    char *copy = recoded ? strdup(recoded) : NULL;
+    CPLFree(recoded);
+    return copy;
+}
+
 static bool record_values(ccov_layer *lyr, OGRFeatureH f, ccov_record *rec) {
     if (!lyr->nselected)
         return true;
@@ -300,7 +377,7 @@ static bool record_values(ccov_layer *lyr, OGRFeatureH f, ccov_record *rec) {
         int idx = lyr->selected[i];
         if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx))
             continue;
-        rec->values[i] = strdup(OGR_F_GetFieldAsString(f, idx));
+        rec->values[i] = utf8_text(lyr, OGR_F_GetFieldAsString(f, idx), i);
         if (!rec->values[i])
             return false;
     }
@@ -320,6 +397,14 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
         return 0;
     }
     rec->fid = (long long)OGR_F_GetFID(f);
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                      "%s: feature %lld: cannot read it (%s): file truncated or "
+                      "corrupt?",
+                      lyr->source, rec->fid, gdal_reason("unknown"));
+        OGR_F_Destroy(f);
+        return -1;
+    }
     bool ok = record_geometry(f, rec) && record_values(lyr, f, rec);
     OGR_F_Destroy(f);
     if (!ok) {
@@ -403,13 +488,31 @@ ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *laye
     return writer_fields(ctx, w, fields, nfields);
 }
 
+/* The folder a new file goes to must exist and be writable; an existing target must be a file. */
+static bool target_ok(ccov_ctx *ctx, const char *path, bool overwrite) {
+    struct stat st;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    bool exists = stat(path, &st) == 0;
+    if (exists && !overwrite)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
+    else if (exists && !S_ISREG(st.st_mode))
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not a regular file; give a file name", path);
+    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no folder %s: No such file or directory", path, dir);
+    else if (access(dir, W_OK) != 0)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write in %s: %s", path, dir, strerror(errno));
+    else
+        return true;
+    return false;
+}
+
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
                                    bool overwrite) {
-    struct stat st;
-    if (!overwrite && stat(path, &st) == 0) {
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
+    if (!target_ok(ctx, path, overwrite))
         return NULL;
-    }
     const char *name = driver ? driver : driver_for(path);
     GDALDriverH drv = name ? GDALGetDriverByName(name) : NULL;
     if (!drv) {

@@ -48,7 +48,7 @@ static GDALDatasetH open_layer(ccov_ctx *ctx, const char *src, const char *layer
 static ccov_status set_filter(ccov_ctx *ctx, OGRLayerH lyr, const char *src, const char *where) {
     CPLErrorReset();
     if (where && *where && OGR_L_SetAttributeFilter(lyr, where) != OGRERR_NONE)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: where '%s': %s", src, where,
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
                              gdal_reason("invalid expression"));
     return CCOV_OK;
 }
@@ -64,7 +64,7 @@ ccov_status ccov_io_attrs_check_where(ccov_ctx *ctx, const char *src, const char
         CPLErrorReset();
         OGRFeatureH f = OGR_L_GetNextFeature(lyr);
         if (!f && CPLGetLastErrorType() >= CE_Failure)
-            st = ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: where '%s': %s", src, where,
+            st = ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
                                gdal_reason("invalid expression"));
         OGR_F_Destroy(f);
     }

@@ -550,7 +550,7 @@ ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
         st = s.w ? ccov_io_writer_layer(ctx, s.w, opts->layer ? opts->layer : "cleared",
                                         opts->crs ? opts->crs : "EPSG:32648", false, FIELDS,
                                         NFIELDS, NULL)
-                 : CCOV_ERR_IO;
+                 : ccov_ctx_status(ctx);
     }
     for (long long i = 0; st == CCOV_OK && i < opts->count; i++)
         st = synth_one(&s, i);

@@ -49,6 +49,9 @@ void ccov_ctx_progress(ccov_ctx *ctx, const char *stage, double done);
 /* The message of the last failed call: one line, never NULL (empty when none). Owned by ctx. */
 const char *ccov_ctx_error(const ccov_ctx *ctx);
 
+/* The status of the last recorded error (CCOV_OK when none). */
+ccov_status ccov_ctx_status(const ccov_ctx *ctx);
+
 /* Record an error (printf-style, one line) and return its status, for `return ccov_ctx_fail(...)`.
  */
 ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ...)
