@@ -299,9 +299,9 @@ static ccov_status region_fields(run *r, source *s, const char *path) {
     if (!name) {
         char list[512];
         ccov_io_field_list(s->layer, list, sizeof list);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
-                             "%s: no region name field found (fields: %s); name one with "
-                             "--region-field",
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO,
+                             "%s: no region name field found; name one with --region-field "
+                             "(fields: %s)",
                              path, list);
     }
     const char *fields[2] = {name, ccov_io_find_field(s->layer, ISO_FIELDS)};
@@ -473,7 +473,7 @@ static ccov_status regions_check(run *r) {
             const region *a = &r->regions[i], *b = &r->regions[k];
             if (strcmp(a->name, b->name) == 0)
                 ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
-                             "%s: two regions have the same name '%s' (features %lld and %lld); "
+                             "%s: region '%s' appears twice (features %lld and %lld, same name); "
                              "each is reported on its own row",
                              r->res->regions_input.path, a->name, a->fid, b->fid);
             ccov_place where;
