@@ -60,6 +60,10 @@ __attribute__((format(printf, 3, 4))) static bool add_problem(ccov_claim_set *se
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    /* A reason may quote the file's text: messages stay on one line. */
+    for (char *c = text; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     ccov_claim_problem *grown = realloc(set->problems, (set->nproblems + 1) * sizeof *grown);
     if (!grown)
         return false;
