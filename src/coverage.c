@@ -106,7 +106,12 @@ static ccov_status frame_around(run *r, const double *lonlat) {
 /* ---- sources ---- */
 
 static ccov_status source_crs(run *r, source *s, const char *path, double step_m) {
-    char *def = ccov_io_crs_definition(s->layer);
+    if (ccov_io_crs_problem(s->layer) && !r->opts->assume_crs)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                             "%s: the CRS it declares cannot be read (%s); name one with "
+                             "--assume-crs",
+                             path, ccov_io_crs_problem(s->layer));
+    char *def = ccov_io_crs_problem(s->layer) ? NULL : ccov_io_crs_definition(s->layer);
     if (!def && !r->opts->assume_crs)
         return ccov_ctx_fail(
             r->ctx, CCOV_ERR_CRS,
@@ -118,8 +123,7 @@ static ccov_status source_crs(run *r, source *s, const char *path, double step_m
     if (!s->crs) {
         char why[1024];
         snprintf(why, sizeof why, "%s", ccov_ctx_error(r->ctx));
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s; name the right one with --assume-crs",
-                             why);
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s; name the right one with --assume-crs", why);
     }
     s->step = ccov_crs_densify_step(s->crs, step_m);
     return CCOV_OK;

@@ -1,5 +1,6 @@
 /* coverage: worker threads, and reading and preparing the cleared features in parallel. */
 #include "coverage_run.h"
+#include "ctx_worker.h"
 #include "parallel.h"
 
 #include <math.h>
@@ -19,7 +20,7 @@ double ccov_run_now(void) {
 /* ---- workers ---- */
 
 static ccov_status worker_init(run *r, worker *w, int index) {
-    w->ctx = index == 0 ? r->ctx : ccov_ctx_create();
+    w->ctx = index == 0 ? r->ctx : ccov_ctx_create_worker();
     if (!w->ctx)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     w->m = r->m;

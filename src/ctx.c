@@ -22,8 +22,11 @@ static void geos_notice_handler(const char *message, void *user) {
    CPLGetLastErrorMsg), warnings become debug lines instead of raw text on stderr. */
 static void gdal_handler(CPLErr level, CPLErrorNum num, const char *message) {
     (void)num;
+    ccov_ctx *ctx = CPLGetErrorHandlerUserData();
     if (level == CE_Warning)
-        ccov_ctx_msg(CPLGetErrorHandlerUserData(), CCOV_MSG_DEBUG, "GDAL: %s", message);
+        ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "GDAL: %s", message);
+    else if (level >= CE_Failure && ctx)
+        snprintf(ctx->gdal_failure, sizeof ctx->gdal_failure, "%s", message);
 }
 
 /* PROJ logs through the context; keep its chatter at debug level. */
@@ -32,7 +35,9 @@ static void proj_log(void *user, int level, const char *message) {
     ccov_ctx_msg(user, CCOV_MSG_DEBUG, "PROJ: %s", message);
 }
 
-ccov_ctx *ccov_ctx_create(void) {
+/* A context; `gdal` pushes its GDAL error handler on the calling thread's stack, which only the
+   context of the thread that calls GDAL may do (the others would take its messages). */
+static ccov_ctx *ctx_new(bool gdal) {
     ccov_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
@@ -48,11 +53,17 @@ ccov_ctx *ccov_ctx_create(void) {
     proj_log_level(ctx->proj, PJ_LOG_ERROR);
     /* Coordinates are never fetched from the network: results must not depend on connectivity. */
     proj_context_set_enable_network(ctx->proj, 0);
-    GDALAllRegister();
-    CPLPushErrorHandlerEx(gdal_handler, ctx);
-    ctx->gdal_handler = true;
+    if (gdal) {
+        GDALAllRegister();
+        CPLPushErrorHandlerEx(gdal_handler, ctx);
+        ctx->gdal_handler = true;
+    }
     return ctx;
 }
+
+ccov_ctx *ccov_ctx_create(void) { return ctx_new(true); }
+
+ccov_ctx *ccov_ctx_create_worker(void) { return ctx_new(false); }
 
 void ccov_ctx_free(ccov_ctx *ctx) {
     if (!ctx)

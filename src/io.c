@@ -25,6 +25,7 @@ struct ccov_layer {
     size_t nselected;
     bool latin1; /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
+    char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
 
 /* The text of GDAL's last error, or `fallback` when GDAL said nothing. */
@@ -131,12 +132,16 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
         return NULL;
     }
     CPLErrorReset();
+    ctx->gdal_failure[0] = '\0';
     lyr->ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!lyr->ds) {
         open_failed(ctx, src);
         goto fail;
     }
     lyr->ctx = ctx;
+    /* The dataset opened, but a CRS it declares did not parse (GDAL then falls back quietly). */
+    if (strstr(ctx->gdal_failure, "PROJ"))
+        snprintf(lyr->crs_problem, sizeof lyr->crs_problem, "%s", ctx->gdal_failure);
     shapefile_parts(ctx, src);
     lyr->lyr = pick_layer(ctx, lyr->ds, src, layer, layer_option);
     if (!lyr->lyr)
@@ -160,6 +165,10 @@ void ccov_io_close(ccov_layer *lyr) {
 const char *ccov_io_source(const ccov_layer *lyr) { return lyr->source; }
 
 const char *ccov_io_layer_name(const ccov_layer *lyr) { return OGR_L_GetName(lyr->lyr); }
+
+const char *ccov_io_crs_problem(const ccov_layer *lyr) {
+    return lyr->crs_problem[0] ? lyr->crs_problem : NULL;
+}
 
 char *ccov_io_crs_definition(const ccov_layer *lyr) {
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr->lyr);

@@ -35,6 +35,9 @@ const char *ccov_io_layer_name(const ccov_layer *lyr);
    Caller frees with free(). */
 char *ccov_io_crs_definition(const ccov_layer *lyr);
 
+/* Why the CRS the source declares could not be read, or NULL. Owned by the layer. */
+const char *ccov_io_crs_problem(const ccov_layer *lyr);
+
 /* Extent in layer coordinates (xmin, ymin, xmax, ymax). False when empty or unknown. */
 bool ccov_io_extent(ccov_layer *lyr, double bbox[4]);
 
