@@ -45,7 +45,8 @@ static ccov_status frame_finish(run *r) {
     const ccov_options *o = r->opts;
     if (o->area == CCOV_AREA_PLANAR)
         r->m.unit2 = ccov_crs_unit_factor(r->frame) * ccov_crs_unit_factor(r->frame);
-    if (!(r->res->frame = strdup(ccov_crs_label(r->frame))))
+    r->res->frame = strdup(ccov_crs_label(r->frame));
+    if (!r->res->frame)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (strcmp(ccov_crs_label(r->frame), WGS84_LONLAT) == 0)
         return CCOV_OK;
@@ -344,8 +345,11 @@ static bool queries_parse(const char *only, query_list *q) {
         size_t end = len;
         while (end > lead && (only[end - 1] == ' ' || only[end - 1] == '\t'))
             end--;
-        if (end > lead && !(q->names[q->n++] = strndup(only + lead, end - lead)))
-            return false;
+        if (end > lead) {
+            q->names[q->n] = strndup(only + lead, end - lead);
+            if (!q->names[q->n++])
+                return false;
+        }
         only += len + (only[len] == ',');
     }
     return true;

@@ -340,16 +340,11 @@ static ccov_status build_overlaps(run *r, ccov_layer_table *t, ccov_prepared *co
     return st;
 }
 
+/* The regions' union is already prepared for the calling thread (worker 0). */
 static ccov_status build_outside(run *r, ccov_layer_table *t) {
     static const char *const cols[] = {"source_fid:i", "task_id:s", "area_ha:r", NULL};
     ccov_status st = add_columns(r, t, cols);
-    ccov_geom **geoms = malloc((r->nregions ? r->nregions : 1) * sizeof *geoms);
-    for (size_t i = 0; geoms && i < r->nregions; i++)
-        geoms[i] = r->regions[i].geom;
-    ccov_geom *all = geoms ? ccov_geom_union(r->ctx, geoms, r->nregions) : NULL;
-    ccov_prepared *p = all ? ccov_geom_prepare(r->ctx, all) : NULL;
-    if (st == CCOV_OK && !p)
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "outside layer: union of regions failed");
+    const ccov_prepared *p = r->workers[0].prep_all;
     for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++) {
         ccov_geom *part = ccov_geom_outside(r->ctx, p, r->cleared[j]);
         double ha = part ? ccov_run_measure_ha(r, part) : 0;
@@ -364,30 +359,24 @@ static ccov_status build_outside(run *r, ccov_layer_table *t) {
         }
         ccov_geom_free(r->ctx, part);
     }
-    ccov_geom_prepared_free(r->ctx, p);
-    ccov_geom_free(r->ctx, all);
-    free(geoms);
     return st;
 }
 
 ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngroups,
                                   const size_t *group_of) {
     ccov_result *res = r->res;
-    ccov_prepared **preps = calloc(r->nregions ? r->nregions : 1, sizeof *preps);
+    /* The calling thread's prepared regions (worker 0) serve here too. */
+    ccov_prepared *const *preps = r->workers[0].preps;
     res->layers = calloc(NLAYERS, sizeof *res->layers);
-    if (!preps || !res->layers) {
-        free(preps);
+    if (!res->layers)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
     res->nlayers = NLAYERS;
     ccov_status st = CCOV_OK;
-    for (size_t l = 0; l < NLAYERS && st == CCOV_OK; l++)
-        if (!(res->layers[l].name = strdup(ccov_layer_names[l])))
+    for (size_t l = 0; l < NLAYERS && st == CCOV_OK; l++) {
+        res->layers[l].name = strdup(ccov_layer_names[l]);
+        if (!res->layers[l].name)
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t i = 0; i < r->nregions && st == CCOV_OK; i++)
-        if (!(preps[i] = ccov_geom_prepare(r->ctx, r->regions[i].geom)))
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "cannot prepare region %s",
-                               r->regions[i].name);
+    }
     if (st == CCOV_OK)
         st = build_coverage(r, &res->layers[LAYER_COVERAGE], preps, groups, ngroups);
     if (st == CCOV_OK)
@@ -398,8 +387,5 @@ ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngrou
         st = build_outside(r, &res->layers[LAYER_OUTSIDE]);
     if (st == CCOV_OK)
         st = build_regions(r, &res->layers[LAYER_REGIONS]);
-    for (size_t i = 0; i < r->nregions; i++)
-        ccov_geom_prepared_free(r->ctx, preps[i]);
-    free(preps);
     return st;
 }

@@ -226,9 +226,11 @@ static ccov_status load_all(run *r, const source *s) {
 }
 
 static ccov_status clone_source_xform(run *r, const source *s) {
-    for (int i = 0; i < r->nworkers; i++)
-        if (!(r->workers[i].xf = ccov_xform_clone(r->workers[i].ctx, s->xf)))
+    for (int i = 0; i < r->nworkers; i++) {
+        r->workers[i].xf = ccov_xform_clone(r->workers[i].ctx, s->xf);
+        if (!r->workers[i].xf)
             return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "cannot copy the coordinate operation");
+    }
     return CCOV_OK;
 }
 
