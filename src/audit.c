@@ -211,7 +211,7 @@ static ccov_status source_crs(audit *a, const char *src) {
     snprintf(local, sizeof local,
              "+proj=laea +lat_0=%.6f +lon_0=%.6f +datum=WGS84 +units=m +type=crs",
              (ll[1] + ll[3]) / 2, (ll[0] + ll[2]) / 2);
-    a->local = ccov_crs_create(a->ctx, local, "audit frame");
+    a->local = ccov_crs_create_local(a->ctx, local, "audit frame");
     a->to_local =
         a->local ? ccov_xform_create(a->ctx, a->lonlat, a->local, NULL, true, "audit") : NULL;
     return a->to_local ? CCOV_OK : CCOV_ERR_CRS;

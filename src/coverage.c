@@ -100,7 +100,7 @@ static ccov_status frame_around(run *r, const double *lonlat) {
                  "north],LENGTHUNIT[\"metre\",1]]",
                  lon, lat, lat, lon);
     }
-    r->frame = ccov_crs_create(r->ctx, def, "working frame");
+    r->frame = ccov_crs_create_local(r->ctx, def, "working frame");
     return r->frame ? frame_finish(r) : CCOV_ERR_CRS;
 }
 
@@ -211,18 +211,26 @@ ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in) {
     return CCOV_OK;
 }
 
+/* PROJ marks a point it cannot transform with HUGE_VAL; a NaN from the source stays NaN. */
 static bool to_frame(void *user, double *x, double *y, size_t n) {
-    return ccov_xform_points(user, x, 1, y, 1, n) == 0;
+    if (ccov_xform_points(user, x, 1, y, 1, n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]) || fabs(x[i]) == HUGE_VAL || fabs(y[i]) == HUGE_VAL)
+            return false;
+    return true;
 }
 
 /* Into the working frame: densified in the source CRS first, so that straight edges stay where
    they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
 static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
                             char *reason, char *repair, size_t n) {
-    ccov_geom *dense = ccov_geom_densify(ctx, valid, s->step);
-    ccov_geom *moved = dense ? ccov_geom_transform_rings(ctx, dense, to_frame, xf) : NULL;
+    bool short_edges = ccov_geom_edges_within(ctx, valid, s->step);
+    ccov_geom *dense = short_edges ? NULL : ccov_geom_densify(ctx, valid, s->step);
+    const ccov_geom *edges = short_edges ? valid : dense;
+    ccov_geom *moved = edges ? ccov_geom_transform_rings(ctx, edges, to_frame, xf) : NULL;
     ccov_geom *fixed = NULL;
-    if (!moved || !ccov_geom_is_finite(ctx, moved)) {
+    if (!moved) {
         snprintf(reason, n, "coordinates cannot be transformed from %s to %s (out of range?)",
                  ccov_crs_label(s->crs), s->frame_label);
         goto done;

@@ -25,7 +25,7 @@ struct ccov_xform {
     bool ballpark;
 };
 
-static void crs_make_label(ccov_crs *crs) {
+static void crs_make_label(ccov_crs *crs, bool identify) {
     const char *auth = proj_get_id_auth_name(crs->pj, 0);
     const char *code = proj_get_id_code(crs->pj, 0);
     if (auth && code) {
@@ -34,7 +34,8 @@ static void crs_make_label(ccov_crs *crs) {
     }
     /* Ask PROJ whether a known CRS matches with full confidence (e.g. a .prj without codes). */
     int *confidence = NULL;
-    PJ_OBJ_LIST *matches = proj_identify(crs->pj_ctx, crs->pj, "EPSG", NULL, &confidence);
+    PJ_OBJ_LIST *matches =
+        identify ? proj_identify(crs->pj_ctx, crs->pj, "EPSG", NULL, &confidence) : NULL;
     if (matches && proj_list_get_count(matches) > 0 && confidence[0] == 100) {
         PJ *best = proj_list_get(crs->pj_ctx, matches, 0);
         snprintf(crs->label, sizeof crs->label, "EPSG:%s", proj_get_id_code(best, 0));
@@ -58,7 +59,8 @@ static bool crs_read_unit(ccov_crs *crs) {
     return ok && factor > 0;
 }
 
-ccov_crs *ccov_crs_create(ccov_ctx *ctx, const char *definition, const char *what) {
+static ccov_crs *crs_create(ccov_ctx *ctx, const char *definition, const char *what,
+                            bool identify) {
     ccov_crs *crs = calloc(1, sizeof *crs);
     if (!crs) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", what);
@@ -88,11 +90,19 @@ ccov_crs *ccov_crs_create(ccov_ctx *ctx, const char *definition, const char *wha
         ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS has no usable axis unit", what);
         goto fail;
     }
-    crs_make_label(crs);
+    crs_make_label(crs, identify);
     return crs;
 fail:
     ccov_crs_free(crs);
     return NULL;
+}
+
+ccov_crs *ccov_crs_create(ccov_ctx *ctx, const char *definition, const char *what) {
+    return crs_create(ctx, definition, what, true);
+}
+
+ccov_crs *ccov_crs_create_local(ccov_ctx *ctx, const char *definition, const char *what) {
+    return crs_create(ctx, definition, what, false);
 }
 
 void ccov_crs_free(ccov_crs *crs) {

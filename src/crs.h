@@ -14,6 +14,9 @@ typedef struct ccov_xform ccov_xform;
    for the message (a file or an option). NULL on error, message in ctx. Free with ccov_crs_free().
  */
 ccov_crs *ccov_crs_create(ccov_ctx *ctx, const char *definition, const char *what);
+/* The same for a CRS made up here (a working frame): it is labelled by its name, without searching
+   the EPSG registry for a match (a search that takes tens of milliseconds and cannot succeed). */
+ccov_crs *ccov_crs_create_local(ccov_ctx *ctx, const char *definition, const char *what);
 void ccov_crs_free(ccov_crs *crs);
 
 /* A short label: "EPSG:32648" when PROJ identifies the CRS with an authority code, else its name.

@@ -73,6 +73,8 @@ ccov_geom *ccov_geom_clone(ccov_ctx *ctx, const ccov_geom *g) {
     return GEOSGeom_clone_r(ctx->geos, g);
 }
 
+static bool is_polygonal(ccov_ctx *ctx, const GEOSGeometry *g);
+
 static int finite_check(double *x, double *y, void *user) {
     bool *all = user;
     if (!isfinite(*x) || !isfinite(*y))
@@ -80,11 +82,35 @@ static int finite_check(double *x, double *y, void *user) {
     return 1;
 }
 
+static bool ring_finite(void *user, const double *x, const double *y, size_t n, bool exterior) {
+    (void)user;
+    (void)exterior;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return false;
+    return true;
+}
+
 bool ccov_geom_is_finite(ccov_ctx *ctx, const ccov_geom *g) {
+    if (is_polygonal(ctx, g))
+        return ccov_geom_rings(ctx, g, ring_finite, NULL);
     bool all = true;
     GEOSGeometry *copy = GEOSGeom_transformXY_r(ctx->geos, g, finite_check, &all);
     GEOSGeom_destroy_r(ctx->geos, copy);
     return all && copy != NULL;
+}
+
+static bool ring_short(void *user, const double *x, const double *y, size_t n, bool exterior) {
+    (void)exterior;
+    double step = *(const double *)user;
+    for (size_t i = 1; i < n; i++)
+        if (hypot(x[i] - x[i - 1], y[i] - y[i - 1]) > step)
+            return false;
+    return true;
+}
+
+bool ccov_geom_edges_within(ccov_ctx *ctx, const ccov_geom *g, double step) {
+    return is_polygonal(ctx, g) && ccov_geom_rings(ctx, g, ring_short, &step);
 }
 
 long ccov_geom_vertices(ccov_ctx *ctx, const ccov_geom *g) {
@@ -186,6 +212,8 @@ ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, siz
     repair[0] = '\0';
     GEOSGeometry *work = NULL;
     char valid = GEOSisValid_r(ctx->geos, g);
+    if (valid == 1 && is_polygonal(ctx, g) && !GEOSisEmpty_r(ctx->geos, g))
+        return GEOSGeom_clone_r(ctx->geos, g);
     if (valid == 1) {
         work = GEOSGeom_clone_r(ctx->geos, g);
     } else {

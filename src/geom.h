@@ -33,6 +33,9 @@ long ccov_geom_vertices(ccov_ctx *ctx, const ccov_geom *g);
 /* Split every segment longer than step (same units) so that it stays straight in its own CRS once
    reprojected. Returns a new geometry or NULL on error. */
 ccov_geom *ccov_geom_densify(ccov_ctx *ctx, const ccov_geom *g, double step);
+/* True when g is polygonal and none of its edges is longer than step: densifying would leave it as
+   it is. */
+bool ccov_geom_edges_within(ccov_ctx *ctx, const ccov_geom *g, double step);
 
 /* Transforms n coordinates in place; returns false when any failed. */
 typedef bool (*ccov_coords_fn)(void *user, double *x, double *y, size_t n);
