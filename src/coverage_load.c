@@ -4,6 +4,7 @@
 #include "parallel.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@ double ccov_run_now(void) {
 
 /* ---- workers ---- */
 
-static ccov_status worker_init(run *r, worker *w, int index) {
-    w->ctx = index == 0 ? r->ctx : ccov_ctx_create_worker();
+static ccov_status worker_init(run *r, worker *w) {
+    w->ctx = ccov_ctx_create_worker();
     if (!w->ctx)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     w->m = r->m;
@@ -33,7 +34,7 @@ static ccov_status worker_init(run *r, worker *w, int index) {
     return ok ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "cannot prepare the regions");
 }
 
-static void worker_free(run *r, worker *w, int index) {
+static void worker_free(run *r, worker *w) {
     if (!w->ctx)
         return;
     for (size_t i = 0; w->preps && i < r->nregions; i++)
@@ -42,8 +43,7 @@ static void worker_free(run *r, worker *w, int index) {
     ccov_geom_prepared_free(w->ctx, w->prep_all);
     ccov_xform_free(w->m.to_wgs84);
     ccov_xform_free(w->xf);
-    if (index > 0)
-        ccov_ctx_free(w->ctx);
+    ccov_ctx_free(w->ctx);
 }
 
 ccov_status ccov_run_workers_create(run *r) {
@@ -67,20 +67,20 @@ ccov_status ccov_run_workers_create(run *r) {
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     ccov_status st = CCOV_OK;
     for (int i = 0; st == CCOV_OK && i < r->nworkers; i++)
-        st = worker_init(r, &r->workers[i], i);
+        st = worker_init(r, &r->workers[i]);
     return st;
 }
 
 void ccov_run_workers_free(run *r) {
     for (int i = 0; r->workers && i < r->nworkers; i++)
-        worker_free(r, &r->workers[i], i);
+        worker_free(r, &r->workers[i]);
     free(r->workers);
     r->workers = NULL;
 }
 
 /* A failure on another thread: its message moves to the run's context. */
 ccov_status ccov_run_from_worker(run *r, ccov_status st, int failed) {
-    if (st != CCOV_OK && failed > 0)
+    if (st != CCOV_OK && failed >= 0 && failed < r->nworkers)
         ccov_ctx_fail(r->ctx, st, "%s", ccov_ctx_error(r->workers[failed].ctx));
     return st;
 }
@@ -116,7 +116,7 @@ static ccov_status cleared_keep(run *r, ccov_geom *g, double ha, ccov_record *re
 static ccov_status cleared_fields(run *r, source *s) {
     r->task_id_field = -1;
     if (!r->opts->layers)
-        return CCOV_OK;
+        return ccov_io_select_fields(r->ctx, s->layer, NULL, 0);
     size_t n = ccov_io_field_count(s->layer);
     const char **names = calloc(n ? n : 1, sizeof *names);
     r->fields = calloc(n ? n : 1, sizeof *r->fields);
@@ -198,30 +198,61 @@ static ccov_status load_read(run *r, const source *s, pending *items, size_t *n)
     return CCOV_OK;
 }
 
-static ccov_status load_all(run *r, const source *s) {
-    pending *items = calloc(BATCH, sizeof *items);
-    if (!items)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+/* Preparing one batch, on a thread of its own while the calling thread reads the next. */
+typedef struct {
+    load_job *job;
+    size_t n;
+    int failed;
+    ccov_status st;
+} prepare_task;
+
+static void *prepare_batch(void *p) {
+    prepare_task *t = p;
+    t->st = ccov_parallel_for(t->job->r->nworkers, t->n, load_item, t->job, &t->failed, NULL, NULL);
+    return NULL;
+}
+
+/* One batch: prepared on the workers while the next is read (with one worker, one after the
+   other), then merged in feature order. *next receives how many records the next batch holds. */
+static ccov_status load_batch(run *r, const source *s, pending *items, size_t n, pending *following,
+                              size_t *next) {
     load_job job = {r, s, items};
-    ccov_status st = CCOV_OK;
+    prepare_task t = {&job, n, 0, CCOV_OK};
+    pthread_t tid;
+    bool threaded = r->nworkers > 1 && pthread_create(&tid, NULL, prepare_batch, &t) == 0;
+    if (!threaded)
+        prepare_batch(&t);
+    *next = 0;
+    ccov_status read = n == BATCH ? load_read(r, s, following, next) : CCOV_OK;
+    if (threaded)
+        pthread_join(tid, NULL);
+    ccov_status st = ccov_run_from_worker(r, t.st, t.failed);
+    if (st == CCOV_OK)
+        st = load_merge(r, s, items, n);
+    return st == CCOV_OK ? read : st;
+}
+
+static ccov_status load_all(run *r, const source *s) {
+    pending *items[2] = {calloc(BATCH, sizeof **items), calloc(BATCH, sizeof **items)};
+    ccov_status st =
+        items[0] && items[1] ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     long long total = ccov_io_count_fast(s->layer);
-    for (size_t n = BATCH; st == CCOV_OK && n == BATCH;) {
+    size_t n[2] = {0, 0};
+    if (st == CCOV_OK)
+        st = load_read(r, s, items[0], &n[0]);
+    for (int cur = 0; st == CCOV_OK && n[cur] > 0; cur = 1 - cur) {
         if (total > 0)
             ccov_ctx_progress(r->ctx, "reading cleared features",
                               (double)r->res->cleared_input.features / (double)total);
-        int failed = 0;
-        st = load_read(r, s, items, &n);
-        if (st == CCOV_OK)
-            st = ccov_run_from_worker(
-                r, ccov_parallel_for(r->nworkers, n, load_item, &job, &failed, NULL, NULL), failed);
-        if (st == CCOV_OK)
-            st = load_merge(r, s, items, n);
+        st = load_batch(r, s, items[cur], n[cur], items[1 - cur], &n[1 - cur]);
     }
-    for (size_t i = 0; i < BATCH; i++) {
-        ccov_geom_free(r->ctx, items[i].geom);
-        ccov_record_clear(&items[i].rec);
-    }
-    free(items);
+    for (int b = 0; b < 2; b++)
+        for (size_t i = 0; items[b] && i < BATCH; i++) {
+            ccov_geom_free(r->ctx, items[b][i].geom);
+            ccov_record_clear(&items[b][i].rec);
+        }
+    free(items[0]);
+    free(items[1]);
     return st;
 }
 

@@ -23,7 +23,8 @@ struct ccov_layer {
     char *source;
     int *selected; /* field indices, -1 for none */
     size_t nselected;
-    bool latin1; /* some text was not UTF-8 and was read as Latin-1 (said once) */
+    bool filtered; /* an attribute filter is set: it may need any field */
+    bool latin1;   /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
@@ -243,6 +244,7 @@ ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where)
     if (err != OGRERR_NONE)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
                              gdal_reason("invalid expression"));
+    lyr->filtered = true;
     return CCOV_OK;
 }
 
@@ -285,6 +287,28 @@ ccov_value_type ccov_io_field_type(const ccov_layer *lyr, size_t i) {
                                                 : CCOV_VALUE_STRING;
 }
 
+/* Fields that are not selected are not read at all (the driver may then skip their columns). */
+static ccov_status ignore_others(ccov_ctx *ctx, ccov_layer *lyr) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    int nfields = OGR_FD_GetFieldCount(defn);
+    const char **names = calloc((size_t)nfields + 2, sizeof *names);
+    if (!names)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", lyr->source);
+    size_t k = 0;
+    for (int f = 0; f < nfields; f++) {
+        bool wanted = false;
+        for (size_t i = 0; i < lyr->nselected && !wanted; i++)
+            wanted = lyr->selected[i] == f;
+        if (!wanted)
+            names[k++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, f));
+    }
+    names[k++] = "OGR_STYLE";
+    /* A driver that cannot ignore fields reads them all, which is only slower. */
+    OGR_L_SetIgnoredFields(lyr->lyr, names);
+    free(names);
+    return CCOV_OK;
+}
+
 ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *const *names,
                                   size_t n) {
     int *idx = calloc(n ? n : 1, sizeof *idx);
@@ -304,7 +328,7 @@ ccov_status ccov_io_select_fields(ccov_ctx *ctx, ccov_layer *lyr, const char *co
     free(lyr->selected);
     lyr->selected = idx;
     lyr->nselected = n;
-    return CCOV_OK;
+    return lyr->filtered ? CCOV_OK : ignore_others(ctx, lyr);
 }
 
 void ccov_record_clear(ccov_record *rec) {
