@@ -89,10 +89,15 @@ static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, do
 }
 
 /* Hectares of g in each region (regions whose box misses g's are skipped); with `outside`, also
-   the hectares of g outside every region. gha: g's own area, NaN when not known yet. */
-static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits *h, bool outside) {
+   the hectares of g outside every region. gha: g's own area, NaN when not known yet. *crossing
+   (when not NULL) tells whether g crosses or touches a region's border: when it does not, every
+   part of g lies in the same regions as g, whole. */
+static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits *h, bool outside,
+                         bool *crossing) {
     double box[4];
-    bool inside_one = false, touches = false;
+    bool inside_one = false, touches = false, border = false;
+    if (crossing)
+        *crossing = false;
     if (!ccov_geom_bounds(w->ctx, g, box))
         return CCOV_OK;
     for (size_t i = 0; i < r->nregions; i++) {
@@ -107,7 +112,10 @@ static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits
             return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
         inside_one |= where == CCOV_PLACE_INSIDE;
         touches |= where != CCOV_PLACE_OUTSIDE;
+        border |= where == CCOV_PLACE_CROSSING;
     }
+    if (crossing)
+        *crossing = border;
     if (!outside || inside_one)
         return CCOV_OK;
     if (!touches) {
@@ -268,6 +276,19 @@ static void cell_add(compute_job *j, size_t c, const hits *h) {
     j->cell_out[c] += h->outside;
 }
 
+/* A whole member of a group that lies inside regions without touching their borders lies in the
+   same regions, whole: its gross figures are its own area in each. */
+static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits *group) {
+    double ha = j->r->cleared_ha[f];
+    for (uint32_t k = 0; ha > 0 && k < group->n; k++) {
+        const hit *x = k == 0 ? &group->first : &group->more[k - 1];
+        if (!add_hit(&j->feature_hits[f], x->region, ha))
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    j->done[f] = true;
+    return CCOV_OK;
+}
+
 /* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
    and its figures are also its gross ones. */
 static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pieces *p,
@@ -285,16 +306,20 @@ static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pi
             return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
     }
     hits h = {0};
-    ccov_status st = place(j->r, w, u, alone ? j->r->cleared_ha[f] : NAN, &h, true);
+    bool crossing = true;
+    ccov_status st = place(j->r, w, u, alone ? j->r->cleared_ha[f] : NAN, &h, true, &crossing);
     if (st == CCOV_OK)
         cell_add(j, c, &h);
     if (st == CCOV_OK && alone) {
         h.outside = 0;
         j->feature_hits[f] = h;
         j->done[f] = true;
-    } else {
-        free(h.more);
+        return CCOV_OK;
     }
+    for (size_t i = 0; st == CCOV_OK && !crossing && i < k; i++)
+        if (p->whole[m[i]])
+            st = members_hits(j, w, p->feature[m[i]], &h);
+    free(h.more);
     if (k > 1)
         ccov_geom_free(w->ctx, u);
     return st;
@@ -349,7 +374,7 @@ static ccov_status feature_item(void *shared, int w, size_t f) {
     if (j->done[f])
         return CCOV_OK;
     return place(j->r, &j->r->workers[w], j->r->cleared[f], j->r->cleared_ha[f],
-                 &j->feature_hits[f], false);
+                 &j->feature_hits[f], false, NULL);
 }
 
 /* ---- sums, in cell and feature order ---- */
