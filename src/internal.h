@@ -20,8 +20,8 @@ struct ccov_ctx {
     void *progress_user;
     char error[1024];
     ccov_status status; /* of the last error recorded */
-    char geos_error[512];
-    char gdal_failure[256]; /* last GDAL failure seen by the handler, even if GDAL went on */ /* last GEOS error, rephrased by the caller that saw it fail */
+    char geos_error[512];   /* last GEOS error, rephrased by the caller that saw it fail */
+    char gdal_failure[256]; /* last GDAL failure seen by the handler, even if GDAL went on */
 };
 
 #endif
