@@ -19,7 +19,7 @@ struct ccov_ctx {
     ccov_progress_fn progress_fn;
     void *progress_user;
     char error[1024];
-    ccov_status status; /* of the last error recorded */
+    ccov_status status;     /* of the last error recorded */
     char geos_error[512];   /* last GEOS error, rephrased by the caller that saw it fail */
     char gdal_failure[256]; /* last GDAL failure seen by the handler, even if GDAL went on */
 };
