@@ -1,5 +1,6 @@
 /* parallel: a small fork-join loop over items with POSIX threads. Items are handed out in chunks
-   from an atomic counter; each worker writes only its own items' results. */
+   from an atomic counter; each worker writes only its own items' results. Chunks are small enough
+   that every thread gets many (a few hundred costly items, such as cells, go one at a time). */
 #include "parallel.h"
 
 #include <pthread.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { CHUNK = 16, MAX_THREADS = 64 };
+enum { MAX_CHUNK = 16, CHUNKS_PER_THREAD = 64, MAX_THREADS = 64 };
 
 typedef struct {
     ccov_item_fn fn;
@@ -16,6 +17,7 @@ typedef struct {
     ccov_tick_fn tick;
     void *tick_user;
     size_t n;
+    size_t chunk;
     atomic_size_t next;
     atomic_bool stop;
     ccov_status status[MAX_THREADS];
@@ -30,10 +32,10 @@ static void *run_worker(void *p) {
     const worker_arg *a = p;
     loop *l = a->l;
     while (!atomic_load(&l->stop)) {
-        size_t begin = atomic_fetch_add(&l->next, CHUNK);
+        size_t begin = atomic_fetch_add(&l->next, l->chunk);
         if (begin >= l->n)
             break;
-        size_t end = begin + CHUNK < l->n ? begin + CHUNK : l->n;
+        size_t end = begin + l->chunk < l->n ? begin + l->chunk : l->n;
         if (a->worker == 0 && l->tick)
             l->tick(l->tick_user, begin, l->n);
         for (size_t i = begin; i < end && !atomic_load(&l->stop); i++) {
@@ -63,10 +65,12 @@ ccov_status ccov_parallel_for(int threads, size_t n, ccov_item_fn fn, void *shar
     atomic_init(&l.next, 0);
     atomic_init(&l.stop, false);
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    size_t chunk = n / ((size_t)threads * CHUNKS_PER_THREAD);
+    l.chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
     pthread_t tid[MAX_THREADS];
     worker_arg args[MAX_THREADS];
     int started = 1;
-    for (int w = 1; w < threads && (size_t)w * CHUNK < n; w++) {
+    for (int w = 1; w < threads && (size_t)w * l.chunk < n; w++) {
         args[w] = (worker_arg){&l, w};
         if (pthread_create(&tid[w], NULL, run_worker, &args[w]) != 0)
             break; /* fewer threads: the others take the work */
