@@ -211,12 +211,12 @@ ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in) {
     return CCOV_OK;
 }
 
-/* PROJ marks a point it cannot transform with HUGE_VAL; a NaN from the source stays NaN. */
+/* PROJ marks a point it cannot transform with HUGE_VAL (infinity); a NaN stays NaN. */
 static bool to_frame(void *user, double *x, double *y, size_t n) {
     if (ccov_xform_points(user, x, 1, y, 1, n) != 0)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i]) || !isfinite(y[i]) || fabs(x[i]) == HUGE_VAL || fabs(y[i]) == HUGE_VAL)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
             return false;
     return true;
 }

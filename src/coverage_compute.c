@@ -225,6 +225,7 @@ typedef struct {
     ccov_geom **geom;
     size_t *feature;
     bool *whole;
+    bool *covered; /* covered by another piece: left out of the union */
     size_t n;
 } cell_pieces;
 
@@ -235,6 +236,7 @@ static void pieces_free(ccov_ctx *ctx, cell_pieces *p) {
     free(p->geom);
     free(p->feature);
     free(p->whole);
+    free(p->covered);
 }
 
 static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p) {
@@ -245,7 +247,8 @@ static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p)
     p->geom = malloc(k * sizeof *p->geom);
     p->feature = malloc(k * sizeof *p->feature);
     p->whole = malloc(k * sizeof *p->whole);
-    if (!p->geom || !p->feature || !p->whole)
+    p->covered = malloc((k ? k : 1) * sizeof *p->covered);
+    if (!p->geom || !p->feature || !p->whole || !p->covered)
         return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
         size_t f = g->items[i];
@@ -289,25 +292,37 @@ static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits 
     return CCOV_OK;
 }
 
+/* The union of a group's pieces that no other piece covers (*made: a new geometry); *gha receives
+   its area when it is known already (a single whole polygon), else NaN. */
+static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, const size_t *m,
+                              size_t k, bool *made, double *gha) {
+    ccov_geom **parts = malloc(k * sizeof *parts);
+    size_t kept = 0, last = m[0];
+    for (size_t i = 0; parts && i < k; i++)
+        if (!p->covered[m[i]]) {
+            parts[kept++] = p->geom[m[i]];
+            last = m[i];
+        }
+    *made = kept > 1;
+    *gha = kept == 1 && p->whole[last] ? j->r->cleared_ha[p->feature[last]] : NAN;
+    ccov_geom *u = !parts ? NULL : kept > 1 ? ccov_geom_union(w->ctx, parts, kept) : p->geom[last];
+    free(parts);
+    return u;
+}
+
 /* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
    and its figures are also its gross ones. */
 static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pieces *p,
                               const size_t *m, size_t k) {
-    bool alone = k == 1 && p->whole[m[0]];
+    bool alone = k == 1 && p->whole[m[0]], made = false;
     size_t f = p->feature[m[0]];
-    ccov_geom *u = k == 1 ? p->geom[m[0]] : NULL;
-    if (k > 1) {
-        ccov_geom **parts = malloc(k * sizeof *parts);
-        for (size_t i = 0; parts && i < k; i++)
-            parts[i] = p->geom[m[i]];
-        u = parts ? ccov_geom_union(w->ctx, parts, k) : NULL;
-        free(parts);
-        if (!u)
-            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
-    }
+    double gha = NAN;
+    ccov_geom *u = group_union(j, w, p, m, k, &made, &gha);
+    if (!u)
+        return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
     hits h = {0};
     bool crossing = true;
-    ccov_status st = place(j->r, w, u, alone ? j->r->cleared_ha[f] : NAN, &h, true, &crossing);
+    ccov_status st = place(j->r, w, u, gha, &h, true, &crossing);
     if (st == CCOV_OK)
         cell_add(j, c, &h);
     if (st == CCOV_OK && alone) {
@@ -320,7 +335,7 @@ static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pi
         if (p->whole[m[i]])
             st = members_hits(j, w, p->feature[m[i]], &h);
     free(h.more);
-    if (k > 1)
+    if (made)
         ccov_geom_free(w->ctx, u);
     return st;
 }
@@ -344,8 +359,9 @@ static ccov_status cell_dissolve(compute_job *j, worker *w, size_t c, const cell
     size_t ngroups = 0, *order = NULL;
     size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
     size_t *start = malloc((p->n + 2) * sizeof *start);
-    ccov_status st = group_of && start ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups)
-                                       : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st = group_of && start
+                         ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups, p->covered)
+                         : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
         st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
@@ -460,23 +476,25 @@ typedef struct {
     size_t *group_of;
     size_t *start; /* members of group g: members[start[g] .. start[g + 1]) */
     size_t *members;
-    ccov_geom **groups; /* union of each group; single polygons are borrowed */
+    bool *covered;      /* covered by another cleared polygon: left out of the union */
+    ccov_geom **groups; /* union of each group; a single polygon is borrowed */
+    bool *made;         /* groups[g] is a union made here */
 } layer_job;
 
 static ccov_status union_item(void *shared, int w, size_t g) {
     layer_job *j = shared;
-    size_t k = j->start[g + 1] - j->start[g];
+    size_t k = j->start[g + 1] - j->start[g], kept = 0;
     ccov_ctx *ctx = j->r->workers[w].ctx;
-    if (k == 1) {
-        j->groups[g] = j->r->cleared[j->members[j->start[g]]];
-        return CCOV_OK;
-    }
     ccov_geom **parts = malloc(k * sizeof *parts);
     if (!parts)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t m = 0; m < k; m++)
-        parts[m] = j->r->cleared[j->members[j->start[g] + m]];
-    j->groups[g] = ccov_geom_union(ctx, parts, k);
+    for (size_t m = 0; m < k; m++) {
+        size_t f = j->members[j->start[g] + m];
+        if (!j->covered[f])
+            parts[kept++] = j->r->cleared[f];
+    }
+    j->made[g] = kept > 1;
+    j->groups[g] = kept > 1 ? ccov_geom_union(ctx, parts, kept) : kept ? parts[0] : NULL;
     free(parts);
     return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
 }
@@ -486,23 +504,31 @@ static ccov_status build_layers(run *r) {
     layer_job j = {.r = r};
     j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
     j.start = malloc((n + 2) * sizeof *j.start);
-    ccov_status st = j.group_of && j.start
-                         ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups)
-                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    j.covered = malloc((n ? n : 1) * sizeof *j.covered);
+    ccov_status st =
+        j.group_of && j.start && j.covered
+            ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups, j.covered)
+            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK && !(j.members = group_order(j.group_of, n, j.ngroups, j.start)))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !(j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups)))
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK) {
+        j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
+        j.made = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.made);
+        if (!j.groups || !j.made)
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
     if (st == CCOV_OK)
         st = run_stage(r, "dissolve for the layers", j.ngroups, union_item, &j);
     if (st == CCOV_OK)
         st = ccov_run_build_layers(r, j.groups, j.ngroups, j.group_of);
-    for (size_t g = 0; j.groups && g < j.ngroups; g++)
-        if (j.start[g + 1] - j.start[g] > 1)
+    for (size_t g = 0; j.groups && j.made && g < j.ngroups; g++)
+        if (j.made[g])
             ccov_geom_free(r->ctx, j.groups[g]);
     free(j.groups);
+    free(j.made);
     free(j.members);
     free(j.start);
+    free(j.covered);
     free(j.group_of);
     return st;
 }

@@ -299,26 +299,57 @@ typedef struct {
     size_t *parent;
     size_t current;
     const GEOSPreparedGeometry *prep;
+    double (*box)[4]; /* each input's extent, with `covered` only */
+    bool *covered;
 } pair_query;
+
+static bool box_within(const double in[4], const double out[4]) {
+    return out[0] <= in[0] && out[1] <= in[1] && in[2] <= out[2] && in[3] <= out[3];
+}
+
+static bool box_same(const double a[4], const double b[4]) {
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+/* Does the current polygon make j redundant for the union? Only when it covers j and its extent
+   is larger, or the same with a smaller index: that order has no cycles, so whatever is dropped is
+   covered by a polygon that is kept. */
+static bool covers_other(pair_query *q, size_t j) {
+    const double *mine = q->box[q->current], *other = q->box[j];
+    if (q->covered[j] || !box_within(other, mine) || (box_same(mine, other) && j < q->current))
+        return false;
+    return GEOSPreparedCovers_r(q->ctx->geos, q->prep, q->in[j]) == 1;
+}
 
 static void pair_visit(void *item, void *user) {
     pair_query *q = user;
     size_t j = (size_t)(uintptr_t)item - 1;
-    if (j <= q->current || uf_find(q->parent, j) == uf_find(q->parent, q->current))
+    if (j == q->current)
         return;
-    if (GEOSPreparedIntersects_r(q->ctx->geos, q->prep, q->in[j]) == 1)
+    bool covers = q->covered && covers_other(q, j);
+    if (covers)
+        q->covered[j] = true;
+    if (j < q->current || uf_find(q->parent, j) == uf_find(q->parent, q->current))
+        return;
+    if (covers || GEOSPreparedIntersects_r(q->ctx->geos, q->prep, q->in[j]) == 1)
         uf_join(q->parent, q->current, j);
 }
 
-/* Link every pair of input polygons that intersect. */
-static bool link_interacting(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *parent) {
+/* Link every pair of input polygons that intersect; with `covered`, also mark the polygons that
+   another one covers. */
+static bool link_interacting(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *parent,
+                             bool *covered) {
     GEOSSTRtree *tree = GEOSSTRtree_create_r(ctx->geos, 10);
-    if (!tree)
-        return false;
-    for (size_t i = 0; i < n; i++)
+    pair_query q = {ctx, in, parent, 0, NULL, NULL, covered};
+    if (covered)
+        q.box = malloc((n ? n : 1) * sizeof *q.box);
+    bool ok = tree && (!covered || q.box);
+    if (ok && covered)
+        memset(covered, 0, n * sizeof *covered);
+    for (size_t i = 0; ok && i < n; i++) {
         GEOSSTRtree_insert_r(ctx->geos, tree, in[i], (void *)(uintptr_t)(i + 1));
-    pair_query q = {ctx, in, parent, 0, NULL};
-    bool ok = true;
+        ok = !q.box || ccov_geom_bounds(ctx, in[i], q.box[i]);
+    }
     for (size_t i = 0; i < n && ok; i++) {
         q.current = i;
         q.prep = GEOSPrepare_r(ctx->geos, in[i]);
@@ -327,19 +358,21 @@ static bool link_interacting(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size
             GEOSSTRtree_query_r(ctx->geos, tree, in[i], pair_visit, &q);
         GEOSPreparedGeom_destroy_r(ctx->geos, q.prep);
     }
-    GEOSSTRtree_destroy_r(ctx->geos, tree);
+    free(q.box);
+    if (tree)
+        GEOSSTRtree_destroy_r(ctx->geos, tree);
     return ok;
 }
 
 ccov_status ccov_geom_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *group_of,
-                             size_t *ngroups) {
+                             size_t *ngroups, bool *covered) {
     size_t *parent = malloc((n ? n : 1) * sizeof *parent);
     *ngroups = 0;
     if (!parent)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "dissolve: out of memory");
     for (size_t i = 0; i < n; i++)
         parent[i] = i;
-    if (!link_interacting(ctx, in, n, parent)) {
+    if (!link_interacting(ctx, in, n, parent, covered)) {
         free(parent);
         return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: %s", ctx->geos_error);
     }
@@ -419,7 +452,7 @@ ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, cc
     }
     for (size_t i = 0; i < n; i++)
         parent[i] = i;
-    if (!link_interacting(ctx, in, n, parent)) {
+    if (!link_interacting(ctx, in, n, parent, NULL)) {
         status = ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: %s", ctx->geos_error);
         goto fail;
     }

@@ -67,9 +67,11 @@ ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, cc
 
 /* Group the polygons that interact (intersect, directly or through others): group_of[i] (n
    entries) receives i's group, numbered 0.. in order of each group's first member; *ngroups the
-   count. Candidate pairs come from a GEOS STRtree, so the work grows with the pairs that touch. */
+   count. Candidate pairs come from a GEOS STRtree, so the work grows with the pairs that touch.
+   covered (n entries, may be NULL) receives which polygons the union can do without: each one
+   marked is covered by another that is not marked (of identical polygons, the first is kept). */
 ccov_status ccov_geom_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *group_of,
-                             size_t *ngroups);
+                             size_t *ngroups, bool *covered);
 
 /* Union of n geometries (new geometry, NULL on error). */
 ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n);
