@@ -311,14 +311,18 @@ static bool box_same(const double a[4], const double b[4]) {
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-/* Does the current polygon make j redundant for the union? Only when it covers j and its extent
-   is larger, or the same with a smaller index: that order has no cycles, so whatever is dropped is
-   covered by a polygon that is kept. */
+/* Does the current polygon make j redundant for the union? When it covers j and is larger, or is
+   the same set with a smaller index. That order has no cycles, so whatever is dropped is covered
+   by a polygon that is kept. Extents filter first: a polygon can only cover one within its extent,
+   and only one with the same extent can cover it back. */
 static bool covers_other(pair_query *q, size_t j) {
     const double *mine = q->box[q->current], *other = q->box[j];
-    if (q->covered[j] || !box_within(other, mine) || (box_same(mine, other) && j < q->current))
+    if (q->covered[j] || !box_within(other, mine) ||
+        GEOSPreparedCovers_r(q->ctx->geos, q->prep, q->in[j]) != 1)
         return false;
-    return GEOSPreparedCovers_r(q->ctx->geos, q->prep, q->in[j]) == 1;
+    if (!box_same(mine, other) || j > q->current)
+        return true;
+    return GEOSCovers_r(q->ctx->geos, q->in[j], q->in[q->current]) == 0;
 }
 
 static void pair_visit(void *item, void *user) {

@@ -260,6 +260,55 @@ static void test_dissolve(void) {
     check_dissolve("empty input", NULL, 0, 0, NULL, NULL);
 }
 
+/* The polygons ccov_geom_groups marks as covered, as a string of 0 and 1 ("0110"). */
+static void check_covered(const char *what, const char *const *texts, size_t n, const char *want) {
+    ccov_geom *in[8];
+    size_t group_of[8], ngroups = 0;
+    bool covered[8];
+    char got[9] = {0};
+    for (size_t i = 0; i < n; i++)
+        in[i] = wkt(texts[i]);
+    check(ccov_geom_groups(ctx, in, n, group_of, &ngroups, covered) == CCOV_OK, what);
+    for (size_t i = 0; i < n; i++) {
+        got[i] = covered[i] ? '1' : '0';
+        ccov_geom_free(ctx, in[i]);
+    }
+    checks++;
+    if (strcmp(got, want) != 0) {
+        failures++;
+        fprintf(stderr, "test_geom: FAIL: covered, %s: got %s, want %s\n", what, got, want);
+    }
+}
+
+static void test_covered(void) {
+    /* Overlapping but neither inside the other: both kept. */
+    check_covered("overlap", (const char *[]){SQ_A, SQ_B}, 2, "00");
+    /* Identical polygons: the first is kept, whatever the order of the others. */
+    check_covered("duplicates", (const char *[]){SQ_A, SQ_A, SQ_A}, 3, "011");
+    /* Nested square before and after its container; a square touching A's edge from inside is
+       covered too (covers, not contains properly). */
+    check_covered("nested first",
+                  (const char *[]){"POLYGON((0.5 0.5,1 0.5,1 1,0.5 1,0.5 0.5))", SQ_A}, 2, "10");
+    check_covered("nested on the edge",
+                  (const char *[]){SQ_A, "POLYGON((0 0,1 0,1 1,0 1,0 0))", SQ_C}, 3, "010");
+    /* A chain of containers: C1 in B1 in A; only A is kept. */
+    check_covered("chain",
+                  (const char *[]){"POLYGON((0.2 0.2,0.4 0.2,0.4 0.4,0.2 0.4,0.2 0.2))",
+                                   "POLYGON((0.1 0.1,1 0.1,1 1,0.1 1,0.1 0.1))", SQ_A},
+                  3, "110");
+    /* Same extent, one inside the other: a triangle on three corners of A is covered, whichever
+       comes first; A is kept. */
+    check_covered("same extent, triangle first",
+                  (const char *[]){"POLYGON((0 0,2 0,2 2,0 0))", SQ_A}, 2, "10");
+    check_covered("same extent, square first", (const char *[]){SQ_A, "POLYGON((0 0,2 0,2 2,0 0))"},
+                  2, "01");
+    /* A polygon inside the extent of another but outside its area (a ring's hole) is kept. */
+    check_covered("in the hole",
+                  (const char *[]){"POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))",
+                                   "POLYGON((1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5))"},
+                  2, "00");
+}
+
 /* ---- clip ---- */
 
 #define REGION "POLYGON((0 0,10 0,10 10,0 10,0 0))"
@@ -448,6 +497,7 @@ int main(void) {
     test_repair();
     test_area_ring_fn();
     test_dissolve();
+    test_covered();
     test_clip();
     test_densify();
     test_transform();
