@@ -78,7 +78,7 @@ static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, do
             *gha = ccov_measure_ha(w->ctx, &w->m, g);
         *ha = *gha;
     } else if (*where == CCOV_PLACE_CROSSING) {
-        ccov_geom *part = ccov_geom_clip(w->ctx, w->preps[i], g, where);
+        ccov_geom *part = ccov_geom_clip_crossing(w->ctx, w->preps[i], g, where);
         *ha = part ? ccov_measure_ha(w->ctx, &w->m, part) : 0;
         ccov_geom_free(w->ctx, part);
     }

@@ -653,6 +653,11 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
         *place = CCOV_PLACE_INSIDE;
         return GEOSGeom_clone_r(ctx->geos, g);
     }
+    return ccov_geom_clip_crossing(ctx, p, g, place);
+}
+
+ccov_geom *ccov_geom_clip_crossing(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
+                                   ccov_place *place) {
     GEOSGeometry *part = intersect_region(ctx, p, g);
     *place = part ? CCOV_PLACE_CROSSING : CCOV_PLACE_ERROR;
     if (part && GEOSisEmpty_r(ctx->geos, part)) {

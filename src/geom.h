@@ -95,6 +95,9 @@ ccov_place ccov_geom_locate(ccov_ctx *ctx, const ccov_prepared *p, const ccov_ge
 /* The part of g inside the region (new geometry; NULL when outside or on error: *place tells). */
 ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
                           ccov_place *place);
+/* The same for a g that ccov_geom_locate() found crossing: the predicates are not tested again. */
+ccov_geom *ccov_geom_clip_crossing(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
+                                   ccov_place *place);
 /* The part of g outside the region (new geometry; NULL when none). */
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
 
