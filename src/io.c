@@ -2,6 +2,7 @@
 #include "io.h"
 #include "clearcov/atomic.h"
 #include "internal.h"
+#include "io_arrow.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -11,6 +12,8 @@
 #include <ogr_srs_api.h>
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +27,9 @@ struct ccov_layer {
     int *selected; /* field indices, -1 for none */
     size_t nselected;
     bool filtered; /* an attribute filter is set: it may need any field */
-    bool latin1;   /* some text was not UTF-8 and was read as Latin-1 (said once) */
+    bool arrow_tried;
+    ccov_arrow_reader *arrow; /* geometries only, through the Arrow stream */
+    bool latin1;              /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
@@ -156,6 +161,7 @@ fail:
 void ccov_io_close(ccov_layer *lyr) {
     if (!lyr)
         return;
+    ccov_arrow_close(lyr->arrow);
     if (lyr->ds)
         GDALClose(lyr->ds);
     free(lyr->selected);
@@ -369,8 +375,9 @@ static OGRGeometryH usable_geometry(OGRGeometryH g, ccov_record *rec) {
     return lin;
 }
 
-static bool record_geometry(OGRFeatureH f, ccov_record *rec) {
-    OGRGeometryH g = usable_geometry(OGR_F_GetGeometryRef(f), rec);
+/* The usable part of g (not taken over) as ISO WKB in rec; false when out of memory. */
+static bool record_geometry(OGRGeometryH source, ccov_record *rec) {
+    OGRGeometryH g = usable_geometry(source, rec);
     if (!g)
         return true;
     rec->wkb_size = (size_t)OGR_G_WkbSize(g);
@@ -378,6 +385,51 @@ static bool record_geometry(OGRFeatureH f, ccov_record *rec) {
     bool ok = rec->wkb && OGR_G_ExportToIsoWkb(g, wkbNDR, rec->wkb) == OGRERR_NONE;
     OGR_G_DestroyGeometry(g);
     return ok;
+}
+
+static uint32_t wkb_uint32(const unsigned char *p, bool little) {
+    return little
+               ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+               : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
+
+/* A WKB geometry from the Arrow stream: a non-empty 2D polygon or multipolygon is taken as it
+   is; anything else goes through OGR as a feature's geometry would. */
+static bool record_wkb(const unsigned char *wkb, size_t size, ccov_record *rec) {
+    if (!wkb)
+        return record_geometry(NULL, rec);
+    uint32_t type = size >= 9 ? wkb_uint32(wkb + 1, wkb[0] == 1) : 0;
+    if (size >= 9 && wkb[0] <= 1 && (type == wkbPolygon || type == wkbMultiPolygon) &&
+        wkb_uint32(wkb + 5, wkb[0] == 1) > 0) {
+        rec->wkb = malloc(size);
+        rec->wkb_size = size;
+        if (rec->wkb)
+            memcpy(rec->wkb, wkb, size);
+        return rec->wkb != NULL;
+    }
+    OGRGeometryH g = NULL;
+    if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, size) != OGRERR_NONE) {
+        snprintf(rec->problem, sizeof rec->problem, "geometry cannot be read (corrupt WKB)");
+        return true;
+    }
+    bool ok = record_geometry(g, rec);
+    OGR_G_DestroyGeometry(g);
+    return ok;
+}
+
+/* Geometries only, from a layer that streams them fast: through Arrow. */
+static int next_from_arrow(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
+    const unsigned char *wkb = NULL;
+    size_t size = 0;
+    const char *error = NULL;
+    int got = ccov_arrow_next(lyr->arrow, &rec->fid, &wkb, &size, &error);
+    if (got < 0)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source, error);
+    if (got == 1 && !record_wkb(wkb, size, rec)) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
+        return -1;
+    }
+    return got;
 }
 
 /* Text as UTF-8: what is not (an old .dbf without .cpg, a Latin-1 CSV) is read as Latin-1, the
@@ -420,6 +472,16 @@ static bool record_values(ccov_layer *lyr, OGRFeatureH f, ccov_record *rec) {
 int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     ccov_record_clear(rec);
     CPLErrorReset();
+    /* No field to read and no filter: the Arrow stream, where the driver has a fast one. */
+    if (!lyr->arrow_tried && lyr->selected && lyr->nselected == 0 && !lyr->filtered) {
+        lyr->arrow = ccov_arrow_open(lyr->lyr);
+        if (lyr->arrow)
+            ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "%s: geometries read through GDAL's Arrow stream",
+                         lyr->source);
+    }
+    lyr->arrow_tried = true;
+    if (lyr->arrow)
+        return next_from_arrow(ctx, lyr, rec);
     OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
     if (!f) {
         if (CPLGetLastErrorType() >= CE_Failure) {
@@ -438,7 +500,7 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
         OGR_F_Destroy(f);
         return -1;
     }
-    bool ok = record_geometry(f, rec) && record_values(lyr, f, rec);
+    bool ok = record_geometry(OGR_F_GetGeometryRef(f), rec) && record_values(lyr, f, rec);
     OGR_F_Destroy(f);
     if (!ok) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
