@@ -9,15 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);                       \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static void check_units(void) {
     double f = 0;
@@ -306,9 +298,5 @@ int main(void) {
     check_inconsistent();
     check_inconclusive();
     ccov_ctx_free(ctx);
-    if (failures)
-        fprintf(stderr, "test_claims: %d failure(s)\n", failures);
-    else
-        printf("test_claims: ok\n");
-    return failures != 0;
+    return check_summary("test_claims");
 }

@@ -10,17 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 #define PI 3.14159265358979323846
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);                       \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* ---- the WKB ring walk, on bytes written by hand ---- */
 
@@ -228,9 +220,5 @@ int main(void) {
     check_shares(ctx);
     check_overlaps(ctx);
     ccov_ctx_free(ctx);
-    if (failures)
-        fprintf(stderr, "test_geom_audit: %d failure(s)\n", failures);
-    else
-        printf("test_geom_audit: ok\n");
-    return failures != 0;
+    return check_summary("test_geom_audit");
 }

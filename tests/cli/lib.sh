@@ -65,6 +65,29 @@ cc() {
     set -e
 }
 
+# cc_limited KB ARGS...: cc under `ulimit -f KB` (1024-byte blocks). SIGXFSZ is ignored (an
+# ignored signal stays ignored across exec) so that write() fails with EFBIG instead of killing
+# clearcov. clearcov's stdout and stderr go through pipes, which the limit does not cover.
+cc_limited() {
+    local kb=$1
+    shift
+    LAST_CMD="(ulimit -f $kb; clearcov $*)"
+    rm -f "$WORK/err.fifo"
+    mkfifo "$WORK/err.fifo"
+    cat "$WORK/err.fifo" >"$WORK/err" &
+    local reader=$!
+    set +e
+    (
+        trap '' XFSZ
+        ulimit -f "$kb"
+        exec "$CLEARCOV" "$@" 2>"$WORK/err.fifo"
+    ) | cat >"$WORK/out"
+    RC=${PIPESTATUS[0]}
+    set -e
+    wait "$reader"
+    rm -f "$WORK/err.fifo"
+}
+
 show_last() {
     {
         echo "  command: $LAST_CMD"
@@ -162,31 +185,38 @@ sql() {
 
 # ---- geodesic reference areas with GeographicLib ----
 
+# ring_areas GEOJSON KEYS PREFIX DIGITS: every ring of every feature of GEOJSON measured by
+# Planimeter (geodesics on WGS84, -w: lon lat order, DIGITS decimals). KEYS is a jq expression on
+# a feature giving its leading column(s), e.g. '.id'. Writes PREFIX.rings ("keys<TAB>sign": 1 for
+# an exterior ring, -1 for a hole) and PREFIX.areas (Planimeter's "points perimeter area"), line
+# for line; features without geometry have no ring.
+ring_areas() {
+    need Planimeter
+    local geojson=$1 keys=$2 prefix=$3 digits=$4
+    local polys='.geometry | select(. != null) |
+        if .type == "Polygon" then [.coordinates] elif .type == "MultiPolygon" then .coordinates
+        else error("unexpected geometry " + .type) end | .[]'
+    jq -r ".features[] | ($keys) as \$k | $polys |
+        to_entries[] | \"\(\$k)\t\(if .key == 0 then 1 else -1 end)\"" "$geojson" >"$prefix.rings"
+    jq -r ".features[] | $polys | .[] | (.[:-1][] | \"\(.[0]) \(.[1])\"), \"\"" \
+        "$geojson" >"$prefix.coords"
+    Planimeter -w -p "$digits" <"$prefix.coords" >"$prefix.areas" || fail "Planimeter failed"
+    [[ $(wc -l <"$prefix.rings") -eq $(wc -l <"$prefix.areas") ]] ||
+        fail "Planimeter: $(wc -l <"$prefix.areas") areas for $(wc -l <"$prefix.rings") rings"
+}
+
 # geodesic_ha SRC QUERY: QUERY (SQLite dialect on SRC) returns a text column `key` and a
 # polygonal geometry column in WGS84 lon/lat (ST_Transform(..., 4326)); prints "key<TAB>hectares"
-# for each key, summing rows with the same key. Each ring is measured by Planimeter (geodesics on
-# WGS84, -w: lon lat order), exterior rings added and holes subtracted; rows whose geometry is
-# NULL count 0.
+# for each key, summing rows with the same key: exterior rings added and holes subtracted (see
+# ring_areas); rows whose geometry is NULL count 0.
 geodesic_ha() {
-    need Planimeter
     local src=$1 query=$2
     # COORDINATE_PRECISION=15: the GeoJSON 2008 writer keeps all the digits (RFC 7946 would not).
     rm -f "$WORK/ref.geojson"
     ogr2ogr -f GeoJSON "$WORK/ref.geojson" "$src" -dialect SQLite -sql "$query" \
         -lco RFC7946=NO -lco COORDINATE_PRECISION=15 ||
         fail "SpatiaLite query failed: $query"
-    local polys='.geometry | select(. != null) |
-        if .type == "Polygon" then [.coordinates] elif .type == "MultiPolygon" then .coordinates
-        else error("unexpected geometry " + .type) end | .[]'
-    # One line per ring: key and sign; and the rings' vertices, a blank line after each.
-    jq -r ".features[] | .properties.key as \$k | $polys |
-        to_entries[] | \"\(\$k)\t\(if .key == 0 then 1 else -1 end)\"" "$WORK/ref.geojson" \
-        >"$WORK/ref.rings"
-    jq -r ".features[] | $polys | .[] | (.[:-1][] | \"\(.[0]) \(.[1])\"), \"\"" \
-        "$WORK/ref.geojson" >"$WORK/ref.coords"
-    Planimeter -w -p 10 <"$WORK/ref.coords" >"$WORK/ref.areas" || fail "Planimeter failed"
-    [[ $(wc -l <"$WORK/ref.rings") -eq $(wc -l <"$WORK/ref.areas") ]] ||
-        fail "Planimeter: $(wc -l <"$WORK/ref.areas") areas for $(wc -l <"$WORK/ref.rings") rings"
+    ring_areas "$WORK/ref.geojson" .properties.key "$WORK/ref" 10
     paste "$WORK/ref.rings" "$WORK/ref.areas" | awk -F'\t' '{
         split($3, f, " "); a = f[3]; if (a < 0) a = -a
         sum[$1] += $2 * a

@@ -210,29 +210,6 @@ fi
 
 # ---- 4. a write that fails midway (file-size limit) ----
 
-# cc_limited KB ARGS...: cc under `ulimit -f KB` (1024-byte blocks). SIGXFSZ is ignored (an
-# ignored signal stays ignored across exec) so that write() fails with EFBIG instead of killing
-# clearcov. clearcov's stdout and stderr go through pipes, which the limit does not cover.
-cc_limited() {
-    local kb=$1
-    shift
-    LAST_CMD="(ulimit -f $kb; clearcov $*)"
-    rm -f "$WORK/err.fifo"
-    mkfifo "$WORK/err.fifo"
-    cat "$WORK/err.fifo" >"$WORK/err" &
-    local reader=$!
-    set +e
-    (
-        trap '' XFSZ
-        ulimit -f "$kb"
-        exec "$CLEARCOV" "$@" 2>"$WORK/err.fifo"
-    ) | cat >"$WORK/out"
-    RC=${PIPESTATUS[0]}
-    set -e
-    wait "$reader"
-    rm -f "$WORK/err.fifo"
-}
-
 # expect_failed WHAT: exit 3 (input or output).
 expect_failed() { expect_rc 3 "$1"; }
 

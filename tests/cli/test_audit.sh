@@ -164,16 +164,7 @@ assert_eq "$(ogrinfo -so layers/audit.gpkg flagged | grep -c 'checks: String(JSO
 
 # ---- a write failing midway (a 4 KB file-size limit, SIGXFSZ ignored so that write() fails):
 # exit 3, the message names the file, nothing is left in the folder ----
-LAST_CMD="(ulimit -f 4; clearcov ${RUN[*]} --out limited)"
-set +e
-(
-    trap '' XFSZ
-    ulimit -f 4
-    exec "$CLEARCOV" "${RUN[@]}" --out limited >/dev/null 2>"$WORK/err"
-)
-RC=$?
-set -e
-: >"$WORK/out"
+cc_limited 4 "${RUN[@]}" --out limited
 expect_rc 3 "--out under a 4 KB file-size limit"
 expect_err_has "limited/flagged.geojson: write error" "failed write named"
 [[ -z $(ls -A limited) ]] || fail "failed write: limited/ holds $(ls -A limited)"

@@ -184,23 +184,14 @@ all_valid() {
 }
 
 # measure SRC LAYER FIELD OUT: for each feature with area, "id<TAB>FIELD<TAB>geodesic ha<TAB>
-# perimeter m<TAB>interior rings". Rings are measured by Planimeter (geodesic edges on WGS84),
+# perimeter m<TAB>interior rings". Rings are measured by Planimeter (ring_areas in lib.sh),
 # exteriors added and holes subtracted; the perimeter is that of all rings.
 measure() {
     local src=$1 layer=$2 field=$3 out=$4
     rm -f "$WORK/m.geojson"
     ogr2ogr -f GeoJSON "$WORK/m.geojson" "$src" "$layer" -preserve_fid \
         -lco RFC7946=NO -lco COORDINATE_PRECISION=15 || fail "ogr2ogr cannot read $layer from $src"
-    local polys='.geometry | select(. != null) |
-        if .type == "Polygon" then [.coordinates] elif .type == "MultiPolygon" then .coordinates
-        else error("unexpected geometry " + .type) end | .[]'
-    jq -r ".features[] | .id as \$k | .properties.$field as \$a | $polys | to_entries[] |
-        \"\(\$k)\t\(\$a)\t\(if .key == 0 then 1 else -1 end)\"" "$WORK/m.geojson" >"$WORK/m.rings"
-    jq -r ".features[] | $polys | .[] | (.[:-1][] | \"\(.[0]) \(.[1])\"), \"\"" \
-        "$WORK/m.geojson" >"$WORK/m.coords"
-    Planimeter -w -p 12 <"$WORK/m.coords" >"$WORK/m.areas" || fail "Planimeter failed"
-    [[ $(wc -l <"$WORK/m.rings") -eq $(wc -l <"$WORK/m.areas") ]] ||
-        fail "Planimeter: $(wc -l <"$WORK/m.areas") areas for $(wc -l <"$WORK/m.rings") rings"
+    ring_areas "$WORK/m.geojson" "\"\\(.id)\\t\\(.properties.$field)\"" "$WORK/m" 12
     paste "$WORK/m.rings" "$WORK/m.areas" | awk -F'\t' '{
         split($4, f, " "); a = f[3]; if (a < 0) a = -a
         claim[$1] = $2; area[$1] += $3 * a; per[$1] += f[2]; if ($3 < 0) holes[$1]++

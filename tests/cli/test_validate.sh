@@ -210,17 +210,7 @@ expect_err_has "--overwrite" "--out: existing file refused"
 cc validate --claims "$CLAIMS" --out outdir --overwrite
 expect_rc 1 "--out --overwrite"
 # A write failing midway (a 4 KB file-size limit, SIGXFSZ ignored): exit 3, nothing left.
-LAST_CMD="(ulimit -f 4; clearcov validate --claims $CLAIMS --out limited)"
-set +e
-(
-    trap '' XFSZ
-    ulimit -f 4
-    exec "$CLEARCOV" validate --claims "$CLAIMS" --out limited --format csv >/dev/null \
-        2>"$WORK/err"
-)
-RC=$?
-set -e
-: >"$WORK/out"
+cc_limited 4 validate --claims "$CLAIMS" --out limited --format csv
 expect_rc 3 "--out under a 4 KB file-size limit"
 expect_err_has "limited" "failed write named"
 [[ -z $(ls -A limited) ]] || fail "failed write: limited/ holds $(ls -A limited)"
