@@ -492,6 +492,10 @@ static ccov_status regions_check(run *r) {
                              "%s: region '%s' appears twice (features %lld and %lld, same name); "
                              "each is reported on its own row",
                              r->res->regions_input.path, a->name, a->fid, b->fid);
+            double ba[4], bb[4];
+            if (!ccov_geom_bounds(r->ctx, a->geom, ba) || !ccov_geom_bounds(r->ctx, b->geom, bb) ||
+                ba[0] > bb[2] || bb[0] > ba[2] || ba[1] > bb[3] || bb[1] > ba[3])
+                continue; /* extents apart: no overlap to measure */
             ccov_place where;
             ccov_geom *both = ccov_geom_clip(r->ctx, p, b->geom, &where);
             double ha = both ? ccov_run_measure_ha(r, both) : 0;

@@ -296,6 +296,12 @@ static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits 
    its area when it is known already (a single whole polygon), else NaN. */
 static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, const size_t *m,
                               size_t k, bool *made, double *gha) {
+    *made = false;
+    *gha = NAN;
+    if (k == 1 && p->whole[m[0]])
+        *gha = j->r->cleared_ha[p->feature[m[0]]];
+    if (k == 1)
+        return p->geom[m[0]];
     ccov_geom **parts = malloc(k * sizeof *parts);
     size_t kept = 0, last = m[0];
     for (size_t i = 0; parts && i < k; i++)
@@ -485,6 +491,10 @@ static ccov_status union_item(void *shared, int w, size_t g) {
     layer_job *j = shared;
     size_t k = j->start[g + 1] - j->start[g], kept = 0;
     ccov_ctx *ctx = j->r->workers[w].ctx;
+    if (k == 1) {
+        j->groups[g] = j->r->cleared[j->members[j->start[g]]];
+        return CCOV_OK;
+    }
     ccov_geom **parts = malloc(k * sizeof *parts);
     if (!parts)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");

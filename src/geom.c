@@ -619,17 +619,22 @@ static GEOSGeometry *intersect_tiles(ccov_ctx *ctx, const ccov_prepared *p, cons
 }
 
 /* g intersected with the region, through its tiles when it has some. */
+/* The tiles whose extent meets g's, in index order (a fixed order keeps results the same on every
+   run); false when out of memory. ids->ids is freed by the caller. */
+static bool near_tiles(ccov_ctx *ctx, const ccov_prepared *p, const GEOSGeometry *g, id_list *ids) {
+    GEOSSTRtree_query_r(ctx->geos, p->index, g, collect_id, ids);
+    if (ids->failed)
+        return false;
+    qsort(ids->ids, ids->n, sizeof *ids->ids, cmp_size);
+    return true;
+}
+
 static GEOSGeometry *intersect_region(ccov_ctx *ctx, const ccov_prepared *p,
                                       const GEOSGeometry *g) {
     if (!p->index)
         return keep_area(ctx, GEOSIntersection_r(ctx->geos, g, p->region));
     id_list ids = {0};
-    GEOSSTRtree_query_r(ctx->geos, p->index, g, collect_id, &ids);
-    GEOSGeometry *result = NULL;
-    if (!ids.failed) {
-        qsort(ids.ids, ids.n, sizeof *ids.ids, cmp_size);
-        result = intersect_tiles(ctx, p, g, &ids);
-    }
+    GEOSGeometry *result = near_tiles(ctx, p, g, &ids) ? intersect_tiles(ctx, p, g, &ids) : NULL;
     free(ids.ids);
     return result;
 }
@@ -674,11 +679,10 @@ static GEOSGeometry *subtract_region(ccov_ctx *ctx, const ccov_prepared *p, cons
     if (!p->index)
         return keep_area(ctx, GEOSDifference_r(ctx->geos, g, p->region));
     id_list ids = {0};
-    GEOSSTRtree_query_r(ctx->geos, p->index, g, collect_id, &ids);
-    GEOSGeometry **near = ids.failed ? NULL : malloc((ids.n ? ids.n : 1) * sizeof *near);
+    bool found = near_tiles(ctx, p, g, &ids);
+    GEOSGeometry **near = found ? malloc((ids.n ? ids.n : 1) * sizeof *near) : NULL;
     GEOSGeometry *result = NULL;
     if (near) {
-        qsort(ids.ids, ids.n, sizeof *ids.ids, cmp_size);
         for (size_t k = 0; k < ids.n; k++)
             near[k] = p->tiles[ids.ids[k]];
         GEOSGeometry *local = ccov_geom_union(ctx, near, ids.n);

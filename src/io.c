@@ -393,14 +393,25 @@ static uint32_t wkb_uint32(const unsigned char *p, bool little) {
                : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
 }
 
+/* A 2D polygon or multipolygon whose first ring has points (what OGR_G_IsEmpty would pass): a
+   polygon's first ring count sits at byte 9; a multipolygon's first part starts at byte 9. */
+static bool wkb_nonempty_polygon(const unsigned char *wkb, size_t size) {
+    if (size < 13 || wkb[0] > 1)
+        return false;
+    bool little = wkb[0] == 1;
+    uint32_t type = wkb_uint32(wkb + 1, little);
+    if (type == wkbMultiPolygon)
+        return wkb_uint32(wkb + 5, little) > 0 && wkb_nonempty_polygon(wkb + 9, size - 9) &&
+               wkb_uint32(wkb + 10, wkb[9] == 1) == wkbPolygon;
+    return type == wkbPolygon && wkb_uint32(wkb + 5, little) > 0 && wkb_uint32(wkb + 9, little) > 0;
+}
+
 /* A WKB geometry from the Arrow stream: a non-empty 2D polygon or multipolygon is taken as it
    is; anything else goes through OGR as a feature's geometry would. */
 static bool record_wkb(const unsigned char *wkb, size_t size, ccov_record *rec) {
     if (!wkb)
         return record_geometry(NULL, rec);
-    uint32_t type = size >= 9 ? wkb_uint32(wkb + 1, wkb[0] == 1) : 0;
-    if (size >= 9 && wkb[0] <= 1 && (type == wkbPolygon || type == wkbMultiPolygon) &&
-        wkb_uint32(wkb + 5, wkb[0] == 1) > 0) {
+    if (wkb_nonempty_polygon(wkb, size)) {
         rec->wkb = malloc(size);
         rec->wkb_size = size;
         if (rec->wkb)
@@ -724,6 +735,7 @@ ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
                              "%s: write error: the file written is incomplete (disk full or "
                              "file size limit?)",
                              w->path);
+    w->verify = false; /* read back once: publishing closes again */
     return CCOV_OK;
 }
 

@@ -311,6 +311,7 @@ static ccov_status copy_out(ccov_ctx *ctx, layer_writer *w, ccov_status st) {
         CPLFree(buf);
         return st != CCOV_OK ? st : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: nothing written", w->path);
     }
+    errno = 0; /* so that a failure reports its own cause, not an older one */
     FILE *fp = fopen(w->tmp, "wb");
     bool ok = fp && fwrite(buf, 1, (size_t)len, fp) == (size_t)len;
     ok = fp && fflush(fp) == 0 && fsync(fileno(fp)) == 0 && ok;
