@@ -20,12 +20,30 @@
 static const char *const AREA_FIELDS[] = {"reported_area", "reported_a", NULL};
 static const char *const UNIT_FIELDS[] = {"reported_unit", "reported_u", NULL};
 
+/* One coverage run shared by every claim with the same regions and where. */
+typedef struct {
+    char *key;     /* length of regions, ':', regions, the claim's own where */
+    bool done;     /* computed (figures, or a problem) */
+    char *problem; /* why claims with this where cannot be checked, or NULL */
+    ccov_claim_figures fig;
+    char *region_names;
+} shared_run;
+
+/* Open addressing on the key; at most half full. */
+typedef struct {
+    shared_run *slots;
+    size_t cap, used;
+} run_cache;
+
 typedef struct {
     ccov_ctx *ctx;
     const ccov_options *opts;
     const ccov_result *all; /* every region, the global where: names, inputs */
     ccov_validation *v;
+    run_cache cache;
 } checker;
+
+static const char CHECKING[] = "checking claims";
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
@@ -38,6 +56,65 @@ static bool add_problem(ccov_validation *v, long line, const char *reason) {
     v->problems = grown;
     grown[v->nproblems] = (ccov_claim_problem){line, strdup(reason)};
     return grown[v->nproblems++].reason != NULL;
+}
+
+/* ---- runs shared between claims ---- */
+
+static size_t key_hash(const char *key) {
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 1099511628211u;
+    return h;
+}
+
+static shared_run *slot_for(shared_run *slots, size_t cap, const char *key) {
+    size_t i = key_hash(key) & (cap - 1);
+    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static bool cache_grow(run_cache *c) {
+    size_t cap = c->cap ? 2 * c->cap : 64;
+    shared_run *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].key)
+            *slot_for(slots, cap, c->slots[i].key) = c->slots[i];
+    free(c->slots);
+    c->slots = slots;
+    c->cap = cap;
+    return true;
+}
+
+static void cache_free(run_cache *c) {
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i].key);
+        free(c->slots[i].problem);
+        free(c->slots[i].region_names);
+    }
+    free(c->slots);
+}
+
+/* The entry for (regions, where), made (not yet computed) when new. */
+static ccov_status shared_find(ccov_ctx *ctx, run_cache *c, const char *regions, const char *where,
+                               shared_run **out) {
+    size_t n = strlen(regions) + strlen(where) + 24;
+    char *key = malloc(n);
+    if (!key || ((c->used + 1) * 2 > c->cap && !cache_grow(c))) {
+        free(key);
+        return oom(ctx);
+    }
+    snprintf(key, n, "%zu:%s%s", strlen(regions), regions, where); /* unambiguous */
+    *out = slot_for(c->slots, c->cap, key);
+    if ((*out)->key) {
+        free(key);
+        return CCOV_OK;
+    }
+    **out = (shared_run){.key = key};
+    c->used++;
+    return CCOV_OK;
 }
 
 /* ---- regions named by a claim ---- */
@@ -206,9 +283,9 @@ static ccov_status copy_claim(const ccov_claim *c, ccov_claim *out) {
     return ok ? CCOV_OK : CCOV_ERR_IO;
 }
 
-/* Judge the claim on a finished coverage run and keep the result. */
-static ccov_status keep_result(checker *k, const ccov_claim *c, const ccov_result *res,
-                               const char *where) {
+/* Judge the claim on the figures of its run and keep the result. */
+static ccov_status keep_result(checker *k, const ccov_claim *c, const ccov_claim_figures *fig,
+                               const char *region_names) {
     ccov_validation *v = k->v;
     ccov_claim_result *grown = realloc(v->results, (v->nresults + 1) * sizeof *grown);
     if (!grown)
@@ -216,13 +293,10 @@ static ccov_status keep_result(checker *k, const ccov_claim *c, const ccov_resul
     v->results = grown;
     ccov_claim_result *r = &grown[v->nresults++];
     memset(r, 0, sizeof *r);
-    coverage_figures(res, &r->fig);
+    r->fig = *fig;
     ccov_status st = copy_claim(c, &r->claim) == CCOV_OK ? CCOV_OK : oom(k->ctx);
-    if (st == CCOV_OK)
-        st = reported_figures(k, res, where, &r->fig);
-    char names[1024], why[1024];
-    region_list(res, names, sizeof names);
-    r->region_names = strdup(names);
+    char why[1024];
+    r->region_names = strdup(region_names);
     r->implied_region_ha =
         isfinite(c->percent_of_region) ? c->value_ha * 100 / c->percent_of_region : NAN;
     r->verdict = ccov_claims_judge(c, &r->fig, why, sizeof why);
@@ -234,7 +308,8 @@ static ccov_status keep_result(checker *k, const ccov_claim *c, const ccov_resul
     return st;
 }
 
-/* "(a) AND (b)", either part possibly empty. Caller frees. */
+/* "(a) AND (b)", either part possibly empty; each part has been checked to be one expression
+   on its own, so neither can change the other's meaning. Caller frees. */
 static char *combine_where(const char *global, const char *own) {
     bool g = global && *global, o = own && *own;
     size_t n = (g ? strlen(global) : 0) + (o ? strlen(own) : 0) + 16;
@@ -246,34 +321,75 @@ static char *combine_where(const char *global, const char *own) {
     return w;
 }
 
-/* A claim's own mistakes become problems (and CCOV_OK); anything else stops the run. */
-static ccov_status check_claim(checker *k, const ccov_claim *c) {
-    char why[1200];
-    if (c->regions[0] && unknown_region(k->all, c->regions, why, sizeof why))
-        return add_problem(k->v, c->line, why) ? CCOV_OK : oom(k->ctx);
-    char *where = combine_where(k->opts->where, c->where);
+/* A claim's own where, alone: one plain expression (text), then one the source accepts. NULL
+   when it is fine; otherwise the reason (caller frees), or *st set when something else failed. */
+static char *own_where_problem(checker *k, const char *own, ccov_status *st) {
+    char why[1200], text[1400];
+    const ccov_input *in = &k->all->cleared_input;
+    *st = CCOV_OK;
+    if (!own[0])
+        return NULL;
+    if (ccov_io_where_check(own, true, why, sizeof why)) {
+        *st = ccov_io_attrs_check_where(k->ctx, in->path, in->layer, own);
+        if (*st != CCOV_ERR_USAGE)
+            return NULL;
+        snprintf(text, sizeof text, "%s", ccov_ctx_error(k->ctx));
+    } else {
+        snprintf(text, sizeof text, "where '%s': %s", own, why);
+    }
+    char *problem = strdup(text);
+    *st = problem ? CCOV_OK : oom(k->ctx);
+    return problem;
+}
+
+/* The coverage run and the records' figures for one filter and set of regions. */
+static ccov_status shared_compute(checker *k, const char *regions, const char *own, shared_run *r) {
+    ccov_status st = CCOV_OK;
+    r->problem = own_where_problem(k, own, &st);
+    if (st != CCOV_OK || r->problem)
+        return st;
+    char *where = combine_where(k->opts->where, own);
     if (!where)
         return oom(k->ctx);
-    const ccov_input *in = &k->all->cleared_input;
-    ccov_status st =
-        c->where[0] ? ccov_io_attrs_check_where(k->ctx, in->path, in->layer, where) : CCOV_OK;
-    if (st == CCOV_ERR_USAGE) {
-        st = add_problem(k->v, c->line, ccov_ctx_error(k->ctx)) ? CCOV_OK : oom(k->ctx);
-        free(where);
-        return st;
-    }
     ccov_options o = *k->opts;
-    o.only = c->regions[0] ? c->regions : k->opts->only;
+    o.only = regions[0] ? regions : NULL;
     o.where = where[0] ? where : NULL;
     o.layers = false;
     ccov_result *res = NULL;
-    if (st == CCOV_OK)
-        st = ccov_coverage_run(k->ctx, &o, &res);
-    if (st == CCOV_OK)
-        st = keep_result(k, c, res, o.where);
+    st = ccov_coverage_run(k->ctx, &o, &res);
+    if (st == CCOV_OK) {
+        coverage_figures(res, &r->fig);
+        st = reported_figures(k, res, o.where, &r->fig);
+    }
+    char names[1024];
+    if (st == CCOV_OK) {
+        region_list(res, names, sizeof names);
+        r->region_names = strdup(names);
+        st = r->region_names ? CCOV_OK : oom(k->ctx);
+    }
     ccov_result_free(res);
     free(where);
     return st;
+}
+
+/* A claim's own mistakes become problems (and CCOV_OK); anything else stops the run. */
+static ccov_status check_claim(checker *k, const ccov_claim *c) {
+    char why[1600];
+    if (c->regions[0] && unknown_region(k->all, c->regions, why, sizeof why))
+        return add_problem(k->v, c->line, why) ? CCOV_OK : oom(k->ctx);
+    const char *regions = c->regions[0] ? c->regions : k->opts->only ? k->opts->only : "";
+    shared_run *r = NULL;
+    ccov_status st = shared_find(k->ctx, &k->cache, regions, c->where, &r);
+    if (st == CCOV_OK && !r->done) {
+        r->done = true;
+        st = shared_compute(k, regions, c->where, r);
+    }
+    if (st != CCOV_OK)
+        return st;
+    if (!r->problem)
+        return keep_result(k, c, &r->fig, r->region_names);
+    snprintf(why, sizeof why, "claim '%s': %s", c->id, r->problem);
+    return add_problem(k->v, c->line, why) ? CCOV_OK : oom(k->ctx);
 }
 
 /* ---- the whole set ---- */
@@ -326,9 +442,12 @@ ccov_status ccov_claims_check(ccov_ctx *ctx, const ccov_claim_set *set, const cc
     ccov_status st = v ? baseline(ctx, opts, &all) : oom(ctx);
     if (st == CCOV_OK)
         st = validation_start(ctx, set, all, v);
-    checker k = {ctx, opts, all, v};
-    for (size_t i = 0; st == CCOV_OK && i < set->nclaims; i++)
+    checker k = {ctx, opts, all, v, {0}};
+    for (size_t i = 0; st == CCOV_OK && i < set->nclaims; i++) {
+        ccov_ctx_progress(ctx, CHECKING, (double)i / (double)set->nclaims);
         st = check_claim(&k, &set->claims[i]);
+    }
+    cache_free(&k.cache);
     ccov_result_free(all);
     if (st != CCOV_OK) {
         ccov_validation_free(v);

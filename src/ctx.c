@@ -54,6 +54,9 @@ static ccov_ctx *ctx_new(bool gdal) {
     /* Coordinates are never fetched from the network: results must not depend on connectivity. */
     proj_context_set_enable_network(ctx->proj, 0);
     if (gdal) {
+        /* SpatiaLite's file functions (BlobToFile, ImportSHP...) stay off whatever the
+           environment says: a filter from a claims file is data, never a way to write files. */
+        setenv("SPATIALITE_SECURITY", "strict", 1);
         GDALAllRegister();
         CPLPushErrorHandlerEx(gdal_handler, ctx);
         ctx->gdal_handler = true;

@@ -3,6 +3,7 @@
 #include "clearcov/atomic.h"
 #include "internal.h"
 #include "io_arrow.h"
+#include "io_attrs.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -218,25 +219,11 @@ long long ccov_io_count_fast(ccov_layer *lyr) {
     return (long long)OGR_L_GetFeatureCount(lyr->lyr, 0);
 }
 
-/* A ';' outside quotes: the filter would be more than one expression. */
-static bool several_statements(const char *where) {
-    char quote = 0;
-    for (; *where; where++) {
-        if (quote && *where == quote)
-            quote = 0;
-        else if (!quote && (*where == '\'' || *where == '"'))
-            quote = *where;
-        else if (!quote && *where == ';')
-            return true;
-    }
-    return false;
-}
-
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
-    if (several_statements(where))
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
-                             "%s: --where '%s': one expression only (a ';' ends it)", lyr->source,
-                             where);
+    /* One expression, so that a claim's where can be joined to it without changing it. */
+    char why[256];
+    if (!ccov_io_where_check(where, false, why, sizeof why))
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where, why);
     CPLErrorReset();
     OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);
     /* Some drivers (GeoPackage, PostGIS) only parse the filter when reading: try one feature. */
