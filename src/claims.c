@@ -208,13 +208,6 @@ static bool take_row(ccov_claim_set *set, char *const *f, size_t nf, const colum
             return add_problem(set, line, "text that is not UTF-8 (save the file as UTF-8)");
     if (!row_claim(f, m, line, &c, why, sizeof why))
         return add_problem(set, line, "%s", why);
-    for (size_t i = 0; i < set->nclaims; i++)
-        if (strcmp(set->claims[i].id, c.id) == 0) {
-            bool ok = add_problem(set, line, "id '%s' already used on %s %ld", c.id,
-                                  set->json ? "claim" : "line", set->claims[i].line);
-            claim_clear(&c);
-            return ok;
-        }
     ccov_claim *grown = realloc(set->claims, (set->nclaims + 1) * sizeof *grown);
     if (!grown) {
         claim_clear(&c);
@@ -225,11 +218,63 @@ static bool take_row(ccov_claim_set *set, char *const *f, size_t nf, const colum
     return true;
 }
 
+/* ---- repeated ids ---- */
+
+typedef struct {
+    const char *id;
+    size_t i;
+} id_ref;
+
+static int id_ref_cmp(const void *a, const void *b) {
+    const id_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int problem_cmp(const void *a, const void *b) {
+    const ccov_claim_problem *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The first row with an id keeps it; later ones become problems naming it (sorted, not
+   compared pair by pair: 10^5 claims). False when memory runs out. */
+static bool drop_repeated_ids(ccov_claim_set *set) {
+    size_t n = set->nclaims, kept = 0;
+    id_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+    bool *repeated = calloc(n ? n : 1, sizeof *repeated), ok = refs && repeated;
+    for (size_t i = 0; ok && i < n; i++)
+        refs[i] = (id_ref){set->claims[i].id, i};
+    if (ok)
+        qsort(refs, n, sizeof *refs, id_ref_cmp);
+    for (size_t k = 1, first = 0; ok && k < n; k++) {
+        if (strcmp(refs[k].id, refs[first].id) != 0) {
+            first = k;
+            continue;
+        }
+        repeated[refs[k].i] = true;
+        ok = add_problem(set, set->claims[refs[k].i].line, "id '%s' already used on %s %ld",
+                         refs[k].id, set->json ? "claim" : "line", set->claims[refs[first].i].line);
+    }
+    for (size_t i = 0; ok && i < n; i++)
+        if (repeated[i])
+            claim_clear(&set->claims[i]);
+        else
+            set->claims[kept++] = set->claims[i];
+    set->nclaims = ok ? kept : n;
+    if (ok && set->nproblems > 1)
+        qsort(set->problems, set->nproblems, sizeof *set->problems, problem_cmp);
+    free(refs);
+    free(repeated);
+    return ok;
+}
+
 /* ---- CSV (RFC 4180) ---- */
 
 typedef struct {
     const char *p, *end;
     long line;
+    const column_map *map; /* the header's columns, once read */
+    char why[96];          /* a reason that needs a number */
 } csv_in;
 
 typedef struct {
@@ -294,7 +339,7 @@ static bool skippable_line(const csv_in *in) {
     const char *q = in->p;
     while (q < in->end && (*q == ' ' || *q == '\t'))
         q++;
-    csv_in at = {q, in->end, 0};
+    csv_in at = {q, in->end, 0, NULL, ""};
     return at_eol(&at) || *q == '#';
 }
 
@@ -307,12 +352,26 @@ static void skip_eol(csv_in *in) {
     }
 }
 
+/* A NUL byte would cut the field short ("1<NUL>000" read as 1): the row is bad. */
+static bool nul_free(csv_in *in, const char *text, size_t len, size_t field, const char **err) {
+    if (!memchr(text, '\0', len))
+        return true;
+    const char *name = "";
+    for (int c = 0; in->map && c < NCOLS; c++)
+        if (in->map->col[c] == (int)field - 1)
+            name = COLUMNS[c];
+    snprintf(in->why, sizeof in->why, "field %zu%s%s%s holds a NUL byte (not text)", field,
+             *name ? " (" : "", name, *name ? ")" : "");
+    *err = in->why;
+    return false;
+}
+
 /* One field and its separator; false with *err set (or NULL when out of memory). */
 static bool csv_field(csv_in *in, csv_row *row, const char **err) {
     if (in->p < in->end && *in->p == '"') {
         size_t len = 0;
         char *text = quoted_field(in, &len, err);
-        bool ok = text && row_push(row, text, len);
+        bool ok = text && nul_free(in, text, len, row->n + 1, err) && row_push(row, text, len);
         free(text);
         if (ok && !at_eol(in) && *in->p != ',')
             *err = "text after a closing quote";
@@ -321,7 +380,8 @@ static bool csv_field(csv_in *in, csv_row *row, const char **err) {
     const char *start = in->p;
     while (!at_eol(in) && *in->p != ',')
         in->p++;
-    return row_push(row, start, (size_t)(in->p - start));
+    size_t len = (size_t)(in->p - start);
+    return nul_free(in, start, len, row->n + 1, err) && row_push(row, start, len);
 }
 
 /* The next record into row; 1 read (row->n fields), 0 at the end, -1 on a malformed record
@@ -374,6 +434,7 @@ static ccov_status csv_header(ccov_ctx *ctx, const csv_row *row, const char *nam
 }
 
 static ccov_status csv_rows(ccov_ctx *ctx, csv_in *in, const column_map *m, ccov_claim_set *set) {
+    in->map = m;
     csv_row row = {0};
     long line = 0;
     const char *err = NULL;
@@ -389,7 +450,7 @@ static ccov_status csv_rows(ccov_ctx *ctx, csv_in *in, const column_map *m, ccov
 }
 
 static ccov_status parse_csv(ccov_ctx *ctx, const char *text, size_t len, ccov_claim_set *set) {
-    csv_in in = {text, text + len, 1};
+    csv_in in = {text, text + len, 1, NULL, ""};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         in.p += 3; /* UTF-8 byte order mark */
     csv_row row = {0};
@@ -426,6 +487,18 @@ static char *json_text(json_object *item, const char *key) {
     return joined;
 }
 
+/* A string member (or list item) holding \u0000, which C text would cut short. */
+static bool json_has_nul(json_object *v) {
+    if (json_object_is_type(v, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (json_has_nul(json_object_array_get_idx(v, i)))
+                return true;
+        return false;
+    }
+    return json_object_is_type(v, json_type_string) &&
+           strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v);
+}
+
 static bool json_item(ccov_claim_set *set, json_object *item, long number) {
     static const int REQUIRED[] = {COL_ID, COL_VALUE, COL_UNIT, COL_RELATION};
     if (!json_object_is_type(item, json_type_object))
@@ -433,6 +506,11 @@ static bool json_item(ccov_claim_set *set, json_object *item, long number) {
     for (size_t r = 0; r < sizeof REQUIRED / sizeof *REQUIRED; r++)
         if (!json_object_object_get_ex(item, COLUMNS[REQUIRED[r]], NULL))
             return add_problem(set, number, "no '%s'", COLUMNS[REQUIRED[r]]);
+    for (int c = 0; c < NCOLS; c++) {
+        json_object *v = NULL;
+        if (json_object_object_get_ex(item, COLUMNS[c], &v) && json_has_nul(v))
+            return add_problem(set, number, "'%s' holds a NUL character (\\u0000)", COLUMNS[c]);
+    }
     column_map m = {.nfields = NCOLS};
     char *f[NCOLS];
     for (int c = 0; c < NCOLS; c++) {
@@ -446,6 +524,10 @@ static bool json_item(ccov_claim_set *set, json_object *item, long number) {
 }
 
 static ccov_status parse_json(ccov_ctx *ctx, const char *text, size_t len, ccov_claim_set *set) {
+    const char *nul = memchr(text, '\0', len);
+    if (nul) /* JSON text has no raw control characters; this one would also cut it short */
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: byte %zu is a NUL: not JSON text", set->path,
+                             (size_t)(nul - text) + 1);
     enum json_tokener_error jerr = json_tokener_success;
     char *copy = strndup(text, len);
     json_object *root = copy ? json_tokener_parse_verbose(copy, &jerr) : NULL;
@@ -477,11 +559,21 @@ ccov_status ccov_claims_parse(ccov_ctx *ctx, const char *text, size_t len, const
         free(set);
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", name);
     }
-    size_t lead = 0;
+    /* A UTF-8 byte order mark (as some editors write) is read past for CSV and JSON alike. */
+    size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, lead = bom;
     while (lead < len && isspace((unsigned char)text[lead]))
         lead++;
     set->json = lead < len && (text[lead] == '[' || text[lead] == '{');
-    ccov_status st = set->json ? parse_json(ctx, text, len, set) : parse_csv(ctx, text, len, set);
+    bool utf16 = len >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 || memcmp(text, "\xFE\xFF", 2) == 0);
+    ccov_status st =
+        utf16       ? ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                                    "%s: UTF-16 text (byte order mark %02X %02X); save the file as "
+                                          "UTF-8",
+                                    name, (unsigned char)text[0], (unsigned char)text[1])
+        : set->json ? parse_json(ctx, text + bom, len - bom, set)
+                    : parse_csv(ctx, text + bom, len - bom, set);
+    if (st == CCOV_OK && !drop_repeated_ids(set))
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", name);
     if (st != CCOV_OK) {
         ccov_claim_set_free(set);
         return st;
