@@ -3,6 +3,7 @@
    by hand in the comments. */
 #include "clearcov/claims.h"
 #include "clearcov/ctx.h"
+#include "io_attrs.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -285,6 +286,84 @@ static void check_inconclusive(void) {
     EXPECT(m, f, CCOV_VERDICT_INCONCLUSIVE, "could turn 'supported' into 'not_supported'");
 }
 
+/* A NUL byte would cut a field short ("1<NUL>000" read as 1 ha): the row is bad. A UTF-8 byte
+   order mark is read past for JSON as for CSV. Repeated ids keep the first row. */
+static void check_text_oddities(ccov_ctx *ctx) {
+    static const char csv[] = "id,statement,source,regions,where,value,unit,relation\n"
+                              "a,s,s,,,1\0"
+                              "000,ha,at_least\n"
+                              "b,s,s,,,\"1\0"
+                              "000\",ha,at_least\n"
+                              "c,s,s,,,5,ha,at_least\n"
+                              "c,s,s,,,6,ha,at_least\n"
+                              "a,s,s,,,7,ha,at_least\n";
+    ccov_claim_set *set = NULL;
+    CHECK(ccov_claims_parse(ctx, csv, sizeof csv - 1, "nul.csv", &set) == CCOV_OK);
+    if (set) {
+        CHECK(set->nclaims == 2 && strcmp(set->claims[0].id, "c") == 0 &&
+              set->claims[0].value == 5 && strcmp(set->claims[1].id, "a") == 0 &&
+              set->claims[1].value == 7);
+        CHECK(set->nproblems == 3 && set->problems[0].line == 2 && set->problems[1].line == 3 &&
+              set->problems[2].line == 5);
+        CHECK(has_problem(set, 2, "field 6 (value) holds a NUL byte"));
+        CHECK(has_problem(set, 3, "field 6 (value) holds a NUL byte"));
+        CHECK(has_problem(set, 5, "id 'c' already used on line 4"));
+    }
+    ccov_claim_set_free(set);
+    static const char json[] = "\xEF\xBB\xBF [{\"id\": \"x\", \"value\": 2, \"unit\": \"ha\", "
+                               "\"relation\": \"about\"}, {\"id\": \"y\", \"value\": \"1\\u0000\", "
+                               "\"unit\": \"ha\", \"relation\": \"about\"}]";
+    set = NULL;
+    CHECK(ccov_claims_parse(ctx, json, sizeof json - 1, "bom.json", &set) == CCOV_OK);
+    if (set) {
+        CHECK(set->json && set->nclaims == 1 && set->claims[0].value_ha == 2);
+        CHECK(has_problem(set, 2, "'value' holds a NUL character"));
+    }
+    ccov_claim_set_free(set);
+    set = NULL;
+    CHECK(ccov_claims_parse(ctx, "[1,\0 2]", 7, "raw.json", &set) == CCOV_ERR_IO && !set);
+    CHECK(strstr(ccov_ctx_error(ctx), "raw.json: byte 4 is a NUL") != NULL);
+    CHECK(ccov_claims_parse(ctx, "\xFF\xFEi\0d\0", 6, "u16.csv", &set) == CCOV_ERR_IO && !set);
+    CHECK(strstr(ccov_ctx_error(ctx), "UTF-16") != NULL);
+}
+
+/* A where is one expression on its own; a claims file's where is a plain filter. */
+static void check_where(void) {
+    char why[256];
+    static const char *const ONE[] = {"year >= 2018",
+                                      "(a = 1) OR (b = ')(' AND c = \"x\"\"y\")",
+                                      "operator = 'RU''MoD'",
+                                      "lower(operator) IN ('mag', 'halo') AND NOT (year < 2000)",
+                                      "cast(year AS text) LIKE '20%'",
+                                      "[odd name] = 1 AND `x` = 2",
+                                      NULL};
+    for (size_t i = 0; ONE[i]; i++)
+        CHECK(ccov_io_where_check(ONE[i], true, why, sizeof why));
+    static const struct {
+        const char *where, *why;
+        bool plain_only;
+    } BAD[] = {{"1=1) OR (1=1", "closes more than was opened", false},
+               {"a = 1 OR (1=1", "not closed", false},
+               {"a = 'x", "quote (') is not closed", false},
+               {"[a = 1", "quote ([) is not closed", false},
+               {"a = 1; DROP TABLE t", "one expression only", false},
+               {"a = 1 --", "no comments", false},
+               {"a = 1 /* x */", "no comments", false},
+               {"year IN (WITH RECURSIVE c(x) AS (SELECT 1) SELECT x FROM c)", "'WITH'", true},
+               {"EXISTS (SELECT 1)", "'EXISTS'", true},
+               {"length(randomblob(500000000)) > 0", "'randomblob'", true},
+               {"\"randomblob\" (9) > 0", "'randomblob'", true},
+               {"BlobToFile(x'41', 'f') = 1", "'BlobToFile'", true},
+               {"fid IN gpkg_contents", "IN must be followed", true},
+               {"a REGEXP '(x+)+y'", "'REGEXP'", true}};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        why[0] = '\0';
+        CHECK(!ccov_io_where_check(BAD[i].where, true, why, sizeof why) &&
+              strstr(why, BAD[i].why) != NULL);
+        CHECK(ccov_io_where_check(BAD[i].where, false, why, sizeof why) == BAD[i].plain_only);
+    }
+}
+
 int main(void) {
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
@@ -294,6 +373,8 @@ int main(void) {
     check_units();
     check_csv(ctx);
     check_json(ctx);
+    check_text_oddities(ctx);
+    check_where();
     check_area_verdicts();
     check_inconsistent();
     check_inconclusive();
