@@ -186,7 +186,9 @@ typedef struct {
     GDALDatasetH ds;
     OGRLayerH lyr;
     const char *path;
-    char *tmp;
+    char dir[PATH_MAX]; /* private temporary folder beside path */
+    char tmp[PATH_MAX]; /* dir/<name of path> */
+    bool overwrite;
     char mem[96]; /* GeoJSON is written in memory first: its driver does not report failed writes */
     bool json_lists; /* list fields as JSON text (GeoPackage) instead of string lists */
     bool in_transaction;
@@ -281,16 +283,20 @@ static ccov_status write_feature(ccov_ctx *ctx, layer_writer *w, const ccov_attr
 
 static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *driver, bool overwrite) {
     struct stat st;
-    if (!overwrite && stat(w->path, &st) == 0)
+    if (ccov_atomic_check_path(ctx, w->path) != CCOV_OK)
+        return CCOV_ERR_IO;
+    if (!overwrite && lstat(w->path, &st) == 0)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
                              w->path);
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL has no %s driver", w->path, driver);
-    w->tmp = ccov_atomic_temp_name(w->path);
-    if (!w->tmp)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", w->path);
-    unlink(w->tmp);
+    w->overwrite = overwrite;
+    int err = ccov_atomic_temp_dir(w->path, w->dir, sizeof w->dir);
+    if (!err)
+        err = ccov_atomic_temp_file(w->dir, w->path, w->tmp, sizeof w->tmp);
+    if (err)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", w->path, strerror(err));
     if (strcmp(driver, "GeoJSON") == 0)
         snprintf(w->mem, sizeof w->mem, "/vsimem/clearcov-%ld-%p.geojson", (long)getpid(),
                  (void *)w);
@@ -335,13 +341,15 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
     }
     if (w->mem[0])
         st = copy_out(ctx, w, st);
-    if (st == CCOV_OK && w->tmp && rename(w->tmp, w->path) != 0)
+    int err = st == CCOV_OK ? ccov_atomic_publish(w->tmp, w->path, w->overwrite) : 0;
+    if (err == EEXIST)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                           "%s: exists (appeared during the run); pass --overwrite to replace it",
+                           w->path);
+    else if (err)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", w->path,
-                           strerror(errno));
-    if (st != CCOV_OK && w->tmp)
-        unlink(w->tmp);
-    ccov_atomic_forget(w->tmp);
-    free(w->tmp);
+                           strerror(err));
+    ccov_atomic_remove_dir(w->dir);
     return st;
 }
 
