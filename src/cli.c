@@ -605,7 +605,7 @@ static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
         return CCOV_ERR_IO;
     }
     for (int i = 0; i < 2 && !a->overwrite; i++)
-        if ((i ? p2 : p1) && stat(i ? p2 : p1, &st) == 0) {
+        if ((i ? p2 : p1) && lstat(i ? p2 : p1, &st) == 0) { /* a dangling symlink too */
             fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", i ? p2 : p1);
             return CCOV_ERR_IO;
         }

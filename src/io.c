@@ -40,6 +40,10 @@ static const char *gdal_reason(const char *fallback) {
     return (msg && *msg) ? msg : fallback;
 }
 
+const char *ccov_io_write_reason(const ccov_ctx *ctx, const char *fallback) {
+    return ctx->gdal_errno ? strerror(ctx->gdal_errno) : gdal_reason(fallback);
+}
+
 static bool looks_like_file(const char *src) {
     return strncmp(src, "PG:", 3) != 0 && strncmp(src, "/vsi", 4) != 0 && strchr(src, ':') == NULL;
 }
@@ -675,7 +679,7 @@ static ccov_status writer_fields(ccov_ctx *ctx, ccov_writer *w, const ccov_field
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE)
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                                 gdal_reason("cannot create field"));
+                                 ccov_io_write_reason(ctx, "cannot create field"));
     }
     w->nfields = nfields;
     return CCOV_OK;
@@ -698,7 +702,7 @@ ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *laye
         OSRDestroySpatialReference(srs);
     if (!w->lyr)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             gdal_reason("cannot create layer"));
+                             ccov_io_write_reason(ctx, "cannot create layer"));
     w->multipolygon = multipolygon;
     return writer_fields(ctx, w, fields, nfields);
 }
@@ -802,10 +806,11 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
     if (!w)
         return NULL;
     CPLErrorReset();
+    ctx->gdal_errno = 0;
     w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", path,
-                      gdal_reason("GDAL refused to create it"));
+                      ccov_io_write_reason(ctx, "GDAL refused to create it"));
         ccov_io_writer_abort(w);
         return NULL;
     }
@@ -844,7 +849,7 @@ ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
     CPLErrorReset();
     if (st == CCOV_OK && OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                           gdal_reason("feature refused"));
+                           ccov_io_write_reason(ctx, "feature refused"));
     if (st == CCOV_OK)
         w->written++;
     OGR_F_Destroy(f);
@@ -887,7 +892,7 @@ static long long features_on_disk(const char *path) {
 ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
     if (!writer_close(w))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                             gdal_reason("unknown"));
+                             ccov_io_write_reason(ctx, "unknown"));
     if (w->verify && features_on_disk(w->tmp) != w->written)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO,
                              "%s: write error: the file written is incomplete (disk full or "

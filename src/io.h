@@ -112,6 +112,11 @@ char **ccov_io_output_files(const char *path, const char *driver);
 char **ccov_io_source_files(const char *src);
 void ccov_io_files_free(char **files);
 
+/* The reason of a failed write: the system's (No space left on device, File too large) when a
+   GDAL failure happened with such an errno since the writer started (SQLite then reports
+   unrelated text), else GDAL's last message, else fallback. */
+const char *ccov_io_write_reason(const ccov_ctx *ctx, const char *fallback);
+
 /* QGIS style (QML document) for a result layer; caller frees with free(). NULL on error. */
 char *ccov_io_style_qml(const char *layer);
 

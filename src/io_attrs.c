@@ -1,5 +1,7 @@
 /* io_attrs: attribute-only reads, filter checks, date fields and a list-aware layer writer. */
 #include "io_attrs.h"
+#include "internal.h"
+#include "io.h"
 #include "clearcov/atomic.h"
 
 #include <cpl_conv.h>
@@ -219,14 +221,14 @@ static ccov_status writer_layer(ccov_ctx *ctx, layer_writer *w, const char *laye
     OSRDestroySpatialReference(srs);
     if (!w->lyr)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             gdal_reason("cannot create layer"));
+                             ccov_io_write_reason(ctx, "cannot create layer"));
     for (size_t i = 0; i < w->nfields; i++) {
         OGRFieldDefnH fd = field_defn(&w->fields[i], w->json_lists);
         OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE)
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                                 gdal_reason("cannot create field"));
+                                 ccov_io_write_reason(ctx, "cannot create field"));
     }
     return CCOV_OK;
 }
@@ -276,7 +278,7 @@ static ccov_status write_feature(ccov_ctx *ctx, layer_writer *w, const ccov_attr
     ccov_status st = CCOV_OK;
     if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                           gdal_reason("feature refused"));
+                           ccov_io_write_reason(ctx, "feature refused"));
     OGR_F_Destroy(f);
     return st;
 }
@@ -301,10 +303,11 @@ static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *drive
         snprintf(w->mem, sizeof w->mem, "/vsimem/clearcov-%ld-%p.geojson", (long)getpid(),
                  (void *)w);
     CPLErrorReset();
+    ctx->gdal_errno = 0;
     w->ds = GDALCreate(drv, w->mem[0] ? w->mem : w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", w->path,
-                             gdal_reason("GDAL refused to create it"));
+                             ccov_io_write_reason(ctx, "GDAL refused to create it"));
     return CCOV_OK;
 }
 
@@ -337,7 +340,7 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
         GDALClose(w->ds);
         if (st == CCOV_OK && (!committed || CPLGetLastErrorType() >= CE_Failure))
             st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                               gdal_reason("unknown"));
+                               ccov_io_write_reason(ctx, "unknown"));
     }
     if (w->mem[0])
         st = copy_out(ctx, w, st);

@@ -44,7 +44,7 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
     for (size_t i = 0; !o->overwrite && i < CCOV_NLAYERS; i++) {
         char path[4096];
         target_path(o, ccov_layer_names[i], path, sizeof path);
-        if (stat(path, &st) == 0)
+        if (lstat(path, &st) == 0) /* a symlink counts, even dangling */
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
                                  path);
     }
