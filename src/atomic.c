@@ -99,15 +99,16 @@ static size_t longest_component(const char *path) {
 
 ccov_status ccov_atomic_check_path(ccov_ctx *ctx, const char *path) {
     size_t n = strlen(path);
-    const char *why = n >= PATH_MAX                     ? "path too long"
+    const char *why = n >= PATH_MAX                        ? "path too long"
                       : longest_component(path) > NAME_MAX ? "a name in this path is too long"
                                                            : NULL;
     if (!why)
         return CCOV_OK;
     /* Quote the two ends only: the message stays one readable line. */
     if (n > 96)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%.40s...%s: %s (%zu bytes; at most %d, %d per name)",
-                             path, path + n - 40, why, n, PATH_MAX - 1, NAME_MAX);
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%.40s...%s: %s (%zu bytes; at most %d, %d per name)", path,
+                             path + n - 40, why, n, PATH_MAX - 1, NAME_MAX);
     return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s (at most %d bytes per name)", path, why,
                          NAME_MAX);
 }

@@ -529,8 +529,8 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
 /* The archive file on disk behind a /vsizip/, /vsigzip/, /vsitar/, ... path (CPLFree), NULL for
    memory or network paths. */
 static char *vsi_archive(const char *path) {
-    static const char *const archives[] = {"/vsizip/", "/vsigzip/", "/vsitar/", "/vsi7z/",
-                                           "/vsirar/", "/vsisubfile/"};
+    static const char *const archives[] = {"/vsizip/", "/vsigzip/", "/vsitar/",
+                                           "/vsi7z/",  "/vsirar/",  "/vsisubfile/"};
     for (size_t i = 0; i < sizeof archives / sizeof *archives; i++) {
         size_t n = strlen(archives[i]);
         if (strncmp(path, archives[i], n) != 0)
@@ -638,6 +638,7 @@ struct ccov_writer {
     GDALDatasetH ds;
     OGRLayerH lyr;
     char *path;
+    const char *driver; /* GDAL's short name */
     char dir[PATH_MAX]; /* the private folder GDAL writes in, every file under its final name */
     char tmp[PATH_MAX]; /* dir/<name of path> */
     size_t nfields;
@@ -711,7 +712,9 @@ char **ccov_io_output_files(const char *path, const char *driver) {
     const char *name = driver ? driver : driver_for(path);
     const char *dot = strrchr(path, '.');
     int stem = dot && !strchr(dot, '/') ? (int)(dot - path) : (int)strlen(path);
-    static const char *const shapefile[] = {".shp", ".shx", ".dbf", ".prj", ".cpg", NULL};
+    /* A stray index (.qix, .sbn) or encoding (.cpg) would misdescribe the new data. */
+    static const char *const shapefile[] = {".shp", ".shx", ".dbf", ".prj", ".cpg",
+                                            ".qix", ".sbn", ".sbx", NULL};
     static const char *const gml[] = {".gml", ".xsd", NULL};
     const char *const *parts = !name                           ? NULL
                                : EQUAL(name, "ESRI Shapefile") ? shapefile
@@ -731,8 +734,7 @@ void ccov_io_files_free(char **files) { CSLDestroy(files); }
 /* The folder of path ("." when none), into dir. */
 static void folder_of(const char *path, char *dir, size_t n) {
     const char *slash = strrchr(path, '/');
-    snprintf(dir, n, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
+    snprintf(dir, n, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
 }
 
 /* No file of the output may exist without --overwrite (a symlink counts, even dangling); one
@@ -814,6 +816,7 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
         ccov_io_writer_abort(w);
         return NULL;
     }
+    w->driver = GDALGetDriverShortName(drv);
     w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
     /* GDAL's text writers (GeoJSON, CSV, ...) do not report a failed write: check by reading. */
     w->verify = !EQUAL(GDALGetDriverShortName(drv), "GPKG");
@@ -912,7 +915,8 @@ static char **written_files(const ccov_writer *w) {
         size_t n = strlen(*e);
         bool skip = strcmp(*e, ".") == 0 || strcmp(*e, "..") == 0;
         for (size_t k = 0; k < 3 && !skip; k++)
-            skip = n >= strlen(transient[k]) && strcmp(*e + n - strlen(transient[k]), transient[k]) == 0;
+            skip = n >= strlen(transient[k]) &&
+                   strcmp(*e + n - strlen(transient[k]), transient[k]) == 0;
         if (!skip)
             names = CSLAddString(names, *e);
     }
@@ -948,8 +952,19 @@ static ccov_status publish_files(ccov_ctx *ctx, ccov_writer *w, char **names) {
         return ccov_ctx_fail(ctx, CCOV_ERR_IO,
                              "%s: exists (appeared during the run); pass --overwrite to replace it",
                              target);
-    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target,
-                         strerror(err));
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target, strerror(err));
+}
+
+/* With --overwrite the output is replaced as a whole: its files this run did not write (an old
+   shapefile's .cpg or .qix) go. */
+static void remove_stale(const ccov_writer *w, char **names) {
+    char **files = ccov_io_output_files(w->path, w->driver);
+    for (char **f = files; f && *f; f++) {
+        const char *slash = strrchr(*f, '/');
+        if (CSLFindString(names, slash ? slash + 1 : *f) < 0)
+            unlink(*f);
+    }
+    CSLDestroy(files);
 }
 
 ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
@@ -959,6 +974,8 @@ ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL wrote no file", w->path);
     if (st == CCOV_OK)
         st = publish_files(ctx, w, names);
+    if (st == CCOV_OK && w->overwrite)
+        remove_stale(w, names);
     CSLDestroy(names);
     ccov_io_writer_abort(w);
     return st;

@@ -1,8 +1,8 @@
 /* io_attrs: attribute-only reads, filter checks, date fields and a list-aware layer writer. */
 #include "io_attrs.h"
+#include "clearcov/atomic.h"
 #include "internal.h"
 #include "io.h"
-#include "clearcov/atomic.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

@@ -1,7 +1,7 @@
 /* io: the result layers as GeoJSON files (RFC 7946) or one GeoPackage, written atomically. */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "clearcov/output.h"
 #include "clearcov/atomic.h"
+#include "clearcov/output.h"
 #include "io.h"
 
 #include <cpl_conv.h>
@@ -225,8 +225,8 @@ static ccov_status not_input(ccov_ctx *ctx, const char *src, const out_name *nam
     for (size_t i = 0; i < n && st == CCOV_OK; i++)
         for (char **f = files; f && *f && st == CCOV_OK; f++)
             if (same_inode(names[i].path, *f))
-                st = ccov_ctx_fail(ctx, CCOV_ERR_IO,
-                                   "%s: is %s %s; inputs are never overwritten", names[i].path,
+                st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is %s %s; inputs are never overwritten",
+                                   names[i].path,
                                    strcmp(*f, src) == 0 ? "the input" : "a file of the input", src);
     ccov_io_files_free(files);
     return st;

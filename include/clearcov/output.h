@@ -35,9 +35,9 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *opts);
 /* One output a command will write. */
 typedef struct {
     const char *path;
-    const char *option;  /* how the user named it, for messages ("-o", "--out") */
-    bool dataset;        /* written through GDAL: may have side files (a shapefile's .dbf) */
-    const char *driver;  /* GDAL driver of a dataset, NULL: from the extension */
+    const char *option; /* how the user named it, for messages ("-o", "--out") */
+    bool dataset;       /* written through GDAL: may have side files (a shapefile's .dbf) */
+    const char *driver; /* GDAL driver of a dataset, NULL: from the extension */
 } ccov_output_target;
 
 /* Before anything is read or written: CCOV_ERR_IO (message in ctx) when an output path is too
