@@ -182,6 +182,7 @@ typedef struct {
     char path[PATH_MAX];
     char canonical[PATH_MAX + NAME_MAX + 2]; /* folder resolved (realpath) + last name */
     const char *option;
+    size_t target; /* index of the target it belongs to */
 } out_name;
 
 static void canonical(const char *path, char *out, size_t n) {
@@ -206,6 +207,7 @@ static size_t output_names(const ccov_output_target *targets, size_t ntargets, o
             snprintf(names[n].path, sizeof names[n].path, "%s", *f);
             canonical(*f, names[n].canonical, sizeof names[n].canonical);
             names[n].option = targets[t].option;
+            names[n].target = t;
         }
         ccov_io_files_free(files);
     }
@@ -236,8 +238,9 @@ static ccov_status not_input(ccov_ctx *ctx, const char *src, const out_name *nam
 static ccov_status distinct(ccov_ctx *ctx, const out_name *names, size_t n) {
     for (size_t i = 0; i < n; i++)
         for (size_t k = i + 1; k < n; k++)
-            if (strcmp(names[i].canonical, names[k].canonical) == 0 ||
-                same_inode(names[i].path, names[k].path))
+            if (names[i].target != names[k].target &&
+                (strcmp(names[i].canonical, names[k].canonical) == 0 ||
+                 same_inode(names[i].path, names[k].path)))
                 return ccov_ctx_fail(ctx, CCOV_ERR_IO,
                                      "%s: both %s and %s would write it; give one another name",
                                      names[k].path, names[i].option, names[k].option);
