@@ -611,8 +611,11 @@ static bool needs_listing(const char *src) {
         if (EQUAL(dot, single[i]))
             return false;
     struct stat st;
-    if (looks_like_file(src) && stat(src, &st) != 0)
+    bool local = looks_like_file(src);
+    if (local && stat(src, &st) != 0)
         return false; /* missing: the open says so later */
+    if (local && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return false; /* a pipe or device is read once, by the run itself */
     return strncmp(src, "/vsi", 4) != 0 && strncmp(src, "PG:", 3) != 0 && !strstr(src, "://");
 }
 
