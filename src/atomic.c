@@ -1,15 +1,19 @@
-/* atomic: every output is written under a temporary name in the target's folder and renamed when
-   complete, so that a failed or interrupted run leaves no partial file. The temporary names are
+/* atomic: every output is written in a private temporary folder made beside the target (mkdtemp:
+   an unpredictable name, mode 0700, so that nobody can plant a file or symlink where GDAL writes)
+   under its final name, then published with link() (never replacing anything) or, with
+   --overwrite, rename() (replacing a symlink itself, never writing through it). The folders are
    kept in a fixed table that a signal handler can walk without allocating. */
+#define _GNU_SOURCE /* renameat2, SYS_getdents64 */
 #include "clearcov/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 enum { SLOTS = 64 };
@@ -19,108 +23,173 @@ static struct {
     volatile sig_atomic_t used;
 } temps[SLOTS];
 
-static atomic_uint serial;
-
-static void track(const char *tmp) {
-    size_t n = strlen(tmp);
+static void track(const char *dir) {
+    size_t n = strlen(dir);
     for (int i = 0; i < SLOTS && n < PATH_MAX; i++)
         if (!temps[i].used) {
-            memcpy(temps[i].path, tmp, n + 1);
+            memcpy(temps[i].path, dir, n + 1);
             temps[i].used = 1;
             return;
         }
 }
 
-void ccov_atomic_forget(const char *tmp) {
-    for (int i = 0; tmp && i < SLOTS; i++)
-        if (temps[i].used && strcmp(temps[i].path, tmp) == 0)
+static void forget(const char *dir) {
+    for (int i = 0; dir && i < SLOTS; i++)
+        if (temps[i].used && strcmp(temps[i].path, dir) == 0)
             temps[i].used = 0;
 }
 
-/* unlink(base + suffix), with the extension of base replaced when `replace` (signal-safe). */
-static void unlink_variant(const char *base, const char *suffix, bool replace) {
-    char name[PATH_MAX + 16];
-    size_t n = strlen(base), s = strlen(suffix);
-    const char *dot = strrchr(base, '.');
-    if (replace && dot && !strchr(dot, '/'))
-        n = (size_t)(dot - base);
-    if (n + s + 1 > sizeof name)
-        return;
-    memcpy(name, base, n);
-    memcpy(name + n, suffix, s + 1);
-    unlink(name);
-}
-
-void ccov_atomic_cleanup(void) {
-    static const char *const sidecars[] = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"};
-    static const char *const journals[] = {"-journal", "-wal", "-shm"};
-    for (int i = 0; i < SLOTS; i++) {
-        if (!temps[i].used)
-            continue;
-        unlink(temps[i].path);
-        for (size_t k = 0; k < sizeof sidecars / sizeof *sidecars; k++)
-            unlink_variant(temps[i].path, sidecars[k], true);
-        for (size_t k = 0; k < sizeof journals / sizeof *journals; k++)
-            unlink_variant(temps[i].path, journals[k], false);
+/* Unlink every entry of the open folder fd; true when a pass found nothing left (signal-safe:
+   getdents64 into a stack buffer, no allocation). */
+static bool unlink_entries(int fd) {
+    char buf[4096];
+    bool empty = true;
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (got <= 0)
+            return empty;
+        for (long off = 0; off < got;) {
+            /* struct linux_dirent64: inode (8), offset (8), record length (2), type (1), name */
+            unsigned short reclen;
+            memcpy(&reclen, buf + off + 16, sizeof reclen);
+            const char *name = buf + off + 19;
+            if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+                empty = false;
+                unlinkat(fd, name, 0);
+            }
+            off += reclen;
+        }
     }
 }
 
-char *ccov_atomic_temp_name(const char *path) {
+/* Empty the private folder (GDAL writes no subfolders) and remove it. */
+static void remove_dir(const char *dir) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    for (int pass = 0; fd >= 0 && pass < 8 && !unlink_entries(fd); pass++)
+        continue;
+    if (fd >= 0)
+        close(fd);
+    rmdir(dir);
+}
+
+void ccov_atomic_remove_dir(const char *dir) {
+    if (!dir || !dir[0])
+        return;
+    remove_dir(dir);
+    forget(dir);
+}
+
+void ccov_atomic_cleanup(void) {
+    for (int i = 0; i < SLOTS; i++)
+        if (temps[i].used)
+            remove_dir(temps[i].path);
+}
+
+/* The longest component of path. */
+static size_t longest_component(const char *path) {
+    size_t longest = 0;
+    while (*path) {
+        size_t n = strcspn(path, "/");
+        longest = n > longest ? n : longest;
+        path += n + (path[n] == '/');
+    }
+    return longest;
+}
+
+ccov_status ccov_atomic_check_path(ccov_ctx *ctx, const char *path) {
+    size_t n = strlen(path);
+    const char *why = n >= PATH_MAX                        ? "path too long"
+                      : longest_component(path) > NAME_MAX ? "a name in this path is too long"
+                                                           : NULL;
+    if (!why)
+        return CCOV_OK;
+    /* Quote the two ends only: the message stays one readable line. */
+    if (n > 96)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%.40s...%s: %s (%zu bytes; at most %d, %d per name)", path,
+                             path + n - 40, why, n, PATH_MAX - 1, NAME_MAX);
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s (at most %d bytes per name)", path, why,
+                         NAME_MAX);
+}
+
+int ccov_atomic_temp_dir(const char *path, char *dir, size_t n) {
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path + 1) : 0;
-    size_t n = strlen(path) + 64;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return NULL;
-    snprintf(tmp, n, "%.*s.clearcov-%ld-%u-%s", dirlen, path, (long)getpid(),
-             atomic_fetch_add(&serial, 1), path + dirlen);
-    track(tmp);
-    return tmp;
+    int w = snprintf(dir, n, "%.*s.clearcov-XXXXXX", dirlen, path);
+    if (w < 0 || (size_t)w >= n) {
+        dir[0] = '\0';
+        return ENAMETOOLONG;
+    }
+    if (!mkdtemp(dir)) {
+        int err = errno;
+        dir[0] = '\0';
+        return err;
+    }
+    track(dir);
+    return 0;
+}
+
+int ccov_atomic_temp_file(const char *dir, const char *path, char *out, size_t n) {
+    const char *slash = strrchr(path, '/');
+    int w = snprintf(out, n, "%s/%s", dir, slash ? slash + 1 : path);
+    return w < 0 || (size_t)w >= n ? ENAMETOOLONG : 0;
+}
+
+int ccov_atomic_publish(const char *tmp, const char *final_path, bool overwrite) {
+    if (overwrite)
+        return rename(tmp, final_path) == 0 ? 0 : errno;
+    if (link(tmp, final_path) == 0)
+        return 0;
+    int err = errno;
+    /* No hard links here (FAT, some network shares): a rename that refuses to replace. */
+    if (err != EPERM && err != ENOTSUP && err != EMLINK && err != ENOSYS)
+        return err;
+    return renameat2(AT_FDCWD, tmp, AT_FDCWD, final_path, RENAME_NOREPLACE) == 0 ? 0 : errno;
+}
+
+static ccov_status open_failed(ccov_ctx *ctx, ccov_atomic_file *f, int err) {
+    ccov_atomic_remove_dir(f->dir);
+    f->dir[0] = '\0';
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", f->path, strerror(err));
+}
+
+/* The temporary file in a new private folder. */
+static ccov_status open_temp(ccov_ctx *ctx, ccov_atomic_file *f) {
+    int err = ccov_atomic_temp_dir(f->path, f->dir, sizeof f->dir);
+    if (!err)
+        err = ccov_atomic_temp_file(f->dir, f->path, f->tmp, sizeof f->tmp);
+    if (err)
+        return open_failed(ctx, f, err);
+    int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    f->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f->fp)
+        return CCOV_OK;
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    return open_failed(ctx, f, err);
 }
 
 ccov_status ccov_atomic_open(ccov_ctx *ctx, const char *path, bool overwrite, ccov_atomic_file *f) {
     struct stat info;
     memset(f, 0, sizeof *f);
+    ccov_status st = ccov_atomic_check_path(ctx, path);
+    if (st != CCOV_OK)
+        return st;
     snprintf(f->path, sizeof f->path, "%s", path);
     f->overwrite = overwrite;
-    bool exists = stat(path, &info) == 0;
-    if (exists && !overwrite)
+    if (lstat(path, &info) == 0 && !overwrite)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
+    bool exists = stat(path, &info) == 0;
     if (exists && S_ISDIR(info.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a folder", path);
     f->direct = exists && !S_ISREG(info.st_mode);
-    char *tmp = f->direct ? NULL : ccov_atomic_temp_name(path);
-    if (tmp)
-        snprintf(f->tmp, sizeof f->tmp, "%s", tmp);
-    free(tmp);
-    if (!f->direct && !f->tmp[0])
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", path);
-    int fd = f->direct ? -1 : open(f->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    f->fp = f->direct ? fopen(path, "w") : fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f->fp)
-        return CCOV_OK;
-    ccov_status st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    if (!f->direct) {
-        unlink(f->tmp);
-        ccov_atomic_forget(f->tmp);
-    }
-    return st;
-}
-
-/* Move the complete temporary file into place. Without overwrite, link() refuses a file created
-   meanwhile (rename() would replace it); file systems without hard links fall back to rename(). */
-static int publish(const ccov_atomic_file *f) {
-    if (f->overwrite)
-        return rename(f->tmp, f->path);
-    if (link(f->tmp, f->path) == 0) {
-        unlink(f->tmp);
-        return 0;
-    }
-    if (errno == EEXIST)
-        return -1;
-    return rename(f->tmp, f->path);
+    if (!f->direct)
+        return open_temp(ctx, f);
+    f->fp = fopen(path, "w");
+    return f->fp ? CCOV_OK
+                 : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
 }
 
 ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep) {
@@ -132,19 +201,16 @@ ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep) {
         err = errno;
     }
     f->fp = NULL;
-    if (good && !f->direct && publish(f) != 0) {
-        good = false;
-        err = errno;
+    if (good && !f->direct) {
+        err = ccov_atomic_publish(f->tmp, f->path, f->overwrite);
+        good = err == 0;
     }
-    if (!f->direct) {
-        if (!good)
-            unlink(f->tmp);
-        ccov_atomic_forget(f->tmp);
-    }
+    ccov_atomic_remove_dir(f->dir);
     if (good || !keep)
         return good ? CCOV_OK : CCOV_ERR_IO;
     if (err == EEXIST)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%s: exists (appeared during the run); pass --overwrite to replace it",
                              f->path);
     return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", f->path,
                          strerror(err ? err : EIO));

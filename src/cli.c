@@ -605,7 +605,7 @@ static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
         return CCOV_ERR_IO;
     }
     for (int i = 0; i < 2 && !a->overwrite; i++)
-        if ((i ? p2 : p1) && stat(i ? p2 : p1, &st) == 0) {
+        if ((i ? p2 : p1) && lstat(i ? p2 : p1, &st) == 0) { /* a dangling symlink too */
             fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", i ? p2 : p1);
             return CCOV_ERR_IO;
         }
@@ -735,15 +735,29 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
 
 /* ---- inputs are never touched ---- */
 
-static bool same_file(const char *a, const char *b) {
-    struct stat sa, sb;
-    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+/* The files --out DIR receives for this command. */
+static size_t out_dir_targets(const cli_args *a, char (*paths)[PATH_MAX], ccov_output_target *t) {
+    size_t n = 0;
+    bool gpkg = a->out.format == CCOV_OUT_GPKG;
+    if (strcmp(a->command, "report") == 0 && gpkg)
+        snprintf(paths[n++], PATH_MAX, "%s/clearcov.gpkg", a->out.dir);
+    for (size_t i = 0; strcmp(a->command, "report") == 0 && !gpkg && i < CCOV_NLAYERS; i++)
+        snprintf(paths[n++], PATH_MAX, "%s/%s.geojson", a->out.dir, ccov_layer_names[i]);
+    if (strcmp(a->command, "validate") == 0) {
+        snprintf(paths[n++], PATH_MAX, "%s/verdicts.csv", a->out.dir);
+        snprintf(paths[n++], PATH_MAX, "%s/verdicts.json", a->out.dir);
+    }
+    if (strcmp(a->command, "audit") == 0)
+        ccov_audit_layer_path(&a->out, paths[n++], PATH_MAX);
+    for (size_t i = 0; i < n; i++)
+        t[i] = (ccov_output_target){paths[i], "--out", true, NULL};
+    return n;
 }
 
-/* Refuse an output that is one of the inputs, before anything is read or written. */
-static int refuse_input_as_output(const cli_args *a) {
-    char regions[PATH_MAX], cleared[PATH_MAX], targets[CCOV_NLAYERS + 7][PATH_MAX];
+/* Refuse, before anything is read or written, an output that is one of the inputs' files, two
+   outputs naming one file, and a path too long to use. */
+static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
+    char regions[PATH_MAX], cleared[PATH_MAX], paths[CCOV_NLAYERS + 2][PATH_MAX];
     const char *inputs[] = {
         a->cov.regions_src ? a->cov.regions_src
                            : ccov_coverage_data_path("provinces.shp", regions, sizeof regions),
@@ -751,25 +765,22 @@ static int refuse_input_as_output(const cli_args *a) {
             ? a->cov.cleared_src
             : ccov_coverage_data_path("cleared_sample.gpkg", cleared, sizeof cleared),
         a->claims};
+    ccov_output_target t[CCOV_NLAYERS + 4];
     size_t n = 0;
-    snprintf(targets[n++], PATH_MAX, "%s", a->output ? a->output : "");
-    snprintf(targets[n++], PATH_MAX, "%s", a->map.out ? a->map.out : "");
-    for (size_t i = 0; a->out.dir && i < CCOV_NLAYERS; i++)
-        snprintf(targets[n++], PATH_MAX, "%s/%s.geojson", a->out.dir, ccov_layer_names[i]);
-    static const char *const others[] = {"clearcov.gpkg", "verdicts.csv", "verdicts.json",
-                                         "flagged.geojson", "audit.gpkg"};
-    for (size_t i = 0; a->out.dir && i < sizeof others / sizeof *others; i++)
-        snprintf(targets[n++], PATH_MAX, "%s/%s", a->out.dir, others[i]);
-    for (size_t t = 0; t < n; t++)
-        for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
-            if (same_file(targets[t], inputs[i])) {
-                fprintf(stderr,
-                        "clearcov: %s: is an input of this run; inputs are never "
-                        "overwritten\n",
-                        targets[t]);
-                return CCOV_ERR_IO;
-            }
-    return 0;
+    bool synth = strcmp(a->command, "synth") == 0;
+    if (synth && a->synth.out)
+        t[n++] = (ccov_output_target){a->synth.out, "-o", true, a->synth.driver};
+    if (!synth && a->output)
+        t[n++] = (ccov_output_target){a->output, "-o", false, NULL};
+    if (strcmp(a->command, "map") == 0 && a->map.out)
+        t[n++] = (ccov_output_target){a->map.out, "--out", false, NULL};
+    if (a->out.dir && strcmp(a->command, "map") != 0 && !synth) {
+        if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
+            return fail(ctx, CCOV_ERR_IO);
+        n += out_dir_targets(a, paths, t + n);
+    }
+    ccov_status st = ccov_output_guard(ctx, inputs, sizeof inputs / sizeof *inputs, t, n);
+    return st == CCOV_OK ? 0 : fail(ctx, st);
 }
 
 /* An interrupted run leaves no partial output: remove the temporary files, then die of the same
@@ -829,9 +840,6 @@ int ccov_cli_main(int argc, char **argv) {
     command_fn run = find_command(a.command);
     if (!run)
         return usage_error("unknown command '%s' (report, synth, map, validate, audit)", a.command);
-    rc = refuse_input_as_output(&a);
-    if (rc)
-        return rc;
     catch_signals();
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
@@ -839,6 +847,11 @@ int ccov_cli_main(int argc, char **argv) {
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
+    rc = refuse_input_as_output(ctx, &a);
+    if (rc) {
+        ccov_ctx_free(ctx);
+        return rc;
+    }
     progress_state progress = {.start = seconds(), .percent = -1};
     if (a.verbosity >= 0 && isatty(STDERR_FILENO)) {
         a.progress = &progress;

@@ -4,6 +4,7 @@
 #include <cpl_error.h>
 #include <gdal.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,14 @@ static void geos_notice_handler(const char *message, void *user) {
    CPLGetLastErrorMsg), warnings become debug lines instead of raw text on stderr. */
 static void gdal_handler(CPLErr level, CPLErrorNum num, const char *message) {
     (void)num;
+    int err = errno;
     ccov_ctx *ctx = CPLGetErrorHandlerUserData();
     if (level == CE_Warning)
         ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "GDAL: %s", message);
     else if (level >= CE_Failure && ctx)
         snprintf(ctx->gdal_failure, sizeof ctx->gdal_failure, "%s", message);
+    if (level >= CE_Failure && ctx && (err == ENOSPC || err == EDQUOT || err == EFBIG))
+        ctx->gdal_errno = err;
 }
 
 /* PROJ logs through the context; keep its chatter at debug level. */

@@ -22,6 +22,9 @@ struct ccov_ctx {
     ccov_status status;     /* of the last error recorded */
     char geos_error[512];   /* last GEOS error, rephrased by the caller that saw it fail */
     char gdal_failure[256]; /* last GDAL failure seen by the handler, even if GDAL went on */
+    /* ENOSPC, EDQUOT or EFBIG current at a GDAL failure: the real cause of a write error that
+       SQLite reports as unrelated text (cleared by the io writer when it starts) */
+    int gdal_errno;
 };
 
 #endif

@@ -41,6 +41,10 @@ static const char *gdal_reason(const char *fallback) {
     return (msg && *msg) ? msg : fallback;
 }
 
+const char *ccov_io_write_reason(const ccov_ctx *ctx, const char *fallback) {
+    return ctx->gdal_errno ? strerror(ctx->gdal_errno) : gdal_reason(fallback);
+}
+
 static bool looks_like_file(const char *src) {
     return strncmp(src, "PG:", 3) != 0 && strncmp(src, "/vsi", 4) != 0 && strchr(src, ':') == NULL;
 }
@@ -507,15 +511,128 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     return 1;
 }
 
+/* ---- the files behind a source ---- */
+
+/* The archive file on disk behind a /vsizip/, /vsigzip/, /vsitar/, ... path (CPLFree), NULL for
+   memory or network paths. */
+static char *vsi_archive(const char *path) {
+    static const char *const archives[] = {"/vsizip/", "/vsigzip/", "/vsitar/",
+                                           "/vsi7z/",  "/vsirar/",  "/vsisubfile/"};
+    for (size_t i = 0; i < sizeof archives / sizeof *archives; i++) {
+        size_t n = strlen(archives[i]);
+        if (strncmp(path, archives[i], n) != 0)
+            continue;
+        const char *rest = path + n;
+        if (i == 5) /* /vsisubfile/offset_size,file */
+            rest = strchr(rest, ',') ? strchr(rest, ',') + 1 : rest;
+        return vsi_archive(rest);
+    }
+    if (strncmp(path, "/vsi", 4) == 0)
+        return NULL;
+    char *file = CPLStrdup(path[0] == '{' ? path + 1 : path);
+    if (path[0] == '{' && strchr(file, '}'))
+        *strchr(file, '}') = '\0';
+    /* The longest leading part that is a file: the archive, the rest is inside it. */
+    struct stat st;
+    while (stat(file, &st) != 0 || S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(file, '/');
+        if (!slash || slash == file) {
+            CPLFree(file);
+            return NULL;
+        }
+        *slash = '\0';
+    }
+    return file;
+}
+
+/* path exists, or is a /vsizip/-style path whose archive exists. */
+static bool local_exists(const char *path) {
+    struct stat st;
+    if (strncmp(path, "/vsi", 4) != 0)
+        return stat(path, &st) == 0;
+    char *archive = vsi_archive(path);
+    bool found = archive != NULL;
+    CPLFree(archive);
+    return found;
+}
+
+/* The file in a driver-prefixed source (GPKG:file.gpkg:layer, for which GDAL 3.6 lists no file):
+   the prefix names a driver, then the longest part up to a ':' that exists. CPLFree. */
+static char *prefixed_file(const char *src) {
+    const char *colon = strchr(src, ':');
+    char *driver = colon ? CPLStrdup(CPLSPrintf("%.*s", (int)(colon - src), src)) : NULL;
+    bool known = driver && GDALGetDriverByName(driver) != NULL;
+    CPLFree(driver);
+    if (!known)
+        return NULL;
+    char *file = CPLStrdup(colon + 1);
+    while (!local_exists(file) && strrchr(file, ':'))
+        *strrchr(file, ':') = '\0';
+    if (local_exists(file))
+        return file;
+    CPLFree(file);
+    return NULL;
+}
+
+static char **add_local(char **files, const char *path) {
+    if (!path || !path[0])
+        return files;
+    char *inner = strchr(path, ':') && strncmp(path, "/vsi", 4) != 0 ? prefixed_file(path) : NULL;
+    if (inner) {
+        files = add_local(files, inner);
+        CPLFree(inner);
+        return files;
+    }
+    char *archive = strncmp(path, "/vsi", 4) == 0 ? vsi_archive(path) : NULL;
+    if (archive || strncmp(path, "/vsi", 4) != 0)
+        files = CSLAddString(files, archive ? archive : path);
+    CPLFree(archive);
+    return files;
+}
+
+/* Sources that are one file by nature, or no file at all: not opened again. */
+static bool needs_listing(const char *src) {
+    static const char *const single[] = {".geojson", ".json", ".csv", ".geojsonl", ".fgb", ".kml"};
+    const char *dot = strrchr(src, '.');
+    for (size_t i = 0; dot && i < sizeof single / sizeof *single; i++)
+        if (EQUAL(dot, single[i]))
+            return false;
+    struct stat st;
+    bool local = looks_like_file(src);
+    if (local && stat(src, &st) != 0)
+        return false; /* missing: the open says so later */
+    if (local && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return false; /* a pipe or device is read once, by the run itself */
+    return strncmp(src, "/vsi", 4) != 0 && strncmp(src, "PG:", 3) != 0 && !strstr(src, "://");
+}
+
+char **ccov_io_source_files(const char *src) {
+    char **files = add_local(NULL, src);
+    if (!needs_listing(src))
+        return files;
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    char **list = ds ? GDALGetFileList(ds) : NULL;
+    for (char **f = list; f && *f; f++)
+        files = add_local(files, *f);
+    CSLDestroy(list);
+    if (ds)
+        GDALClose(ds);
+    CPLErrorReset();
+    return files;
+}
+
 /* ---- writing ---- */
 
 struct ccov_writer {
     GDALDatasetH ds;
     OGRLayerH lyr;
     char *path;
-    char *tmp;
-    char **tmp_files; /* every file of the dataset under its temporary name (CSL list) */
+    const char *driver; /* GDAL's short name */
+    char dir[PATH_MAX]; /* the private folder GDAL writes in, every file under its final name */
+    char tmp[PATH_MAX]; /* dir/<name of path> */
     size_t nfields;
+    bool overwrite;
     bool multipolygon; /* promote polygons to multipolygons (layer declared so) */
     bool in_transaction;
     bool verify;       /* read the file back after closing: the driver hides write errors */
@@ -553,7 +670,7 @@ static ccov_status writer_fields(ccov_ctx *ctx, ccov_writer *w, const ccov_field
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE)
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                                 gdal_reason("cannot create field"));
+                                 ccov_io_write_reason(ctx, "cannot create field"));
     }
     w->nfields = nfields;
     return CCOV_OK;
@@ -576,24 +693,71 @@ ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *laye
         OSRDestroySpatialReference(srs);
     if (!w->lyr)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             gdal_reason("cannot create layer"));
+                             ccov_io_write_reason(ctx, "cannot create layer"));
     w->multipolygon = multipolygon;
     return writer_fields(ctx, w, fields, nfields);
 }
 
-/* The folder a new file goes to must exist and be writable; an existing target must be a file. */
-static bool target_ok(ccov_ctx *ctx, const char *path, bool overwrite) {
-    struct stat st;
-    char dir[4096];
+char **ccov_io_output_files(const char *path, const char *driver) {
+    const char *name = driver ? driver : driver_for(path);
+    const char *dot = strrchr(path, '.');
+    int stem = dot && !strchr(dot, '/') ? (int)(dot - path) : (int)strlen(path);
+    /* A stray index (.qix, .sbn) or encoding (.cpg) would misdescribe the new data. */
+    static const char *const shapefile[] = {".shp", ".shx", ".dbf", ".prj", ".cpg",
+                                            ".qix", ".sbn", ".sbx", NULL};
+    static const char *const gml[] = {".gml", ".xsd", NULL};
+    const char *const *parts = !name                           ? NULL
+                               : EQUAL(name, "ESRI Shapefile") ? shapefile
+                               : EQUAL(name, "GML")            ? gml
+                                                               : NULL;
+    /* The side files carry the stem of the main file: only for the usual extension. */
+    if (parts && !(dot && EQUAL(dot, parts[0])))
+        parts = NULL;
+    char **files = NULL;
+    for (size_t i = 0; parts && parts[i]; i++)
+        files = CSLAddString(files, CPLSPrintf("%.*s%s", stem, path, parts[i]));
+    return parts ? files : CSLAddString(files, path);
+}
+
+void ccov_io_files_free(char **files) { CSLDestroy(files); }
+
+/* The folder of path ("." when none), into dir. */
+static void folder_of(const char *path, char *dir, size_t n) {
     const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
-    bool exists = stat(path, &st) == 0;
-    if (exists && !overwrite)
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
-    else if (exists && !S_ISREG(st.st_mode))
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not a regular file; give a file name", path);
-    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    snprintf(dir, n, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+}
+
+/* No file of the output may exist without --overwrite (a symlink counts, even dangling); one
+   that exists must be a file or a symlink, which --overwrite replaces itself. */
+static bool files_free(ccov_ctx *ctx, char **files, bool overwrite) {
+    struct stat st;
+    for (char **f = files; f && *f; f++) {
+        bool exists = lstat(*f, &st) == 0;
+        if (exists && !overwrite)
+            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", *f);
+        else if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not a regular file; give a file name", *f);
+        else
+            continue;
+        return false;
+    }
+    return true;
+}
+
+/* The folder a new file goes to must exist and be writable; no file of the output may exist
+   unless overwrite. */
+static bool target_ok(ccov_ctx *ctx, const char *path, const char *driver, bool overwrite) {
+    struct stat st;
+    char dir[PATH_MAX];
+    if (ccov_atomic_check_path(ctx, path) != CCOV_OK)
+        return false;
+    folder_of(path, dir, sizeof dir);
+    char **files = ccov_io_output_files(path, driver);
+    bool ok = files_free(ctx, files, overwrite);
+    CSLDestroy(files);
+    if (!ok)
+        return false;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no folder %s: No such file or directory", path, dir);
     else if (access(dir, W_OK) != 0)
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write in %s: %s", path, dir, strerror(errno));
@@ -602,9 +766,26 @@ static bool target_ok(ccov_ctx *ctx, const char *path, bool overwrite) {
     return false;
 }
 
+/* The private folder and the name GDAL creates in it. */
+static ccov_writer *writer_new(ccov_ctx *ctx, const char *path, bool overwrite) {
+    ccov_writer *w = calloc(1, sizeof *w);
+    int err = w && (w->path = strdup(path)) ? 0 : ENOMEM;
+    if (!err)
+        err = ccov_atomic_temp_dir(path, w->dir, sizeof w->dir);
+    if (!err)
+        err = ccov_atomic_temp_file(w->dir, path, w->tmp, sizeof w->tmp);
+    if (!err) {
+        w->overwrite = overwrite;
+        return w;
+    }
+    ccov_io_writer_abort(w);
+    ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", path, strerror(err));
+    return NULL;
+}
+
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
                                    bool overwrite) {
-    if (!target_ok(ctx, path, overwrite))
+    if (!target_ok(ctx, path, driver, overwrite))
         return NULL;
     const char *name = driver ? driver : driver_for(path);
     GDALDriverH drv = name ? GDALGetDriverByName(name) : NULL;
@@ -613,20 +794,19 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
                       name ? name : "for this extension", name ? "" : "; name one with --driver");
         return NULL;
     }
-    ccov_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = strdup(path)) || !(w->tmp = ccov_atomic_temp_name(path))) {
-        ccov_io_writer_abort(w);
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", path);
+    ccov_writer *w = writer_new(ctx, path, overwrite);
+    if (!w)
         return NULL;
-    }
     CPLErrorReset();
+    ctx->gdal_errno = 0;
     w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", path,
-                      gdal_reason("GDAL refused to create it"));
+                      ccov_io_write_reason(ctx, "GDAL refused to create it"));
         ccov_io_writer_abort(w);
         return NULL;
     }
+    w->driver = GDALGetDriverShortName(drv);
     w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
     /* GDAL's text writers (GeoJSON, CSV, ...) do not report a failed write: check by reading. */
     w->verify = !EQUAL(GDALGetDriverShortName(drv), "GPKG");
@@ -662,42 +842,31 @@ ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
     CPLErrorReset();
     if (st == CCOV_OK && OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                           gdal_reason("feature refused"));
+                           ccov_io_write_reason(ctx, "feature refused"));
     if (st == CCOV_OK)
         w->written++;
     OGR_F_Destroy(f);
     return st;
 }
 
-/* Close the dataset, remembering its files; false when GDAL reports a failure. */
+/* Close the dataset; false when GDAL reports a failure. */
 static bool writer_close(ccov_writer *w) {
     if (!w->ds)
         return true;
     CPLErrorReset();
     bool ok = !w->in_transaction || GDALDatasetCommitTransaction(w->ds) == OGRERR_NONE;
-    w->tmp_files = GDALGetFileList(w->ds);
     GDALClose(w->ds);
     w->ds = NULL;
     return ok && CPLGetLastErrorType() < CE_Failure;
-}
-
-static void writer_free(ccov_writer *w) {
-    ccov_atomic_forget(w->tmp);
-    CSLDestroy(w->tmp_files);
-    free(w->tmp);
-    free(w->path);
-    free(w);
 }
 
 void ccov_io_writer_abort(ccov_writer *w) {
     if (!w)
         return;
     writer_close(w);
-    for (char **f = w->tmp_files; f && *f; f++)
-        unlink(*f);
-    if (w->tmp)
-        unlink(w->tmp);
-    writer_free(w);
+    ccov_atomic_remove_dir(w->dir);
+    free(w->path);
+    free(w);
 }
 
 /* The features that a reader finds in the closed file, all layers; -1 when it does not open. */
@@ -716,7 +885,7 @@ static long long features_on_disk(const char *path) {
 ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
     if (!writer_close(w))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                             gdal_reason("unknown"));
+                             ccov_io_write_reason(ctx, "unknown"));
     if (w->verify && features_on_disk(w->tmp) != w->written)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO,
                              "%s: write error: the file written is incomplete (disk full or "
@@ -726,26 +895,78 @@ ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
     return CCOV_OK;
 }
 
-/* The final name of one temporary file: the temporary stem replaced by the target's. */
-static void final_name(const ccov_writer *w, const char *tmp_file, char *out, size_t n) {
-    const char *tdot = strrchr(w->tmp, '.'), *pdot = strrchr(w->path, '.');
-    size_t tstem = tdot ? (size_t)(tdot - w->tmp) : strlen(w->tmp);
-    size_t pstem = pdot ? (size_t)(pdot - w->path) : strlen(w->path);
-    snprintf(out, n, "%.*s%s", (int)pstem, w->path, tmp_file + tstem);
+/* The names of the files GDAL left in the private folder (SQLite journals aside), as a CSL list:
+   the files of the dataset, each already under its final name. */
+static char **written_files(const ccov_writer *w) {
+    static const char *const transient[] = {"-journal", "-wal", "-shm"};
+    char **names = NULL;
+    char **entries = VSIReadDir(w->dir);
+    for (char **e = entries; e && *e; e++) {
+        size_t n = strlen(*e);
+        bool skip = strcmp(*e, ".") == 0 || strcmp(*e, "..") == 0;
+        for (size_t k = 0; k < 3 && !skip; k++)
+            skip = n >= strlen(transient[k]) &&
+                   strcmp(*e + n - strlen(transient[k]), transient[k]) == 0;
+        if (!skip)
+            names = CSLAddString(names, *e);
+    }
+    CSLDestroy(entries);
+    return names;
+}
+
+/* The file `name` in the folder of path, into out. Returns 0 or ENAMETOOLONG. */
+static int sibling(const char *path, const char *name, char *out, size_t n) {
+    const char *slash = strrchr(path, '/');
+    int w = snprintf(out, n, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
+    return w < 0 || (size_t)w >= n ? ENAMETOOLONG : 0;
+}
+
+/* Publish every file, or none: without --overwrite, the files linked so far are removed again
+   when one cannot be (an output that appeared meanwhile is then left alone). */
+static ccov_status publish_files(ccov_ctx *ctx, ccov_writer *w, char **names) {
+    char tmp[PATH_MAX], target[PATH_MAX];
+    int i = 0, err = 0;
+    for (; names && names[i] && !err; i++) {
+        err = ccov_atomic_temp_file(w->dir, names[i], tmp, sizeof tmp);
+        if (!err)
+            err = sibling(w->path, names[i], target, sizeof target);
+        if (!err)
+            err = ccov_atomic_publish(tmp, target, w->overwrite);
+    }
+    if (!err)
+        return CCOV_OK;
+    for (int k = 0; k < i - 1 && !w->overwrite; k++)
+        if (sibling(w->path, names[k], tmp, sizeof tmp) == 0)
+            unlink(tmp);
+    if (err == EEXIST)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%s: exists (appeared during the run); pass --overwrite to replace it",
+                             target);
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target, strerror(err));
+}
+
+/* With --overwrite the output is replaced as a whole: its files this run did not write (an old
+   shapefile's .cpg or .qix) go. */
+static void remove_stale(const ccov_writer *w, char **names) {
+    char **files = ccov_io_output_files(w->path, w->driver);
+    for (char **f = files; f && *f; f++) {
+        const char *slash = strrchr(*f, '/');
+        if (CSLFindString(names, slash ? slash + 1 : *f) < 0)
+            unlink(*f);
+    }
+    CSLDestroy(files);
 }
 
 ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
     ccov_status st = ccov_io_writer_close(ctx, w);
-    for (char **f = w->tmp_files; f && *f && st == CCOV_OK; f++) {
-        char target[4096];
-        final_name(w, *f, target, sizeof target);
-        if (rename(*f, target) != 0)
-            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target,
-                               strerror(errno));
-    }
-    if (st != CCOV_OK)
-        ccov_io_writer_abort(w);
-    else
-        writer_free(w);
+    char **names = st == CCOV_OK ? written_files(w) : NULL;
+    if (st == CCOV_OK && !names)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL wrote no file", w->path);
+    if (st == CCOV_OK)
+        st = publish_files(ctx, w, names);
+    if (st == CCOV_OK && w->overwrite)
+        remove_stale(w, names);
+    CSLDestroy(names);
+    ccov_io_writer_abort(w);
     return st;
 }

@@ -102,6 +102,21 @@ ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w);
 /* Close and delete the temporary files. ccov_io_writer_abort(NULL) does nothing. */
 void ccov_io_writer_abort(ccov_writer *w);
 
+/* The files an output at `path` consists of once written (driver NULL: from the extension): a
+   shapefile's .shp/.shx/.dbf/.prj/.cpg, a GML file's .gml/.xsd, else path alone. Free with
+   ccov_io_files_free(). */
+char **ccov_io_output_files(const char *path, const char *driver);
+/* The local files a source is read from: every file GDAL lists for it (a shapefile's side files),
+   driver prefixes (GPKG:file:layer) and /vsizip/, /vsigzip/, /vsitar/ paths resolved to the file
+   on disk; none for a database connection. Free with ccov_io_files_free(). */
+char **ccov_io_source_files(const char *src);
+void ccov_io_files_free(char **files);
+
+/* The reason of a failed write: the system's (No space left on device, File too large) when a
+   GDAL failure happened with such an errno since the writer started (SQLite then reports
+   unrelated text), else GDAL's last message, else fallback. */
+const char *ccov_io_write_reason(const ccov_ctx *ctx, const char *fallback);
+
 /* QGIS style (QML document) for a result layer; caller frees with free(). NULL on error. */
 char *ccov_io_style_qml(const char *layer);
 

@@ -1,6 +1,8 @@
 /* io_attrs: attribute-only reads, filter checks, date fields and a list-aware layer writer. */
 #include "io_attrs.h"
 #include "clearcov/atomic.h"
+#include "internal.h"
+#include "io.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -323,7 +325,9 @@ typedef struct {
     GDALDatasetH ds;
     OGRLayerH lyr;
     const char *path;
-    char *tmp;
+    char dir[PATH_MAX]; /* private temporary folder beside path */
+    char tmp[PATH_MAX]; /* dir/<name of path> */
+    bool overwrite;
     char mem[96]; /* GeoJSON is written in memory first: its driver does not report failed writes */
     bool json_lists; /* list fields as JSON text (GeoPackage) instead of string lists */
     bool in_transaction;
@@ -354,14 +358,14 @@ static ccov_status writer_layer(ccov_ctx *ctx, layer_writer *w, const char *laye
     OSRDestroySpatialReference(srs);
     if (!w->lyr)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             gdal_reason("cannot create layer"));
+                             ccov_io_write_reason(ctx, "cannot create layer"));
     for (size_t i = 0; i < w->nfields; i++) {
         OGRFieldDefnH fd = field_defn(&w->fields[i], w->json_lists);
         OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE)
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                                 gdal_reason("cannot create field"));
+                                 ccov_io_write_reason(ctx, "cannot create field"));
     }
     return CCOV_OK;
 }
@@ -411,31 +415,36 @@ static ccov_status write_feature(ccov_ctx *ctx, layer_writer *w, const ccov_attr
     ccov_status st = CCOV_OK;
     if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                           gdal_reason("feature refused"));
+                           ccov_io_write_reason(ctx, "feature refused"));
     OGR_F_Destroy(f);
     return st;
 }
 
 static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *driver, bool overwrite) {
     struct stat st;
-    if (!overwrite && stat(w->path, &st) == 0)
+    if (ccov_atomic_check_path(ctx, w->path) != CCOV_OK)
+        return CCOV_ERR_IO;
+    if (!overwrite && lstat(w->path, &st) == 0)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
                              w->path);
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL has no %s driver", w->path, driver);
-    w->tmp = ccov_atomic_temp_name(w->path);
-    if (!w->tmp)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", w->path);
-    unlink(w->tmp);
+    w->overwrite = overwrite;
+    int err = ccov_atomic_temp_dir(w->path, w->dir, sizeof w->dir);
+    if (!err)
+        err = ccov_atomic_temp_file(w->dir, w->path, w->tmp, sizeof w->tmp);
+    if (err)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", w->path, strerror(err));
     if (strcmp(driver, "GeoJSON") == 0)
         snprintf(w->mem, sizeof w->mem, "/vsimem/clearcov-%ld-%p.geojson", (long)getpid(),
                  (void *)w);
     CPLErrorReset();
+    ctx->gdal_errno = 0;
     w->ds = GDALCreate(drv, w->mem[0] ? w->mem : w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", w->path,
-                             gdal_reason("GDAL refused to create it"));
+                             ccov_io_write_reason(ctx, "GDAL refused to create it"));
     return CCOV_OK;
 }
 
@@ -468,17 +477,19 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
         GDALClose(w->ds);
         if (st == CCOV_OK && (!committed || CPLGetLastErrorType() >= CE_Failure))
             st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                               gdal_reason("unknown"));
+                               ccov_io_write_reason(ctx, "unknown"));
     }
     if (w->mem[0])
         st = copy_out(ctx, w, st);
-    if (st == CCOV_OK && w->tmp && rename(w->tmp, w->path) != 0)
+    int err = st == CCOV_OK ? ccov_atomic_publish(w->tmp, w->path, w->overwrite) : 0;
+    if (err == EEXIST)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                           "%s: exists (appeared during the run); pass --overwrite to replace it",
+                           w->path);
+    else if (err)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", w->path,
-                           strerror(errno));
-    if (st != CCOV_OK && w->tmp)
-        unlink(w->tmp);
-    ccov_atomic_forget(w->tmp);
-    free(w->tmp);
+                           strerror(err));
+    ccov_atomic_remove_dir(w->dir);
     return st;
 }
 

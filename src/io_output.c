@@ -1,8 +1,11 @@
 /* io: the result layers as GeoJSON files (RFC 7946) or one GeoPackage, written atomically. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "clearcov/atomic.h"
 #include "clearcov/output.h"
 #include "io.h"
 
 #include <cpl_conv.h>
+#include <cpl_string.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +44,7 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
     for (size_t i = 0; !o->overwrite && i < CCOV_NLAYERS; i++) {
         char path[4096];
         target_path(o, ccov_layer_names[i], path, sizeof path);
-        if (stat(path, &st) == 0)
+        if (lstat(path, &st) == 0) /* a symlink counts, even dangling */
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
                                  path);
     }
@@ -171,4 +174,93 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
         return st;
     return opts->format == CCOV_OUT_GPKG ? write_gpkg(ctx, res, opts)
                                          : write_geojson(ctx, res, opts);
+}
+
+/* ---- outputs against inputs, before any work ---- */
+
+typedef struct {
+    char path[PATH_MAX];
+    char canonical[PATH_MAX + NAME_MAX + 2]; /* folder resolved (realpath) + last name */
+    const char *option;
+    size_t target; /* index of the target it belongs to */
+} out_name;
+
+static void canonical(const char *path, char *out, size_t n) {
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    if (realpath(dir, real))
+        snprintf(out, n, "%s/%s", real, slash ? slash + 1 : path);
+    else
+        snprintf(out, n, "%s", path);
+}
+
+/* Every file the targets will write (side files included), in names[] (at most max). */
+static size_t output_names(const ccov_output_target *targets, size_t ntargets, out_name *names,
+                           size_t max) {
+    size_t n = 0;
+    for (size_t t = 0; t < ntargets; t++) {
+        char **files = targets[t].dataset ? ccov_io_output_files(targets[t].path, targets[t].driver)
+                                          : CSLAddString(NULL, targets[t].path);
+        for (char **f = files; f && *f && n < max; f++, n++) {
+            snprintf(names[n].path, sizeof names[n].path, "%s", *f);
+            canonical(*f, names[n].canonical, sizeof names[n].canonical);
+            names[n].option = targets[t].option;
+            names[n].target = t;
+        }
+        ccov_io_files_free(files);
+    }
+    return n;
+}
+
+static bool same_inode(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* No output is a file the input `src` is read from. */
+static ccov_status not_input(ccov_ctx *ctx, const char *src, const out_name *names, size_t n) {
+    char **files = ccov_io_source_files(src);
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; i < n && st == CCOV_OK; i++)
+        for (char **f = files; f && *f && st == CCOV_OK; f++)
+            if (same_inode(names[i].path, *f))
+                st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is %s %s; inputs are never overwritten",
+                                   names[i].path,
+                                   strcmp(*f, src) == 0 ? "the input" : "a file of the input", src);
+    ccov_io_files_free(files);
+    return st;
+}
+
+/* No two outputs name one file. */
+static ccov_status distinct(ccov_ctx *ctx, const out_name *names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++)
+            if (names[i].target != names[k].target &&
+                (strcmp(names[i].canonical, names[k].canonical) == 0 ||
+                 same_inode(names[i].path, names[k].path)))
+                return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                                     "%s: both %s and %s would write it; give one another name",
+                                     names[k].path, names[i].option, names[k].option);
+    return CCOV_OK;
+}
+
+ccov_status ccov_output_guard(ccov_ctx *ctx, const char *const *inputs, size_t ninputs,
+                              const ccov_output_target *targets, size_t ntargets) {
+    enum { MAX_NAMES = 32 };
+    ccov_status st = CCOV_OK;
+    for (size_t t = 0; t < ntargets && st == CCOV_OK; t++)
+        st = ccov_atomic_check_path(ctx, targets[t].path);
+    out_name *names = st == CCOV_OK ? calloc(MAX_NAMES, sizeof *names) : NULL;
+    if (st == CCOV_OK && !names)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    size_t n = names ? output_names(targets, ntargets, names, MAX_NAMES) : 0;
+    for (size_t i = 0; i < ninputs && st == CCOV_OK; i++)
+        st = inputs[i] ? not_input(ctx, inputs[i], names, n) : CCOV_OK;
+    if (st == CCOV_OK)
+        st = distinct(ctx, names, n);
+    free(names);
+    return st;
 }

@@ -15,36 +15,56 @@ extern "C" {
 #ifndef PATH_MAX
 #define PATH_MAX 4096
 #endif
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
 
 /* A text output being written. An existing device or pipe (/dev/stdout, a FIFO) is written in
-   place; anything else goes to a temporary file beside the target. */
+   place; anything else goes to a file of the same name in a private temporary folder beside the
+   target (see ccov_atomic_temp_dir). */
 typedef struct {
     FILE *fp;
     char path[PATH_MAX];
+    char dir[PATH_MAX]; /* the private folder, "" when written in place */
     char tmp[PATH_MAX];
     bool direct;
     bool overwrite;
 } ccov_atomic_file;
 
-/* Open `path` for writing. Refuses an existing file unless overwrite (CCOV_ERR_IO, message
-   naming --overwrite), and a folder. On success f->fp is ready. */
+/* Refuse (CCOV_ERR_IO, one-line message) an output path of PATH_MAX bytes or more, or with a
+   component longer than NAME_MAX: such a path would be cut short or refused by the system. */
+ccov_status ccov_atomic_check_path(ccov_ctx *ctx, const char *path);
+
+/* Open `path` for writing. Refuses an existing file (a symlink, even dangling, included) unless
+   overwrite (CCOV_ERR_IO, message naming --overwrite), and a folder. On success f->fp is ready. */
 ccov_status ccov_atomic_open(ccov_ctx *ctx, const char *path, bool overwrite, ccov_atomic_file *f);
 
-/* Finish: with keep, flush, sync and move into place (without overwrite, a file that appeared
-   meanwhile is not replaced); without keep, or on any failure, the temporary file is removed.
-   Returns CCOV_ERR_IO with the reason when the output could not be completed. */
+/* Finish: with keep, flush, sync and publish (see ccov_atomic_publish); without keep, or on any
+   failure, the temporary file is removed. Returns CCOV_ERR_IO with the reason when the output
+   could not be completed. */
 ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep);
 
-/* A temporary name beside `path` (dir/.clearcov-PID-N-base.ext, same extension so that GDAL picks
-   the same driver), registered for ccov_atomic_cleanup(). Caller frees with free() after
-   ccov_atomic_forget(). NULL when out of memory. */
-char *ccov_atomic_temp_name(const char *path);
+/* Make a private folder (mode 0700, unpredictable name DIR/.clearcov-XXXXXX made by mkdtemp) in
+   the folder of `path`, registered for ccov_atomic_cleanup(); its path goes to dir (n bytes).
+   Every temporary file of one output is made in it under its final name, so that nobody else
+   can plant a file or symlink there. Returns 0 or an errno value. */
+int ccov_atomic_temp_dir(const char *path, char *dir, size_t n);
 
-/* The temporary file is gone or in place: stop tracking it. */
-void ccov_atomic_forget(const char *tmp);
+/* dir/<last component of path> into out (n bytes). Returns 0 or ENAMETOOLONG. */
+int ccov_atomic_temp_file(const char *dir, const char *path, char *out, size_t n);
 
-/* Remove every temporary file still registered, with the side files GDAL writes beside them
-   (shapefile parts, SQLite journals). Async-signal-safe: for a SIGINT or SIGTERM handler. */
+/* Give the complete file tmp its final name. Without overwrite, link(): an existing name (a
+   dangling symlink too, or a file that appeared during the run) is never replaced (EEXIST); a
+   file system without hard links gets renameat2(RENAME_NOREPLACE). With overwrite, rename(): a
+   symlink at the final name is replaced itself, never written through. tmp stays (unlinked with
+   its folder). Returns 0 or an errno value. */
+int ccov_atomic_publish(const char *tmp, const char *final_path, bool overwrite);
+
+/* Remove the private folder with whatever is still in it, and stop tracking it. */
+void ccov_atomic_remove_dir(const char *dir);
+
+/* Empty and remove every private folder still registered. Async-signal-safe: for a SIGINT or
+   SIGTERM handler. */
 void ccov_atomic_cleanup(void);
 
 #ifdef __cplusplus

@@ -32,6 +32,22 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
    opts->overwrite is false, or when the folder cannot be used. */
 ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *opts);
 
+/* One output a command will write. */
+typedef struct {
+    const char *path;
+    const char *option; /* how the user named it, for messages ("-o", "--out") */
+    bool dataset;       /* written through GDAL: may have side files (a shapefile's .dbf) */
+    const char *driver; /* GDAL driver of a dataset, NULL: from the extension */
+} ccov_output_target;
+
+/* Before anything is read or written: CCOV_ERR_IO (message in ctx) when an output path is too
+   long (ccov_atomic_check_path), when an output file (side files included) is one of the files
+   an input is read from (compared by device and inode with every file GDAL lists for the source,
+   through driver prefixes and /vsizip/-style paths), or when two outputs name the same file.
+   `inputs` may hold NULL entries. */
+ccov_status ccov_output_guard(ccov_ctx *ctx, const char *const *inputs, size_t ninputs,
+                              const ccov_output_target *targets, size_t ntargets);
+
 #ifdef __cplusplus
 }
 #endif

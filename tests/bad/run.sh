@@ -61,6 +61,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/clearcov-bad.XXXXXX")
 # chmod: the permission cases run as nobody, who must reach the files.
 chmod 755 "$WORK"
 cleanup() {
+    mountpoint -q "$WORK/gen/smallfs" 2>/dev/null && umount "$WORK/gen/smallfs"
     chmod -R u+rwX "$WORK" 2>/dev/null
     rm -rf "$WORK"
 }
@@ -202,6 +203,12 @@ make_inputs() {
     fi
     mkdir -p rodir
     chmod 555 rodir
+    # issue 10 (D cases): a small file system that fills up (a real ENOSPC, unlike `ulimit -f`),
+    # where mounting is allowed (root); the cases that use it are skipped elsewhere.
+    mkdir -p smallfs
+    if ! mount -t tmpfs -o size=64k,mode=0777 tmpfs smallfs 2>/dev/null; then
+        rmdir smallfs
+    fi
     cd "$WORK" || exit 1
 }
 
@@ -270,6 +277,13 @@ run_case() {
     # shellcheck disable=SC2016 # the literal text $G/full in the command
     if [[ $cmd == *'$G/full'* && ! -e $G/full ]]; then
         printf 'SKIP  %-5s %-10s %s\n' "$id" "$kind" "cannot mknod a /dev/full twin here"
+        SKIPPED[$kind]=$((SKIPPED[$kind] + 1))
+        nskip=$((nskip + 1))
+        return
+    fi
+    # shellcheck disable=SC2016 # the literal text $G/smallfs in the command
+    if [[ $cmd == *'$G/smallfs'* && ! -d $G/smallfs ]]; then
+        printf 'SKIP  %-5s %-10s %s\n' "$id" "$kind" "cannot mount a small tmpfs here"
         SKIPPED[$kind]=$((SKIPPED[$kind] + 1))
         nskip=$((nskip + 1))
         return
