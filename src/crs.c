@@ -48,8 +48,17 @@ static void crs_make_label(ccov_crs *crs, bool identify) {
     proj_list_destroy(matches);
 }
 
-static bool crs_read_unit(ccov_crs *crs) {
-    PJ *cs = proj_crs_get_coordinate_system(crs->pj_ctx, crs->pj);
+/* The CRS the coordinates are in: a BoundCRS (a CRS with its own datum shift, such as a PROJ
+   string with +towgs84) carries them in its source CRS; operations still start from the BoundCRS
+   so that its datum shift is used. NULL on error; free with proj_destroy(). */
+static PJ *crs_coordinate_crs(PJ_CONTEXT *pj_ctx, PJ *pj) {
+    if (proj_get_type(pj) == PJ_TYPE_BOUND_CRS)
+        return proj_get_source_crs(pj_ctx, pj);
+    return proj_clone(pj_ctx, pj);
+}
+
+static bool crs_read_unit(ccov_crs *crs, PJ *coordinate_crs) {
+    PJ *cs = proj_crs_get_coordinate_system(crs->pj_ctx, coordinate_crs);
     if (!cs)
         return false;
     double factor = 0;
@@ -66,6 +75,7 @@ static ccov_crs *crs_create(ccov_ctx *ctx, const char *definition, const char *w
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", what);
         return NULL;
     }
+    PJ *coords = NULL;
     crs->pj_ctx = ctx->proj;
     crs->pj = proj_create(ctx->proj, definition);
     if (!crs->pj || !proj_is_crs(crs->pj)) {
@@ -79,20 +89,23 @@ static ccov_crs *crs_create(ccov_ctx *ctx, const char *definition, const char *w
         proj_destroy(crs->pj);
         crs->pj = horizontal;
     }
-    PJ_TYPE type = crs->pj ? proj_get_type(crs->pj) : PJ_TYPE_UNKNOWN;
+    coords = crs->pj ? crs_coordinate_crs(ctx->proj, crs->pj) : NULL;
+    PJ_TYPE type = coords ? proj_get_type(coords) : PJ_TYPE_UNKNOWN;
     crs->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
-    if (!crs->geographic && type != PJ_TYPE_PROJECTED_CRS && type != PJ_TYPE_BOUND_CRS) {
+    if (!crs->geographic && type != PJ_TYPE_PROJECTED_CRS) {
         ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS '%s' is neither geographic nor projected", what,
                       crs->pj ? proj_get_name(crs->pj) : definition);
         goto fail;
     }
-    if (!crs_read_unit(crs)) {
+    if (!crs_read_unit(crs, coords)) {
         ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS has no usable axis unit", what);
         goto fail;
     }
     crs_make_label(crs, identify);
+    proj_destroy(coords);
     return crs;
 fail:
+    proj_destroy(coords);
     ccov_crs_free(crs);
     return NULL;
 }
