@@ -131,6 +131,60 @@ bool ccov_crs_is_geographic(const ccov_crs *crs) { return crs->geographic; }
 
 double ccov_crs_unit_factor(const ccov_crs *crs) { return crs->unit_factor; }
 
+double ccov_crs_turn(const ccov_crs *crs) {
+    return crs->geographic ? 2 * 3.14159265358979323846 / crs->unit_factor : 0;
+}
+
+static int by_west(const void *a, const void *b) {
+    const double *p = a, *q = b;
+    return (p[0] > q[0]) - (p[0] < q[0]);
+}
+
+/* Sorted by west, west in [-180, 180); false when one goes all around. */
+static bool span_normalise(double (*iv)[2], size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double len = iv[i][1] - iv[i][0];
+        if (len >= 360)
+            return false;
+        iv[i][0] -= 360 * floor((iv[i][0] + 180) / 360);
+        iv[i][1] = iv[i][0] + len;
+    }
+    qsort(iv, n, sizeof *iv, by_west);
+    return true;
+}
+
+bool ccov_crs_lon_span(const double (*in)[2], size_t n, double span[2]) {
+    double(*iv)[2] = n ? malloc(n * sizeof *iv) : NULL;
+    if (!iv)
+        return false;
+    memcpy(iv, in, n * sizeof *iv);
+    span[0] = -180;
+    span[1] = 180;
+    if (span_normalise(iv, n)) {
+        /* The widest gap between the intervals (going round past 180) is what the span is not. */
+        double reach = iv[0][1], gap = -1;
+        for (size_t i = 1; i < n; i++) {
+            if (iv[i][0] - reach > gap) {
+                gap = iv[i][0] - reach;
+                span[0] = iv[i][0];
+                span[1] = reach + 360;
+            }
+            reach = fmax(reach, iv[i][1]);
+        }
+        if (iv[0][0] + 360 - reach > gap) {
+            gap = iv[0][0] + 360 - reach;
+            span[0] = iv[0][0];
+            span[1] = reach;
+        }
+        if (gap <= 0) {
+            span[0] = -180;
+            span[1] = 180;
+        }
+    }
+    free(iv);
+    return true;
+}
+
 double ccov_crs_densify_step(const ccov_crs *crs, double metres) {
     if (crs->geographic)
         return metres / 1e5 * (3.14159265358979323846 / 180.0) / crs->unit_factor;

@@ -48,6 +48,16 @@ ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coo
 /* Apply fn to every vertex. New geometry, or NULL when fn failed on a vertex or GEOS failed. */
 ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn fn, void *user);
 
+/* Longitudes (x, in a geographic CRS whose whole turn is `turn` units: 360 for degrees) made to
+   mean in the plane what they mean on the globe, ring by ring: a step of more than half a turn
+   between two vertices goes the short way, across 180 degrees (a step of exactly a whole turn, a
+   full parallel, is kept); a ring that goes once around a pole is closed through the pole on the
+   side of its mean latitude; each polygon is moved by whole turns so that its shell's middle lies
+   in [centre - turn/2, centre + turn/2), its holes next to it. Anything not polygonal is copied.
+   New geometry, or NULL with `problem` (size n) when a ring goes around a pole more than once. */
+ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
+                              char *problem, size_t n);
+
 /* Make g a valid (Multi)Polygon: invalid input is repaired with GEOS make-valid (structure method,
    collapsed parts dropped), non-polygonal parts of a collection are dropped. `*repair` (size n)
    receives what was wrong ("" when nothing). NULL when nothing polygonal is left, with `problem`
