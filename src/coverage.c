@@ -292,10 +292,11 @@ static bool to_frame(void *user, double *x, double *y, size_t n) {
 }
 
 /* *g replaced by its copy with continuous longitudes (ccov_geom_wrap_lon); false with reason. */
-static bool rewrap(ccov_ctx *ctx, ccov_geom **g, double centre, double turn, char *reason,
-                   size_t n) {
+static bool rewrap(ccov_ctx *ctx, ccov_geom **g, double centre, double turn, bool allow_pole,
+                   char *reason, size_t n) {
     char problem[256];
-    ccov_geom *wrapped = ccov_geom_wrap_lon(ctx, *g, centre, turn, problem, sizeof problem);
+    ccov_geom *wrapped =
+        ccov_geom_wrap_lon(ctx, *g, centre, turn, allow_pole, problem, sizeof problem);
     if (!wrapped) {
         snprintf(reason, n, "%s", problem);
         return false;
@@ -310,7 +311,13 @@ static bool rewrap(ccov_ctx *ctx, ccov_geom **g, double centre, double turn, cha
 static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
                             char *reason, char *repair, size_t n) {
     bool short_edges = ccov_geom_edges_within(ctx, valid, s->step);
-    ccov_geom *dense = short_edges ? NULL : ccov_geom_densify(ctx, valid, s->step);
+    double b[4];
+    /* Beyond 60 degrees a degree of longitude is less than half its length at the equator. */
+    bool polar = !short_edges && s->src_turn > 0 && ccov_geom_bounds(ctx, valid, b) &&
+                 fmax(fabs(b[1]), fabs(b[3])) > s->src_turn / 6;
+    ccov_geom *dense = short_edges ? NULL
+                       : polar     ? ccov_geom_densify_lonlat(ctx, valid, s->step, s->src_turn)
+                                   : ccov_geom_densify(ctx, valid, s->step);
     const ccov_geom *edges = short_edges ? valid : dense;
     ccov_geom *moved = edges ? ccov_geom_transform_rings(ctx, edges, to_frame, xf) : NULL;
     ccov_geom *fixed = NULL;
@@ -322,7 +329,7 @@ static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, cons
                      : "out of range?");
         goto done;
     }
-    if (s->frame_turn > 0 && !rewrap(ctx, &moved, s->frame_centre, s->frame_turn, reason, n))
+    if (s->frame_turn > 0 && !rewrap(ctx, &moved, s->frame_centre, s->frame_turn, false, reason, n))
         goto done;
     char again[256];
     fixed = ccov_geom_repair(ctx, moved, again, sizeof again);
@@ -360,7 +367,7 @@ ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *x
     }
     if (box && !ccov_geom_bounds(ctx, g, box))
         box[0] = NAN;
-    if (s->src_turn > 0 && !rewrap(ctx, &g, s->src_centre, s->src_turn, reason, n))
+    if (s->src_turn > 0 && !rewrap(ctx, &g, s->src_centre, s->src_turn, true, reason, n))
         goto done;
     valid = ccov_geom_repair(ctx, g, repair, n);
     if (!valid) {
@@ -564,7 +571,7 @@ static bool shell_add(void *user, const double *x, const double *y, size_t n, bo
 static bool region_lonlat(run *r, const source *s, const ccov_geom *g, shells *sh) {
     if (s->src_turn > 0) {
         char problem[256];
-        ccov_geom *w = ccov_geom_wrap_lon(r->ctx, g, 0, s->src_turn, problem, sizeof problem);
+        ccov_geom *w = ccov_geom_wrap_lon(r->ctx, g, 0, s->src_turn, true, problem, sizeof problem);
         bool ok = !w || ccov_geom_rings(r->ctx, w, shell_add, sh);
         ccov_geom_free(r->ctx, w);
         return ok;

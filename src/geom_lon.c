@@ -17,7 +17,8 @@ typedef struct {
     double centre, turn;
     char *problem;
     size_t size;
-    bool shifted; /* a polygon was moved by whole turns */
+    bool shifted;    /* a polygon was moved by whole turns */
+    bool allow_pole; /* close a ring around a pole (else refuse it) */
 } wrap_job;
 
 static bool at_pole(double y, double turn) { return fabs(y) >= turn / 4; }
@@ -174,8 +175,19 @@ static bool ring_prepare(ccov_ctx *ctx, const GEOSGeometry *ring, const wrap_job
         r->x[r->n - 1] = r->x[0]; /* the closing vertex exactly where the ring started */
         return true;
     }
-    if (labs(turns) == 1)
+    if (labs(turns) == 1 && job->allow_pole)
         return ring_close_at_pole(r, job->turn, job->centre);
+    if (labs(turns) == 1) {
+        double mean = 0;
+        for (size_t i = 0; i < r->n; i++)
+            mean += r->y[i];
+        snprintf(job->problem, job->size,
+                 "goes around the %s Pole, which a longitude/latitude working frame cannot "
+                 "measure exactly (without --crs, a frame centred on the pole is chosen when "
+                 "the regions reach it)",
+                 mean >= 0 ? "North" : "South");
+        return false;
+    }
     snprintf(job->problem, job->size, "a ring goes %ld times around a pole", labs(turns));
     return false;
 }
@@ -263,8 +275,8 @@ static GEOSGeometry *wrapped(ccov_ctx *ctx, const GEOSGeometry *g, wrap_job *job
 }
 
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
-                              char *problem, size_t n) {
-    wrap_job job = {centre, turn, problem, n, false};
+                              bool allow_pole, char *problem, size_t n) {
+    wrap_job job = {centre, turn, problem, n, false, allow_pole};
     problem[0] = '\0';
     GEOSGeometry *out = wrapped(ctx, g, &job);
     /* Parts cut at 180 degrees now meet along it: joined, they are one valid polygon again. */
@@ -278,5 +290,105 @@ ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, 
     }
     if (!out && !problem[0])
         snprintf(problem, n, "out of memory or invalid rings while making longitudes continuous");
+    return out;
+}
+
+/* ---- densifying lon/lat polygons near the poles ---- */
+
+/* Each edge split into pieces no longer than step (in lon/lat units, as ccov_geom_densify does:
+   shorter pieces in longitude keep parallels and geodesics together near a pole), except an edge
+   along a pole, which has no length and is left whole. */
+static bool ring_densify(ring_xy *r, double step, double turn) {
+    size_t total = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        double *x = pass ? malloc(total * sizeof *x) : NULL,
+               *y = pass ? malloc(total * sizeof *y) : NULL;
+        if (pass && (!x || !y)) {
+            free(x);
+            free(y);
+            return false;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i + 1 < r->n; i++) {
+            double dx = r->x[i + 1] - r->x[i], dy = r->y[i + 1] - r->y[i];
+            double low = fmin(fabs(r->y[i]), fabs(r->y[i + 1]));
+            double len = at_pole(low, turn) ? 0 : hypot(dx, dy);
+            size_t pieces = len > step ? (size_t)ceil(len / step) : 1;
+            for (size_t p = 0; p < pieces; p++, k++)
+                if (pass) {
+                    x[k] = r->x[i] + dx * (double)p / (double)pieces;
+                    y[k] = r->y[i] + dy * (double)p / (double)pieces;
+                }
+        }
+        if (!pass) {
+            total = k + 1;
+            continue;
+        }
+        x[k] = r->x[r->n - 1];
+        y[k] = r->y[r->n - 1];
+        free(r->x);
+        free(r->y);
+        *r = (ring_xy){x, y, k + 1};
+    }
+    return true;
+}
+
+typedef struct {
+    double step, turn;
+} densify_job;
+
+static GEOSGeometry *ring_densified(ccov_ctx *ctx, const GEOSGeometry *ring,
+                                    const densify_job *job) {
+    ring_xy r = {0};
+    GEOSGeometry *out = NULL;
+    if (ring_read(ctx, ring, &r) && r.n >= 2 && ring_densify(&r, job->step, job->turn))
+        out = ring_build(ctx, &r, 0);
+    free(r.x);
+    free(r.y);
+    return out;
+}
+
+static GEOSGeometry *polygon_densified(ccov_ctx *ctx, const GEOSGeometry *poly,
+                                       const densify_job *job) {
+    if (GEOSisEmpty_r(ctx->geos, poly))
+        return GEOSGeom_clone_r(ctx->geos, poly);
+    int nholes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    GEOSGeometry *shell = ring_densified(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), job);
+    GEOSGeometry **holes = calloc(nholes > 0 ? (size_t)nholes : 1, sizeof *holes);
+    bool ok = shell && holes;
+    for (int i = 0; ok && i < nholes; i++) {
+        holes[i] = ring_densified(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), job);
+        ok = holes[i] != NULL;
+    }
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)nholes) : NULL;
+    if (!out) {
+        GEOSGeom_destroy_r(ctx->geos, shell);
+        for (int i = 0; holes && i < nholes; i++)
+            GEOSGeom_destroy_r(ctx->geos, holes[i]);
+    }
+    free(holes);
+    return out;
+}
+
+ccov_geom *ccov_geom_densify_lonlat(ccov_ctx *ctx, const ccov_geom *g, double step, double turn) {
+    densify_job job = {step, turn};
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON)
+        return polygon_densified(ctx, g, &job);
+    if (type != GEOS_MULTIPOLYGON)
+        return NULL;
+    int n = GEOSGetNumGeometries_r(ctx->geos, g);
+    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        parts[i] = polygon_densified(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), &job);
+        ok = parts[i] != NULL;
+    }
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n) : NULL;
+    for (int i = 0; !out && parts && i < n; i++)
+        GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    free(parts);
     return out;
 }
