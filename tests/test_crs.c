@@ -282,9 +282,30 @@ done:
     ccov_crs_free(wgs);
 }
 
+/* The shortest longitude interval holding given intervals (hand worked: the span is the circle
+   less its widest gap). */
+static void span_check(const double (*iv)[2], size_t n, double from, double to, const char *what) {
+    double span[2] = {0, 0};
+    check(ccov_crs_lon_span(iv, n, span), what);
+    check_abs(span[0], from, 1e-12, what);
+    check_abs(span[1], to, 1e-12, what);
+}
+
+static void test_lon_span(void) {
+    const double cut[2][2] = {{179.5, 180}, {-180, -179.5}};
+    span_check(cut, 2, 179.5, 180.5, "parts either side of 180 make 179.5..180.5");
+    const double apart[2][2] = {{100, 110}, {-60, -50}};
+    span_check(apart, 2, -60, 110, "gap of 190 degrees left out, 150 kept");
+    const double past[1][2] = {{350, 355}};
+    span_check(past, 1, -10, -5, "350..355 is -10..-5");
+    const double whole[2][2] = {{-180, 0}, {-10, 180}};
+    span_check(whole, 2, -180, 180, "intervals all around");
+}
+
 int main(void) {
     test_area_planimeter();
     test_area_ring_forms();
+    test_lon_span();
     ccov_ctx *ctx = ccov_ctx_create();
     check(ctx != NULL, "context");
     if (ctx) {
