@@ -77,17 +77,43 @@ static ccov_status measure_setup(run *r) {
     return frame_finish(r);
 }
 
+/* Where the regions lie, from their coordinates as read: longitudes (degrees, the shortest
+   interval holding them all, which may go past 180) and latitudes. */
+typedef struct {
+    double span[2];
+    double lat[2];
+} survey;
+
+/* Where a gnomonic frame shows every region: around them when they span 30 degrees or less each
+   way, or at a pole that a region reaches when all lie within 30 degrees of it. False: lon/lat. */
+static bool frame_centre(const survey *sv, double *lon, double *lat) {
+    bool north = sv->lat[1] >= 90 - 1e-9, south = sv->lat[0] <= -90 + 1e-9;
+    if (north != south && (north ? sv->lat[0] >= 60 : sv->lat[1] <= -60)) {
+        *lon = 0;
+        *lat = north ? 90 : -90;
+        return true;
+    }
+    if (north || south || sv->span[1] - sv->span[0] > 30 || sv->lat[1] - sv->lat[0] > 30)
+        return false;
+    *lon = (sv->span[0] + sv->span[1]) / 2;
+    if (*lon >= 180)
+        *lon -= 360;
+    *lat = (sv->lat[0] + sv->lat[1]) / 2;
+    return true;
+}
+
 /* The default frame: the ellipsoidal gnomonic projection centred on the regions, in which a
    straight line is (to a few hundredths of a millimetre over a kilometre) a geodesic. GEOS puts
    the vertices it creates where polygons cross on straight frame lines, so in this frame they land
    on the geodesic edges that the area is measured along: the union, the overlaps and the clipped
-   parts all measure consistently. Regions wider than 30 degrees fall back to lon/lat. */
-static ccov_status frame_around(run *r, const double *lonlat) {
+   parts all measure consistently. Regions wider than 30 degrees fall back to lon/lat, whose
+   longitudes are then kept in the half-turn either side of the regions' middle. */
+static ccov_status frame_around(run *r, const survey *sv) {
     char def[1024];
-    if (!lonlat || lonlat[2] - lonlat[0] > 30 || lonlat[3] - lonlat[1] > 30) {
+    double lon = 0, lat = 0;
+    if (!sv || !frame_centre(sv, &lon, &lat)) {
         snprintf(def, sizeof def, "%s", WGS84_LONLAT);
     } else {
-        double lon = (lonlat[0] + lonlat[2]) / 2, lat = (lonlat[1] + lonlat[3]) / 2;
         snprintf(def, sizeof def,
                  "PROJCRS[\"Gnomonic centred on %.4f %.4f (WGS 84)\",BASEGEOGCRS[\"WGS 84\","
                  "DATUM[\"World Geodetic System 1984\",ELLIPSOID[\"WGS 84\",6378137,"
@@ -130,10 +156,32 @@ static ccov_status source_crs(run *r, source *s, const char *path, double step_m
     return CCOV_OK;
 }
 
+/* A longitude interval (west, east) made continuous (an interval across 180 degrees has
+   west > east) and moved by whole turns so that its middle lies within 180 degrees of ref. */
+static void lon_interval_near(double *west, double *east, double ref) {
+    if (*west > *east)
+        *east += 360;
+    double turns = round(((*west + *east) / 2 - ref) / 360);
+    *west -= 360 * turns;
+    *east -= 360 * turns;
+}
+
+/* Wholly outside the area of use, by more than its own size: not data in this CRS. Both boxes
+   (west, south, east, north) may cross 180 degrees. */
+static bool far_outside(const double use_box[4], const double data_box[4]) {
+    double use[4] = {use_box[0], use_box[1], use_box[2], use_box[3]};
+    double lonlat[4] = {data_box[0], data_box[1], data_box[2], data_box[3]};
+    lon_interval_near(&use[0], &use[2], 0);
+    lon_interval_near(&lonlat[0], &lonlat[2], (use[0] + use[2]) / 2);
+    double w = use[2] - use[0] + 1, h = use[3] - use[1] + 1;
+    return lonlat[2] < use[0] - w || lonlat[0] > use[2] + w || lonlat[3] < use[1] - h ||
+           lonlat[1] > use[3] + h;
+}
+
 /* Numbers that cannot be in the declared CRS: projected metres in a lon/lat file, latitude and
    longitude swapped, or data far outside the CRS's area of use (lon/lat labelled UTM). A few
    stray coordinates pass here and are excluded feature by feature. */
-static ccov_status extent_plausible(run *r, source *s, const char *path, const double b[4]) {
+static ccov_status extent_plausible(run *r, const source *s, const char *path, const double b[4]) {
     const char *label = ccov_crs_label(s->crs);
     double use[4], lonlat[4];
     if (ccov_crs_is_geographic(s->crs) && (fabs(b[1]) > 90 || fabs(b[3]) > 90) &&
@@ -156,39 +204,61 @@ static ccov_status extent_plausible(run *r, source *s, const char *path, const d
                              "one with --assume-crs",
                              path, label);
     if (ccov_crs_is_geographic(s->crs) || !ccov_crs_area_of_use(r->ctx, s->crs, use) ||
-        !ccov_crs_bbox_to_lonlat(r->ctx, s->crs, b, lonlat))
+        !ccov_crs_bbox_to_lonlat(r->ctx, s->crs, b, lonlat) || !far_outside(use, lonlat))
         return CCOV_OK;
-    /* Wholly outside the area of use, by more than its own size: not data in this CRS. */
-    double w = use[2] - use[0] + 1, h = use[3] - use[1] + 1;
-    if (lonlat[2] < use[0] - w || lonlat[0] > use[2] + w || lonlat[3] < use[1] - h ||
-        lonlat[1] > use[3] + h)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
-                             "%s: the data lie outside the area of use of %s (%.4g..%.4g E, "
-                             "%.4g..%.4g N): wrong CRS? name the right one with --assume-crs",
-                             path, label, use[0], use[2], use[1], use[3]);
-    return CCOV_OK;
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_CRS,
+                         "%s: the data lie outside the area of use of %s (%.4g..%.4g E, "
+                         "%.4g..%.4g N): wrong CRS? name the right one with --assume-crs",
+                         path, label, use[0], use[2], use[1], use[3]);
 }
 
-ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
-                                 const char *layer_option, const char *where, double step_m) {
+/* Open the source, read its CRS and check its declared extent. */
+static ccov_status source_open_crs(run *r, source *s, const char *path, const char *layer,
+                                   const char *layer_option, const char *where, double step_m) {
     s->layer = ccov_io_open(r->ctx, path, layer, layer_option);
     if (!s->layer)
         return CCOV_ERR_IO;
     ccov_status st = where ? ccov_io_set_where(r->ctx, s->layer, where) : CCOV_OK;
     if (st == CCOV_OK)
         st = source_crs(r, s, path, step_m);
-    if (st != CCOV_OK)
-        return st;
+    double bbox[4];
+    if (st == CCOV_OK && ccov_io_extent(s->layer, bbox))
+        st = extent_plausible(r, s, path, bbox);
+    return st;
+}
+
+static ccov_status source_xform(run *r, source *s, const char *path);
+
+ccov_status ccov_run_extent_check(run *r, const source *s, const char *path, const double box[4]) {
+    return extent_plausible(r, s, path, box);
+}
+
+void ccov_run_box_add(double a[4], const double b[4]) {
+    if (isnan(b[0]))
+        return;
+    for (int i = 0; i < 4; i++)
+        a[i] = isnan(a[i]) ? b[i] : i < 2 ? fmin(a[i], b[i]) : fmax(a[i], b[i]);
+}
+
+ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
+                                 const char *layer_option, const char *where, double step_m) {
+    ccov_status st = source_open_crs(r, s, path, layer, layer_option, where, step_m);
+    return st == CCOV_OK ? source_xform(r, s, path) : st;
+}
+
+/* The way from the source into the working frame (the frame chosen first when there is none). */
+static ccov_status source_xform(run *r, source *s, const char *path) {
     double bbox[4], lonlat[4];
-    bool have_box = ccov_io_extent(s->layer, bbox);
-    st = have_box ? extent_plausible(r, s, path, bbox) : CCOV_OK;
+    bool have_area = ccov_io_extent(s->layer, bbox) &&
+                     ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat) && lonlat[0] >= -180 &&
+                     lonlat[2] <= 180 && lonlat[1] >= -90 && lonlat[3] <= 90;
+    ccov_status st = r->frame ? CCOV_OK : frame_around(r, NULL);
     if (st != CCOV_OK)
         return st;
-    bool have_area = have_box && ccov_crs_bbox_to_lonlat(r->ctx, s->crs, bbox, lonlat) &&
-                     lonlat[0] >= -180 && lonlat[2] <= 180 && lonlat[1] >= -90 && lonlat[3] <= 90;
-    st = r->frame ? CCOV_OK : frame_around(r, have_area ? lonlat : NULL);
-    if (st != CCOV_OK)
-        return st;
+    s->src_turn = ccov_crs_turn(s->crs);
+    s->src_centre = r->lon_centre / 360 * s->src_turn;
+    s->frame_turn = ccov_crs_turn(r->frame);
+    s->frame_centre = r->lon_centre / 360 * s->frame_turn;
     s->frame_label = ccov_crs_label(r->frame);
     s->xf = ccov_xform_create(r->ctx, s->crs, r->frame, have_area ? lonlat : NULL,
                               r->opts->allow_ballpark, path);
@@ -221,20 +291,46 @@ static bool to_frame(void *user, double *x, double *y, size_t n) {
     return true;
 }
 
+/* *g replaced by its copy with continuous longitudes (ccov_geom_wrap_lon); false with reason. */
+static bool rewrap(ccov_ctx *ctx, ccov_geom **g, double centre, double turn, bool allow_pole,
+                   char *reason, size_t n) {
+    char problem[256];
+    ccov_geom *wrapped =
+        ccov_geom_wrap_lon(ctx, *g, centre, turn, allow_pole, problem, sizeof problem);
+    if (!wrapped) {
+        snprintf(reason, n, "%s", problem);
+        return false;
+    }
+    ccov_geom_free(ctx, *g);
+    *g = wrapped;
+    return true;
+}
+
 /* Into the working frame: densified in the source CRS first, so that straight edges stay where
    they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
 static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
                             char *reason, char *repair, size_t n) {
     bool short_edges = ccov_geom_edges_within(ctx, valid, s->step);
-    ccov_geom *dense = short_edges ? NULL : ccov_geom_densify(ctx, valid, s->step);
+    double b[4];
+    /* Beyond 60 degrees a degree of longitude is less than half its length at the equator. */
+    bool polar = !short_edges && s->src_turn > 0 && ccov_geom_bounds(ctx, valid, b) &&
+                 fmax(fabs(b[1]), fabs(b[3])) > s->src_turn / 6;
+    ccov_geom *dense = short_edges ? NULL
+                       : polar     ? ccov_geom_densify_lonlat(ctx, valid, s->step, s->src_turn)
+                                   : ccov_geom_densify(ctx, valid, s->step);
     const ccov_geom *edges = short_edges ? valid : dense;
     ccov_geom *moved = edges ? ccov_geom_transform_rings(ctx, edges, to_frame, xf) : NULL;
     ccov_geom *fixed = NULL;
     if (!moved) {
-        snprintf(reason, n, "coordinates cannot be transformed from %s to %s (out of range?)",
-                 ccov_crs_label(s->crs), s->frame_label);
+        snprintf(reason, n, "coordinates cannot be transformed from %s to %s (%s)",
+                 ccov_crs_label(s->crs), s->frame_label,
+                 strncmp(s->frame_label, "Gnomonic", 8) == 0
+                     ? "more than 90 degrees from its centre? --crs EPSG:4326 measures it"
+                     : "out of range?");
         goto done;
     }
+    if (s->frame_turn > 0 && !rewrap(ctx, &moved, s->frame_centre, s->frame_turn, false, reason, n))
+        goto done;
     char again[256];
     fixed = ccov_geom_repair(ctx, moved, again, sizeof again);
     if (!fixed)
@@ -252,8 +348,11 @@ done:
    located in the source's own coordinates, before densifying (GEOS densify would silently
    rebuild an invalid polygon). */
 ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *xf,
-                                   const ccov_record *rec, char *reason, char *repair, size_t n) {
+                                   const ccov_record *rec, char *reason, char *repair, size_t n,
+                                   double box[4]) {
     repair[0] = '\0';
+    for (int i = 0; box && i < 4; i++)
+        box[i] = NAN;
     if (!rec->wkb) {
         snprintf(reason, n, "%s", rec->problem);
         return NULL;
@@ -266,6 +365,10 @@ ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *x
         snprintf(reason, n, "non-finite coordinates (NaN or infinity)");
         goto done;
     }
+    if (box && !ccov_geom_bounds(ctx, g, box))
+        box[0] = NAN;
+    if (s->src_turn > 0 && !rewrap(ctx, &g, s->src_centre, s->src_turn, true, reason, n))
+        goto done;
     valid = ccov_geom_repair(ctx, g, repair, n);
     if (!valid) {
         snprintf(reason, n, "%s", repair);
@@ -388,7 +491,8 @@ static void append_name(char *list, size_t n, const char *name) {
 static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     char reason[512], repair[512];
     const char *path = ccov_io_source(s->layer);
-    ccov_geom *g = ccov_run_frame_geometry(r->ctx, s, s->xf, rec, reason, repair, sizeof reason);
+    ccov_geom *g =
+        ccov_run_frame_geometry(r->ctx, s, s->xf, rec, reason, repair, sizeof reason, NULL);
     if (!g)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
                              rec->values[0], reason);
@@ -408,7 +512,132 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
                : CCOV_OK;
 }
 
-static ccov_status regions_read(run *r, source *s, query_list *q, char *names, size_t nsz) {
+/* The chosen region records, kept until the working frame is chosen from their coordinates. */
+typedef struct {
+    ccov_record *recs;
+    size_t n;
+} record_list;
+
+static void records_free(record_list *l) {
+    for (size_t i = 0; i < l->n; i++)
+        ccov_record_clear(&l->recs[i]);
+    free(l->recs);
+}
+
+static ccov_status records_keep(run *r, record_list *l, ccov_record *rec) {
+    ccov_record *grown = realloc(l->recs, (l->n + 1) * sizeof *grown);
+    if (!grown)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    l->recs = grown;
+    grown[l->n++] = *rec;
+    memset(rec, 0, sizeof *rec);
+    return CCOV_OK;
+}
+
+typedef struct {
+    double (*iv)[2]; /* longitude interval of each shell, degrees */
+    size_t n, cap;
+    double lat[2];
+    double deg; /* degrees per source unit */
+} shells;
+
+static bool shell_add(void *user, const double *x, const double *y, size_t n, bool exterior) {
+    shells *sh = user;
+    if (!exterior || n == 0)
+        return true;
+    if (sh->n == sh->cap) {
+        size_t cap = sh->cap ? 2 * sh->cap : 16;
+        double(*grown)[2] = realloc(sh->iv, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        sh->iv = grown;
+        sh->cap = cap;
+    }
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (size_t i = 0; i < n; i++) {
+        lo = fmin(lo, x[i]);
+        hi = fmax(hi, x[i]);
+        sh->lat[0] = fmin(sh->lat[0], y[i] * sh->deg);
+        sh->lat[1] = fmax(sh->lat[1], y[i] * sh->deg);
+    }
+    sh->iv[sh->n][0] = lo * sh->deg;
+    sh->iv[sh->n++][1] = hi * sh->deg;
+    return true;
+}
+
+/* One region's longitudes and latitudes: each shell's in a geographic source (made continuous
+   first), the bounds taken to lon/lat in a projected one (an interval across 180 has west > east).
+ */
+static bool region_lonlat(run *r, const source *s, const ccov_geom *g, shells *sh) {
+    if (s->src_turn > 0) {
+        char problem[256];
+        ccov_geom *w = ccov_geom_wrap_lon(r->ctx, g, 0, s->src_turn, true, problem, sizeof problem);
+        bool ok = !w || ccov_geom_rings(r->ctx, w, shell_add, sh);
+        ccov_geom_free(r->ctx, w);
+        return ok;
+    }
+    double b[4], ll[4];
+    if (!ccov_geom_bounds(r->ctx, g, b) || !ccov_crs_bbox_to_lonlat(r->ctx, s->crs, b, ll))
+        return true;
+    double x[2] = {ll[0], ll[2] < ll[0] ? ll[2] + 360 : ll[2]}, y[2] = {ll[1], ll[3]};
+    double deg = sh->deg;
+    sh->deg = 1;
+    bool ok = shell_add(sh, x, y, 2, true);
+    sh->deg = deg;
+    return ok;
+}
+
+/* Where the regions lie (sv) and the bounds of their coordinates as read (box). */
+static ccov_status regions_survey(run *r, const source *s, const record_list *l, survey *sv,
+                                  double box[4]) {
+    shells sh = {NULL, 0, 0, {HUGE_VAL, -HUGE_VAL}, 1};
+    if (s->src_turn > 0)
+        sh.deg = 360 / s->src_turn;
+    bool ok = true;
+    for (size_t i = 0; ok && i < l->n; i++) {
+        char problem[256];
+        ccov_geom *g = l->recs[i].wkb
+                           ? ccov_geom_from_wkb(r->ctx, l->recs[i].wkb, l->recs[i].wkb_size,
+                                                problem, sizeof problem)
+                           : NULL;
+        double b[4];
+        if (g && ccov_geom_is_finite(r->ctx, g) && ccov_geom_bounds(r->ctx, g, b)) {
+            ccov_run_box_add(box, b);
+            ok = region_lonlat(r, s, g, &sh);
+        }
+        ccov_geom_free(r->ctx, g);
+    }
+    ok = ok && (sh.n == 0 || ccov_crs_lon_span((const double(*)[2])sh.iv, sh.n, sv->span));
+    sv->lat[0] = sh.lat[0];
+    sv->lat[1] = sh.lat[1];
+    free(sh.iv);
+    if (!ok)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return sh.n ? CCOV_OK : CCOV_ERR_GEOM;
+}
+
+/* The working frame (unless --crs named one) and the middle of the lon/lat window, from the
+   regions' coordinates as read; then the way into the frame. */
+static ccov_status regions_frame(run *r, source *s, const char *path, const record_list *l) {
+    survey sv = {{-180, 180}, {-90, 90}};
+    double box[4] = {NAN, NAN, NAN, NAN};
+    s->src_turn = ccov_crs_turn(s->crs);
+    ccov_status st = regions_survey(r, s, l, &sv, box);
+    if (st == CCOV_ERR_IO)
+        return st;
+    bool found = st == CCOV_OK;
+    st = isnan(box[0]) ? CCOV_OK : extent_plausible(r, s, path, box);
+    if (st != CCOV_OK)
+        return st;
+    r->lon_centre = found ? (sv.span[0] + sv.span[1]) / 2 : 0;
+    if (r->lon_centre >= 180)
+        r->lon_centre -= 360;
+    st = r->frame ? CCOV_OK : frame_around(r, found ? &sv : NULL);
+    return st == CCOV_OK ? source_xform(r, s, path) : st;
+}
+
+static ccov_status regions_read(run *r, source *s, query_list *q, char *names, size_t nsz,
+                                record_list *chosen) {
     ccov_record rec = {0};
     ccov_status st = CCOV_OK;
     int got = ccov_io_next(r->ctx, s->layer, &rec);
@@ -420,7 +649,7 @@ static ccov_status regions_read(run *r, source *s, query_list *q, char *names, s
                          ccov_io_source(s->layer), rec.fid, s->name_field);
         append_name(names, nsz, name);
         if (region_chosen(q, name, rec.values[1]))
-            st = region_add(r, s, &rec);
+            st = records_keep(r, chosen, &rec);
     }
     if (st == CCOV_OK && got < 0)
         st = CCOV_ERR_IO;
@@ -454,19 +683,25 @@ static ccov_status regions_load(run *r) {
         src = ccov_coverage_data_path("provinces.shp", path, sizeof path);
     source s = {0};
     query_list q = {0};
+    record_list chosen = {0};
     char names[2048] = "";
     ccov_status st = CCOV_OK;
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = ccov_run_source_open(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL,
-                                  CCOV_REGION_STEP_M);
+        st = source_open_crs(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL,
+                             CCOV_REGION_STEP_M);
     if (st == CCOV_OK)
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)
-        st = regions_read(r, &s, &q, names, sizeof names);
+        st = regions_read(r, &s, &q, names, sizeof names, &chosen);
     if (st == CCOV_OK)
         st = queries_check(r, src, &q, names);
+    if (st == CCOV_OK)
+        st = regions_frame(r, &s, src, &chosen);
+    for (size_t i = 0; st == CCOV_OK && i < chosen.n; i++)
+        st = region_add(r, &s, &chosen.recs[i]);
+    records_free(&chosen);
     if (st == CCOV_OK && r->nregions == 0)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)

@@ -145,6 +145,7 @@ typedef struct {
     double ha;
     char reason[512];
     char repair[512];
+    double box[4]; /* bounds of the coordinates as read */
 } pending;
 
 typedef struct {
@@ -158,7 +159,7 @@ static ccov_status load_item(void *shared, int w, size_t i) {
     worker *wk = &job->r->workers[w];
     pending *p = &job->items[i];
     p->geom = ccov_run_frame_geometry(wk->ctx, job->s, wk->xf, &p->rec, p->reason, p->repair,
-                                      sizeof p->reason);
+                                      sizeof p->reason, p->box);
     p->ha = p->geom ? ccov_measure_ha(wk->ctx, &wk->m, p->geom) : 0;
     return CCOV_OK;
 }
@@ -171,6 +172,7 @@ static ccov_status load_merge(run *r, const source *s, pending *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         pending *p = &items[i];
         res->cleared_input.features++;
+        ccov_run_box_add(r->read_box, p->box);
         if (st == CCOV_OK && !p->geom)
             st = ccov_run_add_note(r, &res->excluded, &res->nexcluded, path, p->rec.fid, p->reason);
         else if (st == CCOV_OK && p->repair[0])
@@ -293,11 +295,16 @@ ccov_status ccov_run_cleared_load(run *r) {
         st = cleared_fields(r, &s);
     if (st == CCOV_OK)
         st = clone_source_xform(r, &s);
+    for (int i = 0; i < 4; i++)
+        r->read_box[i] = NAN;
     double t0 = ccov_run_now();
     if (st == CCOV_OK)
         st = load_all(r, &s);
     ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "read and prepare: %zu features kept, %.3f s", r->ncleared,
                  ccov_run_now() - t0);
+    /* The numbers read, not the extent the file declares (which may be stale), decide. */
+    if (st == CCOV_OK && !isnan(r->read_box[0]))
+        st = ccov_run_extent_check(r, &s, src, r->read_box);
     if (st == CCOV_OK)
         st = nothing_usable(r, src);
     if (st == CCOV_OK)

@@ -25,6 +25,10 @@ typedef struct {
     double step;
     const char *frame_label;
     const char *name_field; /* regions: the field holding names */
+    /* Longitudes made continuous (ccov_geom_wrap_lon) in the source's own coordinates and in the
+       working frame, when each is geographic (turn 0: not geographic). */
+    double src_centre, src_turn;
+    double frame_centre, frame_turn;
 } source;
 
 typedef struct {
@@ -73,6 +77,8 @@ typedef struct {
     int nworkers;
     ccov_geom *all_regions; /* union of the chosen regions */
     double (*region_box)[4];
+    double lon_centre; /* degrees: the middle of the regions' longitudes, for lon/lat windows */
+    double read_box[4]; /* bounds of the cleared coordinates as read (NaN: none yet) */
 } run;
 
 /* Hectares of g (working frame) by the area method of m. */
@@ -93,8 +99,15 @@ ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char
                                  const char *layer_option, const char *where, double step_m);
 void ccov_run_source_close(source *s);
 ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in);
+/* box (may be NULL) receives the bounds of the feature's coordinates as read, NaN when it has
+   none. */
 ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *xf,
-                                   const ccov_record *rec, char *reason, char *repair, size_t n);
+                                   const ccov_record *rec, char *reason, char *repair, size_t n,
+                                   double box[4]);
+/* Refuse numbers that cannot be in the source's CRS (box: bounds of the coordinates read). */
+ccov_status ccov_run_extent_check(run *r, const source *s, const char *path, const double box[4]);
+/* Grow box a (xmin, ymin, xmax, ymax; NaN when empty) to hold box b. */
+void ccov_run_box_add(double a[4], const double b[4]);
 ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
                               long long fid, const char *reason);
 

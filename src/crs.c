@@ -48,8 +48,17 @@ static void crs_make_label(ccov_crs *crs, bool identify) {
     proj_list_destroy(matches);
 }
 
-static bool crs_read_unit(ccov_crs *crs) {
-    PJ *cs = proj_crs_get_coordinate_system(crs->pj_ctx, crs->pj);
+/* The CRS the coordinates are in: a BoundCRS (a CRS with its own datum shift, such as a PROJ
+   string with +towgs84) carries them in its source CRS; operations still start from the BoundCRS
+   so that its datum shift is used. NULL on error; free with proj_destroy(). */
+static PJ *crs_coordinate_crs(PJ_CONTEXT *pj_ctx, PJ *pj) {
+    if (proj_get_type(pj) == PJ_TYPE_BOUND_CRS)
+        return proj_get_source_crs(pj_ctx, pj);
+    return proj_clone(pj_ctx, pj);
+}
+
+static bool crs_read_unit(ccov_crs *crs, PJ *coordinate_crs) {
+    PJ *cs = proj_crs_get_coordinate_system(crs->pj_ctx, coordinate_crs);
     if (!cs)
         return false;
     double factor = 0;
@@ -66,6 +75,7 @@ static ccov_crs *crs_create(ccov_ctx *ctx, const char *definition, const char *w
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", what);
         return NULL;
     }
+    PJ *coords = NULL;
     crs->pj_ctx = ctx->proj;
     crs->pj = proj_create(ctx->proj, definition);
     if (!crs->pj || !proj_is_crs(crs->pj)) {
@@ -79,20 +89,23 @@ static ccov_crs *crs_create(ccov_ctx *ctx, const char *definition, const char *w
         proj_destroy(crs->pj);
         crs->pj = horizontal;
     }
-    PJ_TYPE type = crs->pj ? proj_get_type(crs->pj) : PJ_TYPE_UNKNOWN;
+    coords = crs->pj ? crs_coordinate_crs(ctx->proj, crs->pj) : NULL;
+    PJ_TYPE type = coords ? proj_get_type(coords) : PJ_TYPE_UNKNOWN;
     crs->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
-    if (!crs->geographic && type != PJ_TYPE_PROJECTED_CRS && type != PJ_TYPE_BOUND_CRS) {
+    if (!crs->geographic && type != PJ_TYPE_PROJECTED_CRS) {
         ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS '%s' is neither geographic nor projected", what,
                       crs->pj ? proj_get_name(crs->pj) : definition);
         goto fail;
     }
-    if (!crs_read_unit(crs)) {
+    if (!crs_read_unit(crs, coords)) {
         ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: CRS has no usable axis unit", what);
         goto fail;
     }
     crs_make_label(crs, identify);
+    proj_destroy(coords);
     return crs;
 fail:
+    proj_destroy(coords);
     ccov_crs_free(crs);
     return NULL;
 }
@@ -117,6 +130,60 @@ const char *ccov_crs_label(const ccov_crs *crs) { return crs->label; }
 bool ccov_crs_is_geographic(const ccov_crs *crs) { return crs->geographic; }
 
 double ccov_crs_unit_factor(const ccov_crs *crs) { return crs->unit_factor; }
+
+double ccov_crs_turn(const ccov_crs *crs) {
+    return crs->geographic ? 2 * 3.14159265358979323846 / crs->unit_factor : 0;
+}
+
+static int by_west(const void *a, const void *b) {
+    const double *p = a, *q = b;
+    return (p[0] > q[0]) - (p[0] < q[0]);
+}
+
+/* Sorted by west, west in [-180, 180); false when one goes all around. */
+static bool span_normalise(double (*iv)[2], size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double len = iv[i][1] - iv[i][0];
+        if (len >= 360)
+            return false;
+        iv[i][0] -= 360 * floor((iv[i][0] + 180) / 360);
+        iv[i][1] = iv[i][0] + len;
+    }
+    qsort(iv, n, sizeof *iv, by_west);
+    return true;
+}
+
+bool ccov_crs_lon_span(const double (*in)[2], size_t n, double span[2]) {
+    double(*iv)[2] = n ? malloc(n * sizeof *iv) : NULL;
+    if (!iv)
+        return false;
+    memcpy(iv, in, n * sizeof *iv);
+    span[0] = -180;
+    span[1] = 180;
+    if (span_normalise(iv, n)) {
+        /* The widest gap between the intervals (going round past 180) is what the span is not. */
+        double reach = iv[0][1], gap = -1;
+        for (size_t i = 1; i < n; i++) {
+            if (iv[i][0] - reach > gap) {
+                gap = iv[i][0] - reach;
+                span[0] = iv[i][0];
+                span[1] = reach + 360;
+            }
+            reach = fmax(reach, iv[i][1]);
+        }
+        if (iv[0][0] + 360 - reach > gap) {
+            gap = iv[0][0] + 360 - reach;
+            span[0] = iv[0][0];
+            span[1] = reach;
+        }
+        if (gap <= 0) {
+            span[0] = -180;
+            span[1] = 180;
+        }
+    }
+    free(iv);
+    return true;
+}
 
 double ccov_crs_densify_step(const ccov_crs *crs, double metres) {
     if (crs->geographic)

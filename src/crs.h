@@ -58,6 +58,16 @@ bool ccov_xform_is_ballpark(const ccov_xform *xf);
    (coordinates set to HUGE_VAL by PROJ) or -1 when the whole call failed. */
 long ccov_xform_points(ccov_xform *xf, double *x, size_t sx, double *y, size_t sy, size_t n);
 
+/* A whole turn of longitude in the units of a geographic CRS (360 for degrees); 0 when the CRS
+   is projected. */
+double ccov_crs_turn(const ccov_crs *crs);
+
+/* The shortest longitude interval, in degrees, that holds every interval iv[i] = {west, east}
+   (west <= east, at most 360 apart; they may go past 180). span receives {from, to} with
+   from in [-180, 180) and to - from <= 360 ({-180, 180} when the intervals go all around).
+   False when n is 0 or memory runs out. */
+bool ccov_crs_lon_span(const double (*iv)[2], size_t n, double span[2]);
+
 /* Geodesic area in m2 of a ring of lon/lat degrees on the WGS84 ellipsoid (absolute value), using
    PROJ's geod_* API. The ring may or may not repeat its first point. */
 double ccov_crs_geodesic_ring_area(const double *lon, const double *lat, size_t n);

@@ -48,6 +48,23 @@ ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coo
 /* Apply fn to every vertex. New geometry, or NULL when fn failed on a vertex or GEOS failed. */
 ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn fn, void *user);
 
+/* Longitudes (x, in a geographic CRS whose whole turn is `turn` units: 360 for degrees) made to
+   mean in the plane what they mean on the globe, ring by ring: a step of more than half a turn
+   between two vertices goes the short way, across 180 degrees (a step of exactly a whole turn, a
+   full parallel, is kept); a ring that goes once around a pole is closed through the pole on the
+   side of its mean latitude (unless allow_pole is false: then refused); each polygon is moved by whole turns so that its shell's middle lies
+   in [centre - turn/2, centre + turn/2), its holes next to it. Anything not polygonal is copied.
+   New geometry, or NULL with `problem` (size n) when a ring goes around a pole more than once
+   (or at all, without allow_pole). */
+ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
+                              bool allow_pole, char *problem, size_t n);
+
+/* ccov_geom_densify for a valid (Multi)Polygon in a geographic CRS (a whole turn of longitude is
+   `turn` units): a degree of longitude counts at the cosine of its latitude, and an edge along a
+   pole is left whole, so that polygons near and around the poles do not grow by hundreds of
+   thousands of vertices. NULL on error. */
+ccov_geom *ccov_geom_densify_lonlat(ccov_ctx *ctx, const ccov_geom *g, double step, double turn);
+
 /* Make g a valid (Multi)Polygon: invalid input is repaired with GEOS make-valid (structure method,
    collapsed parts dropped), non-polygonal parts of a collection are dropped. `*repair` (size n)
    receives what was wrong ("" when nothing). NULL when nothing polygonal is left, with `problem`

@@ -245,9 +245,67 @@ done:
     ccov_crs_free(wgs);
 }
 
+/* A CRS that carries its own datum shift (PROJ BoundCRS, as GDAL writes from a PROJ string with
+   +towgs84): units read through its source CRS, and its datum shift used. The parameters are
+   EPSG:1065 "Lao 1997 to WGS 84 (1)" (geocentric translation 44.585, -131.212, -39.544 m), as
+   `projinfo -s EPSG:4678 -t EPSG:4326 -o PROJ` shows them.
+   $ echo "341500 2046500" | cs2cs "+proj=utm +zone=48 +ellps=krass
+       +towgs84=44.585,-131.212,-39.544,0,0,0,0 +units=m +no_defs +type=crs" +to EPSG:4326 -f %.7f
+   18.5027768	103.4985074 0.0000000
+   (without the shift, as EPSG:32648, the point lies at 18.5030351 103.4985997: 30 m away) */
+static void test_bound_crs(ccov_ctx *ctx) {
+    const char *utm = "+proj=utm +zone=48 +ellps=krass +towgs84=44.585,-131.212,-39.544,0,0,0,0 "
+                      "+units=m +no_defs +type=crs";
+    const char *lonlat = "+proj=longlat +ellps=krass +towgs84=44.585,-131.212,-39.544,0,0,0,0 "
+                         "+no_defs +type=crs";
+    ccov_crs *bound = ccov_crs_create(ctx, utm, "test");
+    ccov_crs *bound_ll = ccov_crs_create(ctx, lonlat, "test");
+    ccov_crs *wgs = ccov_crs_create(ctx, "EPSG:4326", "test");
+    check(bound && bound_ll && wgs, "BoundCRS (+towgs84) accepted");
+    if (!bound || !bound_ll || !wgs)
+        goto done;
+    check(!ccov_crs_is_geographic(bound), "UTM with +towgs84 is projected");
+    check_abs(ccov_crs_unit_factor(bound), 1.0, 0, "UTM with +towgs84 in metres");
+    check(ccov_crs_is_geographic(bound_ll), "longlat with +towgs84 is geographic");
+    check_abs(ccov_crs_unit_factor(bound_ll), 0.0174532925199433, 1e-15, "longlat in degrees");
+    ccov_xform *xf = ccov_xform_create(ctx, bound, wgs, NULL, false, "test");
+    check(xf != NULL && !ccov_xform_is_ballpark(xf), "BoundCRS -> WGS 84 uses its datum shift");
+    double x = 341500, y = 2046500;
+    if (xf && ccov_xform_points(xf, &x, 1, &y, 1, 1) == 0) {
+        check_abs(x, 103.4985074, 1e-7, "BoundCRS -> WGS 84 longitude vs cs2cs");
+        check_abs(y, 18.5027768, 1e-7, "BoundCRS -> WGS 84 latitude vs cs2cs");
+    }
+    ccov_xform_free(xf);
+done:
+    ccov_crs_free(bound);
+    ccov_crs_free(bound_ll);
+    ccov_crs_free(wgs);
+}
+
+/* The shortest longitude interval holding given intervals (hand worked: the span is the circle
+   less its widest gap). */
+static void span_check(const double (*iv)[2], size_t n, double from, double to, const char *what) {
+    double span[2] = {0, 0};
+    check(ccov_crs_lon_span(iv, n, span), what);
+    check_abs(span[0], from, 1e-12, what);
+    check_abs(span[1], to, 1e-12, what);
+}
+
+static void test_lon_span(void) {
+    const double cut[2][2] = {{179.5, 180}, {-180, -179.5}};
+    span_check(cut, 2, 179.5, 180.5, "parts either side of 180 make 179.5..180.5");
+    const double apart[2][2] = {{100, 110}, {-60, -50}};
+    span_check(apart, 2, -60, 110, "gap of 190 degrees left out, 150 kept");
+    const double past[1][2] = {{350, 355}};
+    span_check(past, 1, -10, -5, "350..355 is -10..-5");
+    const double whole[2][2] = {{-180, 0}, {-10, 180}};
+    span_check(whole, 2, -180, 180, "intervals all around");
+}
+
 int main(void) {
     test_area_planimeter();
     test_area_ring_forms();
+    test_lon_span();
     ccov_ctx *ctx = ccov_ctx_create();
     check(ctx != NULL, "context");
     if (ctx) {
@@ -256,6 +314,7 @@ int main(void) {
         test_lao1997_to_wgs84(ctx, NULL, "Lao 1997 -> WGS 84 with no area of interest");
         test_lao1997_to_utm(ctx);
         test_indian1960_ballpark(ctx);
+        test_bound_crs(ctx);
     }
     ccov_ctx_free(ctx);
     ccov_xform_free(NULL);

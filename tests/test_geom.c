@@ -488,6 +488,58 @@ static void test_wkb(void) {
     }
 }
 
+/* Longitudes made continuous (ccov_geom_wrap_lon), planar areas by hand in lon/lat degrees. */
+static void wrap_check(const char *wkt, double centre, bool allow, double area, double xmin,
+                       double xmax, const char *what) {
+    ccov_geom *g = ccov_geom_from_wkt(ctx, wkt);
+    char problem[256];
+    ccov_geom *w =
+        g ? ccov_geom_wrap_lon(ctx, g, centre, 360, allow, problem, sizeof problem) : NULL;
+    double b[4] = {0, 0, 0, 0};
+    check(w != NULL && ccov_geom_is_valid(ctx, w) && ccov_geom_bounds(ctx, w, b), what);
+    if (w) {
+        check_num(ccov_geom_planar_area(ctx, w), area, what);
+        check_num(b[0], xmin, what);
+        check_num(b[2], xmax, what);
+    }
+    ccov_geom_free(ctx, w);
+    ccov_geom_free(ctx, g);
+}
+
+static void test_wrap_lon(void) {
+    const char *across = "POLYGON((179.9 -16.3,-179.9 -16.3,-179.9 -16.2,179.9 -16.2,179.9 -16.3))";
+    /* 0.2 x 0.1 degrees = 0.02, east of 180 or west of -180 depending on the window. */
+    wrap_check(across, 180, true, 0.02, 179.9, 180.1, "square across 180, window on 180");
+    wrap_check(across, 0, true, 0.02, -180.1, -179.9, "square across 180, window on 0");
+    wrap_check("POLYGON((284.5 -10,284.52 -10,284.52 -9.98,284.5 -9.98,284.5 -10))", -70, true,
+               0.02 * 0.02, -75.5, -75.48, "0-360 longitudes moved into the window");
+    /* Cut at 180: the parts meet and become one polygon, 0.2 x 0.1. */
+    wrap_check("MULTIPOLYGON(((179.9 -16.3,180 -16.3,180 -16.2,179.9 -16.2,179.9 -16.3)),"
+               "((-180 -16.3,-179.9 -16.3,-179.9 -16.2,-180 -16.2,-180 -16.3)))",
+               180, true, 0.02, 179.9, 180.1, "parts cut at 180 joined");
+    /* Once around the North Pole at 89.5: the band from the window's west edge, 360 x 0.5. */
+    const char *ring = "POLYGON((0 89.5,90 89.5,180 89.5,-90 89.5,0 89.5))";
+    wrap_check(ring, 0, true, 180, -180, 180, "ring around the pole closed through it");
+    wrap_check(ring, 100, true, 180, -80, 280, "pole band cut at the window's west edge");
+    /* A -180..180 band up to the pole stays what it is. */
+    wrap_check("POLYGON((-180 89,-90 89,0 89,90 89,180 89,180 90,-180 90,-180 89))", 0, true, 360,
+               -180, 180, "band up to the pole kept");
+    /* A whole band between two parallels (no pole) stays a band: 360 x 10. */
+    wrap_check("POLYGON((-180 60,180 60,180 70,-180 70,-180 60))", 0, true, 3600, -180, 180,
+               "band between parallels kept");
+    ccov_geom *g = ccov_geom_from_wkt(ctx, ring);
+    char problem[256];
+    ccov_geom *w = g ? ccov_geom_wrap_lon(ctx, g, 0, 360, false, problem, sizeof problem) : NULL;
+    check(g && !w && strstr(problem, "North Pole"), "ring around the pole refused when asked");
+    ccov_geom_free(ctx, g);
+    g = ccov_geom_from_wkt(
+        ctx, "POLYGON((0 80,120 80,240 80,360 80,480 80,600 80,720 80,720 81,0 81,0 80))");
+    w = g ? ccov_geom_wrap_lon(ctx, g, 0, 360, true, problem, sizeof problem) : NULL;
+    check(g && !w && strstr(problem, "2 times"), "ring twice around the pole refused");
+    ccov_geom_free(ctx, w);
+    ccov_geom_free(ctx, g);
+}
+
 int main(void) {
     ctx = ccov_ctx_create();
     if (!ctx) {
@@ -502,6 +554,7 @@ int main(void) {
     test_densify();
     test_transform();
     test_wkb();
+    test_wrap_lon();
     ccov_geom_free(ctx, NULL);
     ccov_ctx_free(ctx);
     printf("test_geom: %d checks, %d failures\n", checks, failures);
