@@ -181,6 +181,7 @@ expect_out_has "verdict" "table header"
 expect_out_has "Eastern Economic Forum, Vladivostok, September 2023" "source shown"
 [[ ! -s $WORK/err ]] || { show_last; fail "bundled claims: nothing on stderr"; }
 cc validate --claims "$CLAIMS" --format json
+expect_rc 1 "bundled claims, JSON"
 save bundled.json
 assert_eq "$(j '[.claims[].verdict | IN("supported", "supported_only_if_double_counted",
     "not_supported", "inconsistent", "inconclusive")] | all')" true "verdict names"
@@ -192,12 +193,14 @@ assert_close "$(j '.claims[] | select(.id == "xinhua-xk-2023") | .implied_region
     1635217.391304 1e-9 "implied province area"
 # The JSON claims file holds the same claims.
 cc validate --claims "$SOURCE_DIR/data/claims.json" --format json
+expect_rc 1 "data/claims.json"
 assert_eq "$(j '[.claims[] | .id + "=" + .verdict] | join(" ")')" \
     "$(jq -r '[.claims[] | .id + "=" + .verdict] | join(" ")' bundled.json)" \
     "data/claims.json = data/claims.csv"
 
 # ---- --out DIR: verdicts.csv and verdicts.json, atomically, refusing to overwrite ----
 cc validate --claims "$CLAIMS" --format csv
+expect_rc 1 "bundled claims, CSV"
 save stdout.csv
 cc validate --claims "$CLAIMS" --out outdir
 expect_rc 1 "--out"
