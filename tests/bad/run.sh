@@ -31,7 +31,8 @@
 #   "ERROR 1:").
 #
 # Prints one line per case (PASS/FAIL/SKIP), the counts by kind, then 'N passed, N failed'.
-# Exit status: 0 when no case failed, 1 otherwise. BAD_FAILURES=FILE also writes the failing
+# Exit status: 1 when a case failed; else 77 (CTest's SKIP_RETURN_CODE: the test shows as skipped,
+# with a line "SKIP: ..." giving the reasons) when a case was skipped; else 0. BAD_FAILURES=FILE also writes the failing
 # cases there, one block each (id, command, expected, got); BAD_VERBOSE=1 shows the stderr of
 # passing cases too.
 set -uo pipefail
@@ -207,7 +208,7 @@ make_inputs() {
 
 # ---- running the cases ----
 
-declare -A TOTAL PASSED FAILED SKIPPED
+declare -A TOTAL PASSED FAILED SKIPPED SKIP_WHY
 KINDS=(files crs geometry regions attributes claims outputs)
 for k in "${KINDS[@]}"; do TOTAL[$k]=0 PASSED[$k]=0 FAILED[$k]=0 SKIPPED[$k]=0; done
 npass=0 nfail=0 nskip=0
@@ -263,6 +264,7 @@ run_case() {
     cd "$T" || return
     if [[ $cmd == *as_nobody* && $NOBODY_OK -eq 0 ]]; then
         printf 'SKIP  %-5s %-10s %s\n' "$id" "$kind" "$NOBODY_WHY"
+        SKIP_WHY[$NOBODY_WHY]+="$id "
         SKIPPED[$kind]=$((SKIPPED[$kind] + 1))
         nskip=$((nskip + 1))
         return
@@ -270,6 +272,7 @@ run_case() {
     # shellcheck disable=SC2016 # the literal text $G/full in the command
     if [[ $cmd == *'$G/full'* && ! -e $G/full ]]; then
         printf 'SKIP  %-5s %-10s %s\n' "$id" "$kind" "cannot mknod a /dev/full twin here"
+        SKIP_WHY["cannot mknod a /dev/full twin here (needs root)"]+="$id "
         SKIPPED[$kind]=$((SKIPPED[$kind] + 1))
         nskip=$((nskip + 1))
         return
@@ -357,4 +360,11 @@ for k in "${KINDS[@]}"; do
         "${SKIPPED[$k]}"
 done
 echo "$npass passed, $nfail failed$([[ $nskip -gt 0 ]] && echo ", $nskip skipped")"
-[[ $nfail -eq 0 ]]
+[[ $nfail -eq 0 ]] || exit 1
+if [[ $nskip -gt 0 ]]; then
+    for why in "${!SKIP_WHY[@]}"; do
+        echo "SKIP: $why: ${SKIP_WHY[$why]% }"
+    done
+    exit 77
+fi
+exit 0
