@@ -58,6 +58,9 @@ checked() {
     set -e
     if [[ $rc -ne 0 ]]; then
         FAILURES=$((FAILURES + 1))
+        # Named here too: a command that failed under set -e may have printed nothing.
+        local what="$*"
+        printf '%s: FAIL: check exited %d: %s\n' "$TEST_NAME" "$rc" "${what:0:300}" >&2
     fi
     return 0
 }
