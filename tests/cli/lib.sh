@@ -9,6 +9,9 @@
 # GeographicLib's Planimeter or hand algebra written next to them.
 
 set -euo pipefail
+# A failing command inside $(...) stops that substitution too (bash >= 4.4), so a helper that
+# fails in `x=$(helper)` fails the assignment and the script.
+shopt -s inherit_errexit
 
 TEST_NAME=$(basename "$0" .sh)
 
@@ -37,6 +40,33 @@ fail() {
 skip() {
     printf '%s: SKIP: %s\n' "$TEST_NAME" "$*"
     exit 77
+}
+
+# checked CMD...: run CMD (an assertion or a function of them) in a subshell with `set -e`
+# honoured inside it (a subshell tested by `if` or `||` would run with errexit off, so a failing
+# query or substitution would go unnoticed); a failure is counted in FAILURES and the script goes
+# on, so that one failure does not hide the next. End the script with `end_checks`.
+FAILURES=0
+checked() {
+    local rc
+    set +e
+    (
+        set -e
+        "$@"
+    )
+    rc=$?
+    set -e
+    if [[ $rc -ne 0 ]]; then
+        FAILURES=$((FAILURES + 1))
+        # Named here too: a command that failed under set -e may have printed nothing.
+        local what="$*"
+        printf '%s: FAIL: check exited %d: %s\n' "$TEST_NAME" "$rc" "${what:0:300}" >&2
+    fi
+    return 0
+}
+
+end_checks() {
+    [[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed (see above)"
 }
 
 note() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
@@ -176,11 +206,40 @@ csv_layer() {
 
 # sql SRC QUERY: run a SpatiaLite query through GDAL's SQLite dialect; prints one line per row,
 # fields separated by tabs (numbers with 15 significant digits), for small result sets. Name every
-# column with AS (the header line, dropped here, holds the names).
+# column with AS (the header line, dropped here, holds the names). Fails when ogr2ogr does (a
+# query that does not prepare: missing table, column or function).
 sql() {
-    ogr2ogr -f CSV /vsistdout/ "$1" -dialect SQLite -sql "$2" -lco SEPARATOR=TAB \
-        -lco STRING_QUOTING=IF_NEEDED | tail -n +2 | tr -d '\r' ||
-        fail "SpatiaLite query failed: $2"
+    local out
+    out=$(ogr2ogr -f CSV /vsistdout/ "$1" -dialect SQLite -sql "$2" -lco SEPARATOR=TAB \
+        -lco STRING_QUOTING=IF_NEEDED) || fail "SpatiaLite query failed: $2"
+    [[ -n $out ]] || fail "SpatiaLite query gave no header line: $2"
+    tail -n +2 <<<"$out" | tr -d '\r'
+}
+
+# sql_one SRC QUERY: a query that must give exactly one row with one non-empty value (a count, a
+# sum, a list): prints it; fails when the query errors, gives no row, several rows or NULL. Use
+# it wherever an empty answer would otherwise read as "nothing wrong".
+sql_one() {
+    local rows
+    rows=$(sql "$1" "$2")
+    rows=${rows%$'\t'} # GDAL's CSV writer adds an empty last column to a result with no geometry
+    [[ -n $rows && $rows != *$'\n'* ]] || fail "SpatiaLite query gave $(grep -c . <<<"$rows") rows, not one: $2"
+    rows=${rows//\"/}
+    [[ -n $rows ]] || fail "SpatiaLite query gave NULL or an empty value: $2"
+    printf '%s\n' "$rows"
+}
+
+# sql_none SRC WHAT QUERY: QUERY lists offending rows (one text column named `bad`); fails with
+# the first of them unless there are none. The count comes from a wrapper that always gives one
+# row, so a query that errors or is empty for another reason cannot pass.
+sql_none() {
+    local src=$1 what=$2 query=$3 n
+    n=$(sql_one "$src" "SELECT count(*) AS n FROM ($query)")
+    [[ $n =~ ^[0-9]+$ ]] || fail "$what: the count query gave '$n'"
+    if [[ $n -ne 0 ]]; then
+        fail "$what: $n: $(sql "$src" "SELECT group_concat(bad, '; ') AS bad FROM (SELECT bad
+            FROM ($query) LIMIT 10)" | cut -c1-400)"
+    fi
 }
 
 # ---- geodesic reference areas with GeographicLib ----
@@ -213,10 +272,14 @@ geodesic_ha() {
     local src=$1 query=$2
     # COORDINATE_PRECISION=15: the GeoJSON 2008 writer keeps all the digits (RFC 7946 would not).
     rm -f "$WORK/ref.geojson"
-    ogr2ogr -f GeoJSON "$WORK/ref.geojson" "$src" -dialect SQLite -sql "$query" \
+    # The rows without geometry are dropped first: GDAL takes the geometry column from the first
+    # row, and a NULL there would leave every feature without geometry (an empty, passing sum).
+    ogr2ogr -f GeoJSON "$WORK/ref.geojson" "$src" -dialect SQLite \
+        -sql "SELECT * FROM ($query) WHERE geom IS NOT NULL" \
         -lco RFC7946=NO -lco COORDINATE_PRECISION=15 ||
         fail "SpatiaLite query failed: $query"
     ring_areas "$WORK/ref.geojson" .properties.key "$WORK/ref" 10
+    [[ -s $WORK/ref.rings ]] || fail "SpatiaLite query gave no polygon: $query"
     paste "$WORK/ref.rings" "$WORK/ref.areas" | awk -F'\t' '{
         split($3, f, " "); a = f[3]; if (a < 0) a = -a
         sum[$1] += $2 * a

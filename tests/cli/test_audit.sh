@@ -93,26 +93,33 @@ assert_eq "$(j '[.checks[].ran] | all')" true "every check ran"
 # ---- thresholds are options ----
 # long_edge at 350 m: A05's 400 m edges (400.15 m on the ground: UTM shrinks by k = 0.99963).
 cc "${RUN[@]}" --format json --max-edge 350
+expect_rc 1 "audit --max-edge 350: other records are still flagged"
 want long_edge 1 "A05"
 # (Its two 400 m edges differ by millimetres on the ground; either may be the one reported.)
 [[ $(details A05) == "long_edge: 400 m from ("*" 2050"?"25) to ("*" 2050"?"25)" ]] ||
     fail "A05 details: $(details A05)"
 # area_mismatch at 30 %: A06's +25 % passes; the unknown unit is still flagged.
 cc "${RUN[@]}" --format json --area-tolerance 30
+expect_rc 1 "audit --area-tolerance 30: other records are still flagged"
 want area_mismatch 1 "A06c"
 # near_duplicate at 96 %: the 95 % pair passes; at 40 %, the 50 % pair A13c/A13d is caught too.
 cc "${RUN[@]}" --format json --near-duplicate 96
+expect_rc 1 "audit --near-duplicate 96: other records are still flagged"
 want near_duplicate 0 ""
 cc "${RUN[@]}" --format json --near-duplicate 40
+expect_rc 1 "audit --near-duplicate 40: other records are still flagged"
 want near_duplicate 4 "A13a,A13b,A13c,A13d"
 # sliver: no width limit and thinness 0.02 leaves A14 (0.0207) and A14b (0.142) alone.
 cc "${RUN[@]}" --format json --sliver-thinness 0.02 --sliver-width 0
+expect_rc 1 "audit --sliver-thinness 0.02 --sliver-width 0: other records are still flagged"
 want sliver 0 ""
 # date_range with --min-year 1900: 1899 still out, 1950 now in.
 cc "${RUN[@]}" --format json --min-year 1900
+expect_rc 1 "audit --min-year 1900: other records are still flagged"
 want date_range 3 "A15b,A15c,A15d"
 # Checks without their field do not run, and say why.
 cc audit --cleared cases.gpkg --regions regions.gpkg --format json --date-field year
+expect_rc 1 "audit --date-field year: records are still flagged"
 assert_eq "$(j '.checks[] | select(.id == "region_attr_mismatch") | .ran')" false \
     "no --region-attr: region_attr_mismatch not run"
 assert_eq "$(j '.fields.dates')" year "--date-field year: only year read"
@@ -126,11 +133,13 @@ for c in invalid too_few_vertices duplicate_geometry duplicate_id repeated_verte
     grep -q "^$c " "$WORK/out" || { show_last; fail "table has no row for $c"; }
 done
 cc "${RUN[@]}" --format csv
+expect_rc 1 "CSV"
 expect_out_has "check,flagged,ran,description" "CSV header"
 expect_out_has "near_duplicate,2,true," "CSV row"
 
 # ---- -v lists every flagged feature on stderr: source, feature id, details ----
 cc "${RUN[@]}" -v
+expect_rc 1 "-v"
 expect_err_has "cases.gpkg: feature 2: invalid: self-intersection at (450375 2050125)" "-v"
 
 # ---- --out DIR: the flagged features for QGIS ----

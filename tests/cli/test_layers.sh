@@ -41,14 +41,9 @@ need Planimeter xmllint cmp
 LAYERS=(coverage tasks overlaps outside regions)
 K2=0.99920016 # k0^2, UTM scale factor 0.9996 squared
 
-# check CMD...: run one assertion in a subshell so that one failure does not hide the next; the
-# script fails at the end when any did.
-FAILURES=0
-check() {
-    if ! ("$@"); then
-        FAILURES=$((FAILURES + 1))
-    fi
-}
+# check CMD...: one assertion, counted when it fails (lib.sh's checked: `set -e` stays on inside),
+# so that one failure does not hide the next; the script fails at the end when any did.
+check() { checked "$@"; }
 
 # q SRC QUERY: lib.sh's sql without the empty last column GDAL's CSV writer adds to a result with
 # no geometry, and without CSV quotes (no value here contains one).
@@ -154,8 +149,9 @@ geojson_rfc7946() {
     [[ -z $problems ]] || fail "$f: RFC 7946: $(head -n 5 <<<"$problems" | tr '\n' ';') ($(wc -l <<<"$problems") problem(s))"
     # Numbers after "coordinates": and in "bbox": [...] (GDAL writes one feature per line).
     local bad
-    bad=$({ sed -n 's/.*"coordinates": //p' "$f"; grep -o '"bbox": \[[^]]*\]' "$f"; } |
-        grep -oE -- '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?' |
+    # (grep's exit 1, no match, is fine: a layer without features has no coordinates and no bbox.)
+    bad=$({ sed -n 's/.*"coordinates": //p' "$f"; grep -o '"bbox": \[[^]]*\]' "$f" || [[ $? -eq 1 ]]; } |
+        { grep -oE -- '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?' || [[ $? -eq 1 ]]; } |
         awk -v d="$decimals" '/[eE]/ || (index($0, ".") && length($0) - index($0, ".") > d) {
             print; n++; if (n >= 5) exit }')
     [[ -z $bad ]] || fail "$f: coordinates with more than $decimals decimals or an exponent: $bad"
@@ -176,11 +172,10 @@ coverage_multipolygon() {
 all_valid() {
     local src=$1 layer=$2 g
     g=$(geom_col "$src")
-    local bad
-    bad=$(q "$src" "SELECT group_concat(id || ': ' || reason, '; ') AS bad FROM (SELECT
-        rowid AS id, ST_IsValidReason($g) AS reason FROM \"$layer\"
-        WHERE $g IS NOT NULL AND NOT ST_IsEmpty($g) AND ST_IsValid($g) <> 1)" 2>"$WORK/geos.err")
-    [[ -z $bad ]] || fail "$src $layer: invalid geometries: $bad"
+    # ST_IsValid gives -1 when GEOS fails: counted as invalid; a failing query fails (sql_none).
+    sql_none "$src" "$src $layer: invalid geometries" "SELECT rowid || ': ' ||
+        ifnull(ST_IsValidReason($g), 'no reason') AS bad FROM \"$layer\"
+        WHERE $g IS NOT NULL AND NOT ST_IsEmpty($g) AND ST_IsValid($g) IS NOT 1" 2>"$WORK/geos.err"
 }
 
 # measure SRC LAYER FIELD OUT: for each feature with area, "id<TAB>FIELD<TAB>geodesic ha<TAB>
@@ -329,17 +324,19 @@ where_they_lie() {
         ! ogr2ogr -update -append -f GPKG "$WORK/geo.gpkg" "$WORK/shrunk.gpkg"; then
         fail "cannot buffer the regions of $dir"
     fi
-    local bad
     for l in coverage tasks overlaps; do
-        bad=$(q "$WORK/geo.gpkg" "SELECT count(*) || ': ' || group_concat(x.fid) AS bad FROM \"$l\" x
-            JOIN outer r ON r.region = x.region WHERE NOT ST_IsEmpty(x.geom) AND
-            ST_Covers(r.geom, x.geom) <> 1 HAVING count(*) > 0" 2>/dev/null)
-        check assert_eq "$bad" "" "$dir $l: features reaching more than 1e-6 deg out of their region"
+        # Every feature has a region of that name (the LEFT JOIN keeps one that has none).
+        check sql_none "$WORK/geo.gpkg" \
+            "$dir $l: features reaching more than 1e-6 deg out of their region" \
+            "SELECT x.fid AS bad FROM \"$l\" x LEFT JOIN outer r ON r.region = x.region
+            WHERE NOT ST_IsEmpty(x.geom) AND ST_Covers(r.geom, x.geom) IS NOT 1"
     done
-    bad=$(q "$WORK/geo.gpkg" "SELECT count(*) || ' of ' || (SELECT count(*) FROM outside) || ': ' ||
-        group_concat(o.fid) AS bad FROM outside o, inner i
-        WHERE ST_Intersects(ST_DissolvePoints(o.geom), i.geom) HAVING count(*) > 0" 2>/dev/null)
-    check assert_eq "${bad:0:300}" "" "$dir outside: features with vertices more than 1e-6 deg inside a region"
+    check sql_none "$WORK/geo.gpkg" \
+        "$dir outside: features with vertices more than 1e-6 deg inside a region" \
+        "SELECT o.fid AS bad FROM outside o, inner i
+        WHERE ST_Intersects(ST_DissolvePoints(o.geom), i.geom) IS NOT 0"
+    check assert_eq "$(sql_one "$WORK/geo.gpkg" "SELECT count(*) AS n FROM inner")" \
+        "$(jq '.regions | length' "$dir.json")" "$dir: regions shrunk for the check"
 }
 
 # json_close GOT WANT WHAT: a full-precision layer value against the report's 6-decimal one.
@@ -467,22 +464,26 @@ placement() {
         -preserve_fid -nlt PROMOTE_TO_MULTI || fail "cannot copy $csrc"
     ogr2ogr -update -f GPKG "$WORK/place.gpkg" "$csrc" "$clayer" -nln src_native -preserve_fid \
         -nlt PROMOTE_TO_MULTI || fail "cannot copy $csrc"
-    local bad
-    bad=$(q "$WORK/place.gpkg" "SELECT group_concat(t.fid || ' ' || t.placement, ', ') AS bad
-        FROM tasks t JOIN regions r ON r.region = t.region JOIN src s ON s.fid = t.source_fid
-        WHERE (t.placement = 'inside') <> (ST_Covers(r.geom, ST_MakeValid(s.geom)) = 1)
-           OR t.placement NOT IN ('inside', 'crossing')" 2>"$WORK/geos.err")
-    assert_eq "$bad" "" "$out: tasks whose placement disagrees with the region covering the feature"
-    bad=$(q "$WORK/place.gpkg" "SELECT group_concat(fid || ' ' || placement || ' ' || pieces, ', ')
-        AS bad FROM (SELECT t.fid AS fid, t.placement AS placement,
+    # LEFT JOINs: a task without its region or source is counted as wrong, not left out; a GEOS
+    # failure (NULL or -1) counts as a disagreement.
+    sql_none "$WORK/place.gpkg" "$out: tasks whose placement disagrees with the region covering the feature" \
+        "SELECT t.fid || ' ' || t.placement AS bad
+        FROM tasks t LEFT JOIN regions r ON r.region = t.region LEFT JOIN src s ON s.fid = t.source_fid
+        WHERE ((t.placement = 'inside') <> (ST_Covers(r.geom, ST_MakeValid(s.geom)) = 1)) IS NOT 0
+           OR t.placement NOT IN ('inside', 'crossing')" 2>"$WORK/geos.err"
+    sql_none "$WORK/place.gpkg" "$out: tasks whose placement disagrees with the feature's pieces" \
+        "SELECT fid || ' ' || placement || ' ' || pieces AS bad FROM (SELECT t.fid AS fid,
+        t.placement AS placement,
         (SELECT count(*) FROM tasks t2 WHERE t2.source_fid = t.source_fid) +
         (SELECT count(*) FROM outside o WHERE o.source_fid = t.source_fid) AS pieces FROM tasks t)
-        WHERE (placement = 'inside') <> (pieces = 1)" 2>/dev/null)
-    assert_eq "$bad" "" "$out: tasks whose placement disagrees with the feature's pieces"
-    bad=$(q "$WORK/place.gpkg" "SELECT group_concat(t.fid || ' repaired=' || t.repaired, ', ')
-        AS bad FROM tasks t JOIN src_native s ON s.fid = t.source_fid
-        WHERE t.repaired <> (ST_IsValid(s.geom) <> 1)" 2>"$WORK/geos.err")
-    assert_eq "$bad" "" "$out: tasks whose repaired flag disagrees with ST_IsValid of the source"
+        WHERE (placement = 'inside') <> (pieces = 1)"
+    sql_none "$WORK/place.gpkg" "$out: tasks whose repaired flag disagrees with ST_IsValid of the source" \
+        "SELECT t.fid || ' repaired=' || t.repaired AS bad
+        FROM tasks t LEFT JOIN src_native s ON s.fid = t.source_fid
+        WHERE (t.repaired <> (ST_IsValid(s.geom) <> 1)) IS NOT 0" 2>"$WORK/geos.err"
+    local n
+    n=$(sql_one "$WORK/place.gpkg" "SELECT count(*) AS n FROM tasks")
+    [[ $n -gt 0 ]] || fail "$out: no task to check"
     note "$out: placement and repaired agree with the geometry"
 }
 
@@ -499,17 +500,24 @@ check assert_eq "$(realpath "$cleared")" "$SOURCE_DIR/data/cleared_sample.gpkg" 
 check placement "$cleared" "$(jq -r .inputs.cleared.layer bundled_gp.json)" bundled_gp
 # Every (feature, region) pair with area in common is a task: the intersection computed by
 # SpatiaLite, planar in degrees (> 0 means some area), with the written regions.
-pairs=$(q "$WORK/place.gpkg" "SELECT count(*) AS n FROM src s, regions r WHERE ST_Intersects(r.geom,
-    s.geom) AND ST_Area(ST_Intersection(r.geom, ST_MakeValid(s.geom))) > 0" 2>/dev/null)
-check assert_eq "$(count bundled_gp/clearcov.gpkg tasks)" "$pairs" \
-    "bundled tasks: features x regions they have area in"
-# Every feature that leaves the regions has one `outside` feature: the features the union of the
-# written regions does not cover (SpatiaLite), against the source_fids of `outside`.
-check assert_eq "$(q "$WORK/place.gpkg" "SELECT group_concat(fid) AS f FROM (SELECT s.fid AS fid
-    FROM src s WHERE ST_Covers((SELECT ST_Union(geom) FROM regions), ST_MakeValid(s.geom)) = 0
-    ORDER BY s.fid)" 2>/dev/null)" "$(q "$WORK/place.gpkg" "SELECT group_concat(source_fid) AS f
-    FROM (SELECT source_fid FROM outside ORDER BY source_fid)")" \
-    "bundled outside: the features not covered by the regions"
+bundled_pieces() {
+    local pairs tasks want got
+    pairs=$(sql_one "$WORK/place.gpkg" "SELECT count(*) AS n FROM src s, regions r WHERE
+        ST_Intersects(r.geom, s.geom) AND ST_Area(ST_Intersection(r.geom, ST_MakeValid(s.geom))) > 0" \
+        2>/dev/null)
+    tasks=$(count bundled_gp/clearcov.gpkg tasks)
+    [[ $pairs -gt 0 ]] || fail "bundled: SpatiaLite finds no feature x region pair"
+    assert_eq "$tasks" "$pairs" "bundled tasks: features x regions they have area in"
+    # Every feature that leaves the regions has one `outside` feature: the features the union of
+    # the written regions does not cover (SpatiaLite), against the source_fids of `outside`.
+    want=$(sql_one "$WORK/place.gpkg" "SELECT group_concat(fid) AS f FROM (SELECT s.fid AS fid
+        FROM src s WHERE ST_Covers((SELECT ST_Union(geom) FROM regions), ST_MakeValid(s.geom)) = 0
+        ORDER BY s.fid)" 2>/dev/null)
+    got=$(sql_one "$WORK/place.gpkg" "SELECT group_concat(source_fid) AS f
+        FROM (SELECT source_fid FROM outside ORDER BY source_fid)")
+    assert_eq "$got" "$want" "bundled outside: the features not covered by the regions"
+}
+check bundled_pieces
 note "bundled: $(for l in "${LAYERS[@]}"; do printf '%s %s, ' "$l" "$(count bundled_gp/clearcov.gpkg "$l")"; done)"
 
 # Determinism: the same run again, and with one thread: the same bytes.
@@ -614,5 +622,5 @@ run_out small_gp1 gpkg "${IN[@]}" --threads 1
 check same_bytes small_gj small_gj1 "constructed GeoJSON, --threads 2 vs 1"
 check same_bytes small_gp small_gp1 "constructed GeoPackage, --threads 2 vs 1"
 
-[[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed (see above)"
+end_checks
 note "ok"

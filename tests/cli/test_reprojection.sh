@@ -110,9 +110,11 @@ for src in wgs84.geojson lao97.shp lao97utm.gpkg; do
     same_figures "$src" utm.fig
 done
 report lao97.shp
+expect_ok "Lao 1997 source"
 assert_eq "$(j .inputs.cleared.crs)" EPSG:4678 "Lao 1997 source CRS label"
 for src in lao97.shp lao97utm.gpkg; do
     report "$src"
+    expect_ok "$src (Lao 1997 to WGS 84)"
     case $(j .inputs.cleared.operation) in
     *"Lao 1997 to WGS 84"*) ;;
     *) fail "$src: operation '$(j .inputs.cleared.operation)' is not Lao 1997 to WGS 84" ;;

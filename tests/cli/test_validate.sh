@@ -181,6 +181,7 @@ expect_out_has "verdict" "table header"
 expect_out_has "Eastern Economic Forum, Vladivostok, September 2023" "source shown"
 [[ ! -s $WORK/err ]] || { show_last; fail "bundled claims: nothing on stderr"; }
 cc validate --claims "$CLAIMS" --format json
+expect_rc 1 "bundled claims, JSON"
 save bundled.json
 assert_eq "$(j '[.claims[].verdict | IN("supported", "supported_only_if_double_counted",
     "not_supported", "inconsistent", "inconclusive")] | all')" true "verdict names"
@@ -190,14 +191,45 @@ assert_close "$(j '.claims[] | select(.id == "tass-ru-mod-2024") | .value_ha')" 
 # The Xinhua claim: 18805 ha as 1.15 % implies 18805 / 0.0115 = 1635217.391304 ha.
 assert_close "$(j '.claims[] | select(.id == "xinhua-xk-2023") | .implied_region_ha')" \
     1635217.391304 1e-9 "implied province area"
+# The bundled claims' verdicts, pinned by bounds computed without clearcov: SpatiaLite in EPSG:32648
+# (planar UTM areas are within 0.1 % of the geodesic ones here: k^2 from 0.9992 to 1.0008 between
+# 102.6 and 105.3 E), on the RU-MoD records repaired by ST_MakeValid, clipped to the provinces.
+ogr2ogr -f GPKG claims_ref.gpkg "$SOURCE_DIR/data/cleared_sample.gpkg" cleared -nln c \
+    -where "operator = 'RU-MoD'" || fail "cannot copy the RU-MoD records"
+ogr2ogr -update -f GPKG claims_ref.gpkg "$SOURCE_DIR/data/provinces.shp" -t_srs EPSG:32648 -nln p ||
+    fail "cannot copy the provinces"
+ru_all=$(sql_one claims_ref.gpkg "SELECT sum(ST_Area(CollectionExtract(ST_MakeValid(geom), 3)))
+    / 1e4 AS ha FROM c")
+ru_net=$(sql_one claims_ref.gpkg "SELECT ST_Area(ST_Intersection((SELECT ST_Union(CollectionExtract(
+    ST_MakeValid(geom), 3)) FROM c), (SELECT ST_Union(geom) FROM p))) / 1e4 AS ha" 2>/dev/null)
+note "RU-MoD records (SpatiaLite, planar UTM): $ru_all ha in all, $ru_net ha counted once in the provinces"
+# la-vp-eef-2023, at least 20,000 ha: all RU-MoD records together, overlaps counted twice and
+# outside the provinces included, stay far below (even +0.1 %): not_supported.
+awk -v a="$ru_all" 'BEGIN { exit !(a * 1.001 < 20000 * 0.9) }' ||
+    fail "bound: RU-MoD records add up to $ru_all ha: the la-vp-eef-2023 verdict would not follow"
+assert_eq "$(j '.claims[] | select(.id == "la-vp-eef-2023") | .verdict')" not_supported \
+    "la-vp-eef-2023: $ru_all ha of RU-MoD records in all, 20,000 ha claimed"
+# xinhua-xk-2023: 18,805 ha as 1.15 % implies 1,635,217 ha, but Xieng Khouang measures
+# 1,240,029.92 ha (Planimeter, checked by cli_default and cli_regions): +31.9 % > 5 %: inconsistent.
+assert_eq "$(j '.claims[] | select(.id == "xinhua-xk-2023") | .verdict')" inconsistent \
+    "xinhua-xk-2023: the share implies a region 31.9 % larger than Xieng Khouang"
+# tass-ru-mod-2024 by area alone: about 470 acres = 190.20 ha (5 %), but the RU-MoD polygons cover
+# $ru_net ha counted once in the provinces: not_supported by area. (Its verdict, inconsistent,
+# compares the records' own reported areas with the polygons and is tested on constructed claims.)
+awk -v a="$ru_net" 'BEGIN { exit !(a * 0.999 > 190.2022518528 * 1.05 * 1.01) }' ||
+    fail "bound: RU-MoD net $ru_net ha: the tass-ru-mod-2024 area verdict would not follow"
+assert_eq "$(j '.claims[] | select(.id == "tass-ru-mod-2024") | .area_verdict')" not_supported \
+    "tass-ru-mod-2024 by area: $ru_net ha counted once against 190.20 ha claimed"
 # The JSON claims file holds the same claims.
 cc validate --claims "$SOURCE_DIR/data/claims.json" --format json
+expect_rc 1 "data/claims.json"
 assert_eq "$(j '[.claims[] | .id + "=" + .verdict] | join(" ")')" \
     "$(jq -r '[.claims[] | .id + "=" + .verdict] | join(" ")' bundled.json)" \
     "data/claims.json = data/claims.csv"
 
 # ---- --out DIR: verdicts.csv and verdicts.json, atomically, refusing to overwrite ----
 cc validate --claims "$CLAIMS" --format csv
+expect_rc 1 "bundled claims, CSV"
 save stdout.csv
 cc validate --claims "$CLAIMS" --out outdir
 expect_rc 1 "--out"
