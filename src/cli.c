@@ -133,7 +133,7 @@ static const char HELP[] =
     "                         outside, regions) into DIR, for QGIS\n"
     "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
     "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
-    "  --precision N          GeoJSON decimals (default 7, about 1 cm)\n"
+    "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
     "\n"
@@ -437,9 +437,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
                    ? 0
                    : usage_error("--threads: '%s' is not a whole number from 1 to 64", v);
     case OPT_PRECISION:
-        return parse_int(v, 0, 15, &a->out.precision)
+        return parse_int(v, CCOV_OUTPUT_MIN_PRECISION, 15, &a->out.precision)
                    ? 0
-                   : usage_error("--precision: '%s' is not a whole number from 0 to 15", v);
+                   : usage_error("--precision: '%s' is not a whole number from %d to 15 (with "
+                                 "fewer decimals the grid is 11 m or coarser and cleared "
+                                 "polygons collapse to lines or points)",
+                                 v, CCOV_OUTPUT_MIN_PRECISION);
     case OPT_COUNT:
         return parse_count(v, &a->synth.count)
                    ? 0
