@@ -289,7 +289,9 @@ static const char *const escapes[][2] = {
     {"S\xc3\xa9kong \xe0\xba\x9e", "S\xc3\xa9kong \xe0\xba\x9e"},
     {"a\tb\nc\rd\x1b[31m", "a\\tb\\nc\\rd\\e[31m"},
     {"bel\a del\x7f nul-less \x01", "bel\\x07 del\\x7f nul-less \\x01"},
-    {"c1 \xc2\x9b" "2J \xc2\x85", "c1 \\u009b2J \\u0085"},
+    {"c1 \xc2\x9b"
+     "2J \xc2\x85",
+     "c1 \\u009b2J \\u0085"},
     {"rlo \xe2\x80\xae ls \xe2\x80\xa8 lri \xe2\x81\xa6", "rlo \\u202e ls \\u2028 lri \\u2066"},
     {"latin1 d\xe9minage, cut \xc3", "latin1 d\\xe9minage, cut \\xc3"},
     {"back\\slash", "back\\slash"},
