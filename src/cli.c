@@ -194,7 +194,7 @@ typedef struct {
 
 /* One line on stderr: "clearcov: " and the text, its control characters escaped (the text
    quotes file names and values from the data or the command line: ccov_text_escape). */
-static void say_v(const char *fmt, va_list ap) {
+__attribute__((format(printf, 1, 0))) static void say_v(const char *fmt, va_list ap) {
     char line[4096];
     char escaped[4 * sizeof line];
     vsnprintf(line, sizeof line, fmt, ap);
