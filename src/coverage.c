@@ -8,6 +8,7 @@
 #include "io.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,9 +280,20 @@ done:
     return result;
 }
 
+/* Room for element n of an array that holds n elements of `size` bytes, its capacity the
+   smallest power of two not below n: it doubles when full, so that adding n elements copies
+   O(n) bytes, not O(n^2) (realloc may move the block every time). NULL when out of memory (the
+   array is then left as it was). */
+static void *grown_for(void *array, size_t n, size_t size) {
+    if (n != 0 && (n & (n - 1)) != 0)
+        return array;
+    size_t cap = n ? 2 * n : 1;
+    return cap > SIZE_MAX / size ? NULL : realloc(array, cap * size);
+}
+
 ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
                               long long fid, const char *reason) {
-    ccov_note *grown = realloc(*list, (*count + 1) * sizeof **list);
+    ccov_note *grown = grown_for(*list, *count, sizeof **list);
     if (!grown)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     *list = grown;
@@ -392,7 +404,7 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     if (!g)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
                              rec->values[0], reason);
-    region *grown = realloc(r->regions, (r->nregions + 1) * sizeof *grown);
+    region *grown = grown_for(r->regions, r->nregions, sizeof *grown);
     if (!grown) {
         ccov_geom_free(r->ctx, g);
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");

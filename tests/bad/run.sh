@@ -221,9 +221,10 @@ make_m_inputs() {
         >m_claims_controls.csv
     printf 'c\033[2J1,"more\r\nclearcov: forged\a",t\033]0;x\007,Bolikhamxay,,100,ha,at_least,,\n' \
         >>m_claims_controls.csv
-    # 10^4 square regions of 0.001 degree (a 100 x 100 grid from 104.0 18.0) and one more, 'Extra',
-    # over the corners of four of them: the overlap check must stay fast and still find those four
-    awk -v n=100 'BEGIN {
+    # 22,500 square regions of 0.001 degree (a 150 x 150 grid from 104.0 18.0) and one more,
+    # 'Extra', over the corners of four of them: the overlap check must stay fast and still find
+    # those four
+    awk -v n=150 'BEGIN {
         printf "{\"type\":\"FeatureCollection\",\"features\":["
         for (i = 0; i < n; i++)
             for (j = 0; j < n; j++) {
@@ -234,9 +235,9 @@ make_m_inputs() {
                     x + 0.001, y + 0.001, x, y + 0.001, x, y
             }
         printf "{\"type\":\"Feature\",\"properties\":{\"name\":\"Extra\"},\"geometry\":"
-        printf "{\"type\":\"Polygon\",\"coordinates\":[[[104.0505,18.0505],[104.0515,18.0505],"
-        printf "[104.0515,18.0515],[104.0505,18.0515],[104.0505,18.0505]]]}}]}\n"
-    }' >m_grid_1e4.geojson
+        printf "{\"type\":\"Polygon\",\"coordinates\":[[[104.0755,18.0755],[104.0765,18.0755],"
+        printf "[104.0765,18.0765],[104.0755,18.0765],[104.0755,18.0755]]]}}]}\n"
+    }' >m_grid.geojson
     # three squares as a shapefile whose .shx entry for feature 1 holds feature 0's offset
     quiet ogr2ogr m_shx_dup.shp "$IN/m_three.geojson"
     dd if=m_shx_dup.shx bs=1 skip=100 count=4 2>/dev/null |
