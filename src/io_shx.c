@@ -67,7 +67,9 @@ static void unmap_file(mapped *m) {
 }
 
 /* The offset (in 16-bit words, as the .shx stores it) and content length of each record of the
-   .shp, in file order: what a sound index holds. NULL when out of memory. */
+   .shp, in file order: what a sound index holds. NULL when out of memory or when the records do
+   not end where the file does (a truncated or damaged .shp: GDAL reports it when it reads
+   there, and no index would mend it). */
 static uint32_t *shp_records(const mapped *shp, size_t *n) {
     size_t cap = 1024;
     uint32_t *rec = malloc(cap * 2 * sizeof *rec);
@@ -89,6 +91,10 @@ static uint32_t *shp_records(const mapped *shp, size_t *n) {
         rec[2 * *n + 1] = words;
         (*n)++;
         pos += 8 + 2 * (size_t)words;
+    }
+    if (rec && pos != shp->size) {
+        free(rec);
+        rec = NULL;
     }
     return rec;
 }
