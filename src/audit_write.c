@@ -34,21 +34,44 @@ static const char *flagged_text(const ccov_audit_result *r, int c, char *buf, si
     return ccov_report_number((double)r->flagged[c], 0, buf, n);
 }
 
+/* What was read, its names and values escaped for the terminal (ccov_render_text). */
+static void write_header(const ccov_audit_result *r, FILE *out) {
+    char n1[32];
+    const char *const fields[][2] = {{"id", r->id_field},
+                                     {"; reported area", r->area_field},
+                                     {" (", r->unit_field},
+                                     {"); region attribute", r->region_attr},
+                                     {"; dates", r->date_fields}};
+    fputs("Audit of ", out);
+    ccov_render_text(out, r->path);
+    fputs(" (layer ", out);
+    ccov_render_text(out, r->layer);
+    fputs(", ", out);
+    ccov_render_text(out, r->crs);
+    fprintf(out, "): %s feature(s); regions: ",
+            ccov_report_number((double)r->features, 0, n1, sizeof n1));
+    ccov_render_text(out, r->regions_path);
+    fprintf(out, " (%zu)\nFields read: ", r->nregions);
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        fputs(fields[i][0], out);
+        fputs(fields[i][0][0] == ' ' ? "" : " ", out);
+        ccov_render_text(out, *fields[i][1] ? fields[i][1] : "-");
+    }
+    fputs("\n\n", out);
+}
+
 static void write_table(const ccov_audit_result *r, FILE *out) {
     char n1[32], n2[32];
-    fprintf(out, "Audit of %s (layer %s, %s): %s feature(s); regions: %s (%zu)\n", r->path,
-            r->layer, r->crs, ccov_report_number((double)r->features, 0, n1, sizeof n1),
-            r->regions_path, r->nregions);
-    fprintf(out, "Fields read: id %s; reported area %s (%s); region attribute %s; dates %s\n\n",
-            *r->id_field ? r->id_field : "-", *r->area_field ? r->area_field : "-",
-            *r->unit_field ? r->unit_field : "-", *r->region_attr ? r->region_attr : "-",
-            *r->date_fields ? r->date_fields : "-");
+    write_header(r, out);
     fprintf(out, "%-20s  %8s  %s\n", "check", "flagged", "description");
     for (int c = 0; c < CCOV_NCHECKS; c++) {
         fprintf(out, "%-20s  %8s  %s", ccov_audit_check_id((ccov_check)c),
                 flagged_text(r, c, n1, sizeof n1), ccov_audit_check_description((ccov_check)c));
-        if (!r->ran[c])
-            fprintf(out, " [not run: %s]", r->why_not[c] ? r->why_not[c] : "");
+        if (!r->ran[c]) {
+            fputs(" [not run: ", out);
+            ccov_render_text(out, r->why_not[c] ? r->why_not[c] : "");
+            fputc(']', out);
+        }
         fputc('\n', out);
     }
     fprintf(out, "\nFeatures flagged by at least one check: %s of %s%s\n",

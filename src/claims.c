@@ -1,5 +1,6 @@
 /* claims: reading claims files (CSV, JSON) and judging a claim on its figures. */
 #include "clearcov/claims.h"
+#include "io.h"
 
 #include <json-c/json.h>
 
@@ -595,6 +596,8 @@ ccov_status ccov_claims_read(ccov_ctx *ctx, const char *path, ccov_claim_set **o
     struct stat info;
     if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a folder, not a claims file", path);
+    if (ccov_io_check_input(ctx, path) != CCOV_OK)
+        return CCOV_ERR_IO;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", path, strerror(errno));

@@ -534,6 +534,12 @@ static void table_cells(const ccov_claim_result *r, char cells[NTCOLS][64]) {
     snprintf(cells[6], 64, "%lld", r->fig.repaired);
 }
 
+/* A literal, then text from the data escaped for the terminal. */
+static void lit_text(FILE *out, const char *literal, const char *data) {
+    fputs(literal, out);
+    ccov_render_text(out, data);
+}
+
 static void table_widths(const ccov_validation *v, int *w) {
     w[0] = 2;
     w[1] = 7;
@@ -542,7 +548,7 @@ static void table_widths(const ccov_validation *v, int *w) {
     for (size_t i = 0; i < v->nresults; i++) {
         char cells[NTCOLS][64];
         table_cells(&v->results[i], cells);
-        int id = (int)strlen(v->results[i].claim.id);
+        int id = ccov_render_text_width(v->results[i].claim.id);
         int verdict = (int)strlen(ccov_verdict_name(v->results[i].verdict));
         w[0] = id > w[0] ? id : w[0];
         w[1] = verdict > w[1] ? verdict : w[1];
@@ -553,7 +559,10 @@ static void table_widths(const ccov_validation *v, int *w) {
 
 static void table_row(FILE *out, const int *w, const char *id, const char *verdict,
                       char cells[NTCOLS][64]) {
-    fprintf(out, "%-*s  %-*s", w[0], id, w[1], verdict);
+    ccov_render_text(out, id);
+    for (int pad = ccov_render_text_width(id); pad < w[0]; pad++)
+        fputc(' ', out);
+    fprintf(out, "  %-*s", w[1], verdict);
     for (int c = 0; c < NTCOLS; c++)
         fprintf(out, "  %*s", w[c + 2], cells[c]);
     fputc('\n', out);
@@ -563,32 +572,43 @@ static void table_row(FILE *out, const int *w, const char *id, const char *verdi
 static void table_paragraph(FILE *out, const ccov_validation *v, const ccov_claim_result *r) {
     const ccov_claim *c = &r->claim;
     char net[48], gross[48], over[48], outside[48], reg[48];
-    fprintf(out, "\n%s (%s %ld): %s\n", c->id, v->json ? "claim" : "line", c->line,
-            c->statement[0] ? c->statement : "(no statement)");
+    lit_text(out, "\n", c->id);
+    fprintf(out, " (%s %ld): ", v->json ? "claim" : "line", c->line);
+    lit_text(out, "", c->statement[0] ? c->statement : "(no statement)");
     if (c->source[0])
-        fprintf(out, "  Source: %s\n", c->source);
-    fprintf(out, "  Records: %s (%s ha)%s%s\n", r->region_names, ha(r->fig.region_ha, reg),
-            c->where[0] ? "; where " : "", c->where);
+        lit_text(out, "\n  Source: ", c->source);
+    lit_text(out, "\n  Records: ", r->region_names);
+    fprintf(out, " (%s ha)%s", ha(r->fig.region_ha, reg), c->where[0] ? "; where " : "");
+    lit_text(out, "", c->where);
+    fputc('\n', out);
     fprintf(out,
             "  Counted: net %s ha, gross %s ha (overlap %s ha), outside the regions %s ha; "
             "%lld task(s), %lld repaired, %lld excluded\n",
             ha(r->fig.net_ha, net), ha(r->fig.gross_ha, gross), ha(r->fig.overlap_ha, over),
             ha(r->fig.outside_ha, outside), r->fig.tasks, r->fig.repaired, r->fig.excluded);
-    fprintf(out, "  %s: %s\n", ccov_verdict_name(r->verdict), r->explanation);
-    if (r->area_verdict != r->verdict)
-        fprintf(out, "  (by area alone, %s: %s)\n", ccov_verdict_name(r->area_verdict),
-                r->area_explanation);
+    fprintf(out, "  %s: ", ccov_verdict_name(r->verdict));
+    lit_text(out, "", r->explanation);
+    fputc('\n', out);
+    if (r->area_verdict != r->verdict) {
+        fprintf(out, "  (by area alone, %s: ", ccov_verdict_name(r->area_verdict));
+        lit_text(out, "", r->area_explanation);
+        fputs(")\n", out);
+    }
 }
 
 static void write_table(const ccov_validation *v, FILE *out) {
     int w[NTCOLS + 2];
     table_widths(v, w);
-    fprintf(out, "Claims checked against the cleared-area records (area %s, working frame %s)\n",
-            v->area == CCOV_AREA_GEODESIC ? "geodesic, on the WGS84 ellipsoid" : "planar",
-            v->frame);
-    fprintf(out, "Claims: %s; cleared: %s (layer %s, %s); regions: %s (layer %s)\n\n",
-            v->claims_path, v->cleared_input.path, v->cleared_input.layer, v->cleared_input.crs,
-            v->regions_input.path, v->regions_input.layer);
+    fprintf(out, "Claims checked against the cleared-area records (area %s, working frame ",
+            v->area == CCOV_AREA_GEODESIC ? "geodesic, on the WGS84 ellipsoid" : "planar");
+    lit_text(out, "", v->frame);
+    lit_text(out, ")\nClaims: ", v->claims_path);
+    lit_text(out, "; cleared: ", v->cleared_input.path);
+    lit_text(out, " (layer ", v->cleared_input.layer);
+    lit_text(out, ", ", v->cleared_input.crs);
+    lit_text(out, "); regions: ", v->regions_input.path);
+    lit_text(out, " (layer ", v->regions_input.layer);
+    fputs(")\n\n", out);
     char heads[NTCOLS][64];
     for (int c = 0; c < NTCOLS; c++)
         snprintf(heads[c], 64, "%s", THEADS[c]);

@@ -6,6 +6,7 @@
 #include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
 #include "clearcov/map.h"
+#include "clearcov/names.h"
 #include "clearcov/output.h"
 #include "clearcov/report.h"
 #include "clearcov/synth.h"
@@ -132,7 +133,7 @@ static const char HELP[] =
     "                         outside, regions) into DIR, for QGIS\n"
     "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
     "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
-    "  --precision N          GeoJSON decimals (default 7, about 1 cm)\n"
+    "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
     "\n"
@@ -191,12 +192,28 @@ typedef struct {
     int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
 } cli_args;
 
+/* One line on stderr: "clearcov: " and the text, its control characters escaped (the text
+   quotes file names and values from the data or the command line: ccov_text_escape). */
+__attribute__((format(printf, 1, 0))) static void say_v(const char *fmt, va_list ap) {
+    char line[4096];
+    char escaped[4 * sizeof line];
+    vsnprintf(line, sizeof line, fmt, ap);
+    ccov_text_escape(line, escaped, sizeof escaped);
+    fprintf(stderr, "clearcov: %s\n", escaped);
+}
+
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    say_v(fmt, ap);
+    va_end(ap);
+}
+
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("clearcov: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\ntry 'clearcov --help'\n", stderr);
+    say_v(fmt, ap);
+    fputs("try 'clearcov --help'\n", stderr);
     va_end(ap);
     return CCOV_ERR_USAGE;
 }
@@ -236,7 +253,7 @@ static void print_message(void *user, ccov_msg_level level, const char *line) {
     if (args->progress && args->progress->shown)
         fputs("\r\033[K",
               stderr); /* the progress line gives way, and comes back at the next tick */
-    fprintf(stderr, "clearcov: %s\n", line);
+    say("%s", line);
 }
 
 static bool parse_count(const char *text, long long *out) {
@@ -420,9 +437,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
                    ? 0
                    : usage_error("--threads: '%s' is not a whole number from 1 to 64", v);
     case OPT_PRECISION:
-        return parse_int(v, 0, 15, &a->out.precision)
+        return parse_int(v, CCOV_OUTPUT_MIN_PRECISION, 15, &a->out.precision)
                    ? 0
-                   : usage_error("--precision: '%s' is not a whole number from 0 to 15", v);
+                   : usage_error("--precision: '%s' is not a whole number from %d to 15 (with "
+                                 "fewer decimals the grid is 11 m or coarser and cleared "
+                                 "polygons collapse to lines or points)",
+                                 v, CCOV_OUTPUT_MIN_PRECISION);
     case OPT_COUNT:
         return parse_count(v, &a->synth.count)
                    ? 0
@@ -485,7 +505,7 @@ typedef ccov_atomic_file out_file;
 static int out_open(ccov_ctx *ctx, const char *path, bool overwrite, out_file *of) {
     ccov_status st = ccov_atomic_open(ctx, path, overwrite, of);
     if (st != CCOV_OK)
-        fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+        say("%s", ccov_ctx_error(ctx));
     return (int)st;
 }
 
@@ -493,12 +513,12 @@ static int out_open(ccov_ctx *ctx, const char *path, bool overwrite, out_file *o
 static int out_close(ccov_ctx *ctx, out_file *of, bool ok) {
     ccov_status st = ccov_atomic_close(ctx, of, ok);
     if (ok && st != CCOV_OK)
-        fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+        say("%s", ccov_ctx_error(ctx));
     return ok ? (int)st : CCOV_ERR_IO;
 }
 
 static int fail(ccov_ctx *ctx, ccov_status st) {
-    fprintf(stderr, "clearcov: %s\n", ccov_ctx_error(ctx));
+    say("%s", ccov_ctx_error(ctx));
     if (st == CCOV_ERR_USAGE)
         fputs("try 'clearcov --help'\n", stderr);
     return (int)st;
@@ -526,7 +546,7 @@ static int write_output(ccov_ctx *ctx, const cli_args *a, render_fn render, cons
         if (st == CCOV_OK && fflush(stdout) != 0)
             st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
         if (st != CCOV_OK)
-            fprintf(stderr, "clearcov: standard output: %s\n", ccov_ctx_error(ctx));
+            say("standard output: %s", ccov_ctx_error(ctx));
         return (int)st;
     }
     out_file of;
@@ -535,7 +555,7 @@ static int write_output(ccov_ctx *ctx, const cli_args *a, render_fn render, cons
         return rc;
     ccov_status st = render(ctx, data, a->format, of.fp);
     if (st != CCOV_OK) {
-        fprintf(stderr, "clearcov: %s: %s\n", a->output, ccov_ctx_error(ctx));
+        say("%s: %s", a->output, ccov_ctx_error(ctx));
         out_close(ctx, &of, false);
         return (int)st;
     }
@@ -601,12 +621,12 @@ static void verdict_paths(const cli_args *a, char *csv, char *json) {
 static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
     struct stat st;
     if (stat(a->out.dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "clearcov: %s: exists and is not a folder\n", a->out.dir);
+        say("%s: exists and is not a folder", a->out.dir);
         return CCOV_ERR_IO;
     }
     for (int i = 0; i < 2 && !a->overwrite; i++)
         if ((i ? p2 : p1) && lstat(i ? p2 : p1, &st) == 0) { /* a dangling symlink too */
-            fprintf(stderr, "clearcov: %s: exists; pass --overwrite to replace it\n", i ? p2 : p1);
+            say("%s: exists; pass --overwrite to replace it", i ? p2 : p1);
             return CCOV_ERR_IO;
         }
     return 0;
@@ -628,7 +648,7 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
     char csv[PATH_MAX], json[PATH_MAX];
     verdict_paths(a, csv, json);
     if (mkdir(a->out.dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "clearcov: %s: cannot create folder: %s\n", a->out.dir, strerror(errno));
+        say("%s: cannot create folder: %s", a->out.dir, strerror(errno));
         return CCOV_ERR_IO;
     }
     out_file fc, fj;
@@ -647,25 +667,16 @@ static int write_verdict_files(ccov_ctx *ctx, const cli_args *a, const ccov_vali
     else if (!written(ctx, v, CCOV_FORMAT_JSON, fj.fp))
         failed = json;
     if (failed)
-        fprintf(stderr, "clearcov: %s: write error: %s\n", failed, strerror(errno));
+        say("%s: write error: %s", failed, strerror(errno));
     rc = out_close(ctx, &fc, !failed);
     int rc2 = out_close(ctx, &fj, !failed && rc == 0);
     return failed ? CCOV_ERR_IO : rc ? rc : rc2;
 }
 
-/* A reason quoting the file's text stays on one line. */
-static void print_one_line(const char *text) {
-    for (; *text; text++)
-        fputc(*text == '\n' || *text == '\r' ? ' ' : *text, stderr);
-    fputc('\n', stderr);
-}
-
 static void print_problems(const ccov_validation *v) {
-    for (size_t i = 0; i < v->nproblems; i++) {
-        fprintf(stderr, "clearcov: %s: %s %ld: ", v->claims_path, v->json ? "claim" : "line",
-                v->problems[i].line);
-        print_one_line(v->problems[i].reason);
-    }
+    for (size_t i = 0; i < v->nproblems; i++)
+        say("%s: %s %ld: %s", v->claims_path, v->json ? "claim" : "line", v->problems[i].line,
+            v->problems[i].reason);
 }
 
 static int cmd_validate(ccov_ctx *ctx, const cli_args *a) {
@@ -861,7 +872,7 @@ int ccov_cli_main(int argc, char **argv) {
     progress_end(&progress);
     ccov_ctx_free(ctx);
     if (fclose(stdout) != 0 && rc == 0) {
-        fprintf(stderr, "clearcov: standard output: %s\n", strerror(errno));
+        say("standard output: %s", strerror(errno));
         rc = CCOV_ERR_IO;
     }
     return rc;

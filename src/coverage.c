@@ -8,6 +8,7 @@
 #include "io.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,9 +383,20 @@ done:
     return result;
 }
 
+/* Room for element n of an array that holds n elements of `size` bytes, its capacity the
+   smallest power of two not below n: it doubles when full, so that adding n elements copies
+   O(n) bytes, not O(n^2) (realloc may move the block every time). NULL when out of memory (the
+   array is then left as it was). */
+static void *grown_for(void *array, size_t n, size_t size) {
+    if (n != 0 && (n & (n - 1)) != 0)
+        return array;
+    size_t cap = n ? 2 * n : 1;
+    return cap > SIZE_MAX / size ? NULL : realloc(array, cap * size);
+}
+
 ccov_status ccov_run_add_note(run *r, ccov_note **list, size_t *count, const char *src,
                               long long fid, const char *reason) {
-    ccov_note *grown = realloc(*list, (*count + 1) * sizeof **list);
+    ccov_note *grown = grown_for(*list, *count, sizeof **list);
     if (!grown)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     *list = grown;
@@ -496,7 +508,7 @@ static ccov_status region_add(run *r, source *s, const ccov_record *rec) {
     if (!g)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
                              rec->values[0], reason);
-    region *grown = realloc(r->regions, (r->nregions + 1) * sizeof *grown);
+    region *grown = grown_for(r->regions, r->nregions, sizeof *grown);
     if (!grown) {
         ccov_geom_free(r->ctx, g);
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
@@ -712,38 +724,70 @@ static ccov_status regions_load(run *r) {
     return st;
 }
 
-/* Regions that share a name or overlap make totals ambiguous: say so (a region's own figures stay
-   right; totals add the regions up, so an overlap is counted in each region it lies in). */
-static ccov_status regions_check(run *r) {
-    for (size_t i = 0; i < r->nregions; i++) {
-        ccov_prepared *p = ccov_geom_prepare(r->ctx, r->regions[i].geom);
-        if (!p)
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "region '%s': cannot prepare",
-                                 r->regions[i].name);
-        for (size_t k = i + 1; k < r->nregions; k++) {
-            const region *a = &r->regions[i], *b = &r->regions[k];
-            if (strcmp(a->name, b->name) == 0)
-                ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
-                             "%s: region '%s' appears twice (features %lld and %lld, same name); "
-                             "each is reported on its own row",
-                             r->res->regions_input.path, a->name, a->fid, b->fid);
-            double ba[4], bb[4];
-            if (!ccov_geom_bounds(r->ctx, a->geom, ba) || !ccov_geom_bounds(r->ctx, b->geom, bb) ||
-                ba[0] > bb[2] || bb[0] > ba[2] || ba[1] > bb[3] || bb[1] > ba[3])
-                continue; /* extents apart: no overlap to measure */
-            ccov_place where;
-            ccov_geom *both = ccov_geom_clip(r->ctx, p, b->geom, &where);
-            double ha = both ? ccov_run_measure_ha(r, both) : 0;
-            ccov_geom_free(r->ctx, both);
-            if (ha > 1e-4)
-                ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
-                             "%s: regions '%s' and '%s' overlap by %.4f ha: cleared land there "
-                             "counts in both, and in the totals twice",
-                             r->res->regions_input.path, a->name, b->name, ha);
-        }
-        ccov_geom_prepared_free(r->ctx, p);
-    }
+/* Regions in name order, ties in the order they were read. */
+static int by_name(const void *x, const void *y) {
+    const region *a = *(const region *const *)x, *b = *(const region *const *)y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* Regions that share a name: found by sorting, so the check stays fast with many regions. */
+static ccov_status same_names_check(run *r) {
+    const region **sorted = malloc((r->nregions ? r->nregions : 1) * sizeof *sorted);
+    if (!sorted)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; i < r->nregions; i++)
+        sorted[i] = &r->regions[i];
+    qsort(sorted, r->nregions, sizeof *sorted, by_name);
+    for (size_t i = 1; i < r->nregions; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
+            ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
+                         "%s: region '%s' appears twice (features %lld and %lld, same name); "
+                         "each is reported on its own row",
+                         r->res->regions_input.path, sorted[i]->name, sorted[i - 1]->fid,
+                         sorted[i]->fid);
+    free(sorted);
     return CCOV_OK;
+}
+
+/* Region i against the later regions js whose extents meet its own: warn of any overlap. */
+static ccov_status overlaps_of(size_t i, const size_t *js, size_t nj, void *user) {
+    run *r = user;
+    const region *a = &r->regions[i];
+    ccov_prepared *p = ccov_geom_prepare(r->ctx, a->geom);
+    if (!p)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "region '%s': cannot prepare", a->name);
+    for (size_t k = 0; k < nj; k++) {
+        const region *b = &r->regions[js[k]];
+        ccov_place where;
+        ccov_geom *both = ccov_geom_clip(r->ctx, p, b->geom, &where);
+        double ha = both ? ccov_run_measure_ha(r, both) : 0;
+        ccov_geom_free(r->ctx, both);
+        if (ha > 1e-4)
+            ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
+                         "%s: regions '%s' and '%s' overlap by %.4f ha: cleared land there "
+                         "counts in both, and in the totals twice",
+                         r->res->regions_input.path, a->name, b->name, ha);
+    }
+    ccov_geom_prepared_free(r->ctx, p);
+    return CCOV_OK;
+}
+
+/* Regions that share a name or overlap make totals ambiguous: say so (a region's own figures stay
+   right; totals add the regions up, so an overlap is counted in each region it lies in). Only
+   pairs whose extents meet are measured (a GEOS STRtree finds them). */
+static ccov_status regions_check(run *r) {
+    ccov_status st = same_names_check(r);
+    ccov_geom **geoms =
+        st == CCOV_OK ? malloc((r->nregions ? r->nregions : 1) * sizeof *geoms) : NULL;
+    if (st == CCOV_OK && !geoms)
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; geoms && i < r->nregions; i++)
+        geoms[i] = r->regions[i].geom;
+    if (st == CCOV_OK)
+        st = ccov_geom_box_pairs(r->ctx, geoms, r->nregions, overlaps_of, r);
+    free(geoms);
+    return st;
 }
 
 /* ---- run ---- */

@@ -1,4 +1,5 @@
 /* Context: owns the GEOS handle and the PROJ context, keeps the last error message. */
+#include "clearcov/names.h"
 #include "internal.h"
 
 #include <cpl_error.h>
@@ -103,16 +104,17 @@ const char *ccov_ctx_error(const ccov_ctx *ctx) { return ctx->error; }
 
 ccov_status ccov_ctx_status(const ccov_ctx *ctx) { return ctx->status; }
 
+/* Messages are one line of text for a terminal: the data they quote (file names, field values,
+   library text) has its control characters escaped, so a region name cannot forge a line or send
+   a command to the terminal (ccov_text_escape). */
 ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ...) {
+    char line[sizeof ctx->error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    ccov_text_escape(line, ctx->error, sizeof ctx->error);
     ctx->status = status;
-    /* Messages are one line: fold any newline a library put in its text. */
-    for (char *p = ctx->error; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
     return status;
 }
 
@@ -120,14 +122,13 @@ void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
     if (!ctx || !ctx->msg_fn)
         return;
     char line[1024];
+    char escaped[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    for (char *p = line; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    ctx->msg_fn(ctx->msg_user, level, line);
+    ccov_text_escape(line, escaped, sizeof escaped);
+    ctx->msg_fn(ctx->msg_user, level, escaped);
 }
 
 const char *ccov_ctx_library_versions(char *buf, unsigned n) {

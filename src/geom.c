@@ -1003,3 +1003,38 @@ ccov_geom *ccov_geom_clip_rect(ccov_ctx *ctx, const ccov_geom *g, const double r
 bool ccov_geom_is_empty(ccov_ctx *ctx, const ccov_geom *g) {
     return GEOSisEmpty_r(ctx->geos, g) == 1;
 }
+
+/* i's candidates after it: the geometries j > i the tree finds, in increasing order. */
+static bool later_candidates(ccov_ctx *ctx, GEOSSTRtree *tree, const GEOSGeometry *g, size_t i,
+                             id_list *ids) {
+    ids->n = 0;
+    GEOSSTRtree_query_r(ctx->geos, tree, g, collect_id, ids);
+    if (ids->failed)
+        return false;
+    size_t kept = 0;
+    for (size_t k = 0; k < ids->n; k++)
+        if (ids->ids[k] > i)
+            ids->ids[kept++] = ids->ids[k];
+    ids->n = kept;
+    qsort(ids->ids, ids->n, sizeof *ids->ids, cmp_size);
+    return true;
+}
+
+ccov_status ccov_geom_box_pairs(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_box_pairs_fn fn,
+                                void *user) {
+    GEOSSTRtree *tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    id_list ids = {NULL, 0, 0, false};
+    ccov_status st = tree ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "cannot build an index");
+    for (size_t i = 0; st == CCOV_OK && i < n; i++)
+        GEOSSTRtree_insert_r(ctx->geos, tree, in[i], (void *)(uintptr_t)(i + 1));
+    for (size_t i = 0; st == CCOV_OK && i < n; i++) {
+        if (!later_candidates(ctx, tree, in[i], i, &ids))
+            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+        else if (ids.n > 0)
+            st = fn(i, ids.ids, ids.n, user);
+    }
+    free(ids.ids);
+    if (tree)
+        GEOSSTRtree_destroy_r(ctx->geos, tree);
+    return st;
+}

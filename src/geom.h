@@ -90,6 +90,17 @@ ccov_status ccov_geom_dissolve(ccov_ctx *ctx, ccov_geom *const *in, size_t n, cc
 ccov_status ccov_geom_groups(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t *group_of,
                              size_t *ngroups, bool *covered);
 
+/* Called with each geometry i and the geometries j > i (js, nj > 0, increasing) whose bounding
+   boxes meet its own; a status other than CCOV_OK stops the walk and is returned. */
+typedef ccov_status (*ccov_box_pairs_fn)(size_t i, const size_t *js, size_t nj, void *user);
+
+/* Every pair of the n geometries whose bounding boxes meet, each once, through a GEOS STRtree (the
+   work grows with the pairs found, not with n squared): fn is called for each i in increasing
+   order. CCOV_OK, fn's first failure, CCOV_ERR_GEOM when GEOS fails or CCOV_ERR_IO when out of
+   memory (message in ctx). Empty geometries take part in no pair. */
+ccov_status ccov_geom_box_pairs(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_box_pairs_fn fn,
+                                void *user);
+
 /* Union of n geometries (new geometry, NULL on error). */
 ccov_geom *ccov_geom_union(ccov_ctx *ctx, ccov_geom *const *in, size_t n);
 

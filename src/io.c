@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "io_arrow.h"
 #include "io_attrs.h"
+#include "io_shx.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -32,6 +33,7 @@ struct ccov_layer {
     ccov_arrow_reader *arrow; /* geometries only, through the Arrow stream */
     bool latin1;              /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
+    ccov_shx_fix *shx_fix; /* a shapefile read through a rebuilt index (io_shx.c) */
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
 
@@ -49,10 +51,29 @@ static bool looks_like_file(const char *src) {
     return strncmp(src, "PG:", 3) != 0 && strncmp(src, "/vsi", 4) != 0 && strchr(src, ':') == NULL;
 }
 
+ccov_status ccov_io_check_input(ccov_ctx *ctx, const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return CCOV_OK;
+    const char *kind = S_ISFIFO(st.st_mode)   ? "a named pipe (FIFO)"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                                              : NULL;
+    if (!kind)
+        return CCOV_OK;
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                         "%s: %s, not a file: inputs are read from files (a pipe could block "
+                         "the run, and a source is read more than once); save the data to a "
+                         "file first",
+                         path, kind);
+}
+
 static ccov_status check_file(ccov_ctx *ctx, const char *src) {
     struct stat st;
     if (stat(src, &st) != 0)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src, strerror(errno));
+    if (ccov_io_check_input(ctx, src) != CCOV_OK)
+        return CCOV_ERR_IO;
     if (access(src, R_OK) != 0)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not readable: %s", src, strerror(errno));
     if (S_ISREG(st.st_mode) && st.st_size == 0)
@@ -95,6 +116,63 @@ static OGRLayerH pick_layer(ccov_ctx *ctx, GDALDatasetH ds, const char *src, con
     return GDALDatasetGetLayer(ds, 0);
 }
 
+/* GDAL's JSON reader stops at this nesting depth (CPLJSonStreamingParser's limit). */
+#define CCOV_JSON_MAX_DEPTH 1024
+
+/* True when the JSON text of src nests arrays and objects deeper than GDAL's reader accepts
+   (read up to that point only). */
+static bool json_too_deep(const char *src) {
+    FILE *fp = fopen(src, "rb");
+    if (!fp)
+        return false;
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (int c = getc(fp); c != EOF && depth <= CCOV_JSON_MAX_DEPTH; c = getc(fp)) {
+        if (in_string) {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    fclose(fp);
+    return depth > CCOV_JSON_MAX_DEPTH;
+}
+
+/* True when an SQLite-based source (GeoPackage) has a non-empty rollback journal beside it: a
+   write that did not finish, which SQLite only rolls back for a read-write open. */
+static bool hot_journal(const char *src, char *journal, size_t n) {
+    struct stat st;
+    int w = snprintf(journal, n, "%s-journal", src);
+    return w > 0 && (size_t)w < n && stat(journal, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_size > 0;
+}
+
+/* Why GDAL could not open src, in the user's terms: first the causes GDAL does not name. */
+static bool open_failed_known(ccov_ctx *ctx, const char *src, const char *driver) {
+    char journal[4096];
+    bool sqlite = driver && (EQUAL(driver, "GPKG") || EQUAL(driver, "SQLite"));
+    if (sqlite && hot_journal(src, journal, sizeof journal))
+        ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                      "%s: cannot be opened read-only: %s beside it is a hot journal (a write "
+                      "that did not finish), which SQLite rolls back only when the file is "
+                      "opened for writing; inputs are never modified: open it once with "
+                      "sqlite3 (e.g. PRAGMA quick_check) or restore a copy, then run again",
+                      src, journal);
+    else if (driver && EQUAL(driver, "GeoJSON") && json_too_deep(src))
+        ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                      "%s: JSON nested more than %d levels deep (arrays and objects inside one "
+                      "another), beyond the limit of GDAL's JSON reader: not GeoJSON it can read",
+                      src, CCOV_JSON_MAX_DEPTH);
+    else
+        return false;
+    return true;
+}
+
 /* Why GDAL could not open src, in the user's terms. */
 static void open_failed(ccov_ctx *ctx, const char *src) {
     struct stat st;
@@ -109,6 +187,8 @@ static void open_failed(ccov_ctx *ctx, const char *src) {
                       "%s: the .shx index beside it is missing (restore it from "
                       "the original, or rebuild it with GDAL's SHAPE_RESTORE_SHX)",
                       src);
+    else if (drv && open_failed_known(ctx, src, GDALGetDriverShortName(drv)))
+        return;
     else if (drv)
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no vector layer in it (GDAL's %s driver)", src,
                       GDALGetDriverShortName(drv));
@@ -144,7 +224,10 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
     }
     CPLErrorReset();
     ctx->gdal_failure[0] = '\0';
-    lyr->ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (looks_like_file(src) && ccov_shx_check(ctx, src, &lyr->shx_fix) != CCOV_OK)
+        goto fail;
+    lyr->ds = GDALOpenEx(lyr->shx_fix ? ccov_shx_path(lyr->shx_fix) : src,
+                         GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!lyr->ds) {
         open_failed(ctx, src);
         goto fail;
@@ -169,6 +252,7 @@ void ccov_io_close(ccov_layer *lyr) {
     ccov_arrow_close(lyr->arrow);
     if (lyr->ds)
         GDALClose(lyr->ds);
+    ccov_shx_free(lyr->shx_fix);
     free(lyr->selected);
     free(lyr->source);
     free(lyr);

@@ -21,6 +21,12 @@ typedef struct {
     size_t nvalues;
 } ccov_record;
 
+/* A named pipe, socket or character device given as an input is refused at once (CCOV_ERR_IO,
+   message in ctx): opening one can block for ever, and a source is read more than once (its
+   features are counted, then read). CCOV_OK for anything else, including a path that does not
+   exist (the caller's own check says so). */
+ccov_status ccov_io_check_input(ccov_ctx *ctx, const char *path);
+
 /* Open one layer of any OGR source, read-only. `layer` may be NULL when the source has a single
    layer; `layer_option` names the CLI option that chooses one, for the message listing layers.
    NULL on error (status CCOV_ERR_IO). Close with ccov_io_close(). */

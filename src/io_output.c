@@ -166,9 +166,9 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
                               const ccov_output_options *opts) {
     if (!res->layers)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "no result layers to write");
-    if (opts->precision < 0 || opts->precision > 15)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "--precision: %d is not within 0..15",
-                             opts->precision);
+    if (opts->precision < CCOV_OUTPUT_MIN_PRECISION || opts->precision > 15)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "--precision: %d is not within %d..15",
+                             opts->precision, CCOV_OUTPUT_MIN_PRECISION);
     ccov_status st = ensure_dir(ctx, opts->dir);
     if (st != CCOV_OK)
         return st;

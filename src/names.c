@@ -242,3 +242,101 @@ bool ccov_names_match(const char *query, const char *region_name, const char *re
         return true;
     return region_iso != NULL && iso_equal(query, region_iso);
 }
+
+/* ---- text for terminals and JSON ---- */
+
+/* A bounded output that counts every byte, written or not (snprintf's contract). A unit (one
+   character or one escape) is written whole or not at all, so truncation never splits one. */
+typedef struct {
+    char *out;
+    size_t size;
+    size_t pos;     /* bytes of the whole result */
+    size_t written; /* bytes in out */
+} text_buf;
+
+static void text_put(text_buf *b, const void *s, size_t n) {
+    if (b->written == b->pos && b->pos + n < b->size) {
+        memcpy(b->out + b->pos, s, n);
+        b->written += n;
+    }
+    b->pos += n;
+}
+
+static size_t text_finish(text_buf *b) {
+    if (b->size > 0)
+        b->out[b->written] = '\0';
+    return b->pos;
+}
+
+static bool needs_escape(ucs4_t c) {
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x200E || c == 0x200F || c == 0x2028 ||
+           c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+static void put_escape(text_buf *b, ucs4_t c) {
+    static const char hex[] = "0123456789abcdef";
+    char e[8] = {'\\', 0};
+    size_t n = 2;
+    if (c == '\t' || c == '\n' || c == '\r' || c == 0x1B) {
+        e[1] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 'e';
+    } else if (c < 0x80) {
+        e[1] = 'x';
+        e[2] = hex[c >> 4];
+        e[3] = hex[c & 0xF];
+        n = 4;
+    } else {
+        e[1] = 'u';
+        for (int i = 0; i < 4; i++)
+            e[2 + i] = hex[(c >> (12 - 4 * i)) & 0xF];
+        n = 6;
+    }
+    text_put(b, e, n);
+}
+
+/* An invalid byte as \xNN. */
+static void put_byte_escape(text_buf *b, uint8_t byte) {
+    static const char hex[] = "0123456789abcdef";
+    char e[4] = {'\\', 'x', hex[byte >> 4], hex[byte & 0xF]};
+    text_put(b, e, sizeof e);
+}
+
+size_t ccov_text_escape(const char *s, char *out, size_t outsz) {
+    text_buf b = {out, outsz, 0, 0};
+    const uint8_t *p = (const uint8_t *)(s ? s : "");
+    size_t left = strlen((const char *)p);
+    while (left > 0) {
+        ucs4_t c = 0;
+        int step = u8_mbtoucr(&c, p, left);
+        if (step < 0)
+            put_byte_escape(&b, *p);
+        else if (needs_escape(c))
+            put_escape(&b, c);
+        else
+            text_put(&b, p, (size_t)step);
+        step = step < 0 ? 1 : step;
+        p += step;
+        left -= (size_t)step;
+    }
+    return text_finish(&b);
+}
+
+size_t ccov_text_utf8(const char *s, char *out, size_t outsz) {
+    text_buf b = {out, outsz, 0, 0};
+    const uint8_t *p = (const uint8_t *)(s ? s : "");
+    size_t left = strlen((const char *)p);
+    while (left > 0) {
+        ucs4_t c = 0;
+        int step = u8_mbtoucr(&c, p, left);
+        if (step < 0) {
+            /* Latin-1: the byte is the code point, U+0080..U+00FF in two bytes. */
+            char two[2] = {(char)(0xC0 | (*p >> 6)), (char)(0x80 | (*p & 0x3F))};
+            text_put(&b, two, sizeof two);
+            step = 1;
+        } else {
+            text_put(&b, p, (size_t)step);
+        }
+        p += step;
+        left -= (size_t)step;
+    }
+    return text_finish(&b);
+}

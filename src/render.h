@@ -8,6 +8,13 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+/* Text from the data (names, paths, values) in a text report, its control characters and invalid
+   UTF-8 escaped (ccov_text_escape), so that it can neither forge a line nor command a terminal. */
+void ccov_render_text(FILE *out, const char *s);
+
+/* The display width of ccov_render_text's output: one column per code point. */
+int ccov_render_text_width(const char *s);
+
 /* A CSV field, quoted when it holds a separator, quote or line break (RFC 4180). */
 void ccov_render_csv_text(FILE *out, const char *s);
 

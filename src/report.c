@@ -1,12 +1,15 @@
 /* report: a coverage result as an aligned table, CSV or JSON (json-c). */
 #include "clearcov/report.h"
+#include "clearcov/names.h"
 #include "render.h"
 
 #include <json-c/json.h>
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *ccov_report_number(double v, int decimals, char *buf, size_t n) {
@@ -34,9 +37,37 @@ static int utf8_width(const char *s) {
     return w;
 }
 
+/* The escaped text in buf when it fits, else in a malloc'd copy (*owned, freed by the caller). */
+static const char *escaped(const char *s, char *buf, size_t n, char **owned) {
+    *owned = NULL;
+    size_t len = ccov_text_escape(s, buf, n);
+    if (len < n)
+        return buf;
+    *owned = malloc(len + 1);
+    if (!*owned)
+        return buf; /* out of memory: the text cut short rather than not at all */
+    ccov_text_escape(s, *owned, len + 1);
+    return *owned;
+}
+
+void ccov_render_text(FILE *out, const char *s) {
+    char buf[512];
+    char *owned = NULL;
+    fputs(escaped(s, buf, sizeof buf, &owned), out);
+    free(owned);
+}
+
+int ccov_render_text_width(const char *s) {
+    char buf[512];
+    char *owned = NULL;
+    int w = utf8_width(escaped(s, buf, sizeof buf, &owned));
+    free(owned);
+    return w;
+}
+
 static void pad_text(FILE *out, const char *s, int width) {
-    fputs(s, out);
-    for (int w = utf8_width(s); w < width; w++)
+    ccov_render_text(out, s);
+    for (int w = ccov_render_text_width(s); w < width; w++)
         fputc(' ', out);
 }
 
@@ -88,8 +119,10 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
         const ccov_region_result *r = i < res->nregions ? &res->regions[i] : total;
         char cells[NCOLS][48];
         row_cells(r, cells);
-        width[0] = utf8_width(r->name) > width[0] ? utf8_width(r->name) : width[0];
-        width[1] = utf8_width(r->iso) > width[1] ? utf8_width(r->iso) : width[1];
+        int wname = ccov_render_text_width(r->name);
+        int wiso = ccov_render_text_width(r->iso);
+        width[0] = wname > width[0] ? wname : width[0];
+        width[1] = wiso > width[1] ? wiso : width[1];
         for (int c = 0; c < NCOLS; c++)
             if ((int)strlen(cells[c]) > width[c + 2])
                 width[c + 2] = (int)strlen(cells[c]);
@@ -98,8 +131,16 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
 
 static void table_input(FILE *out, const char *what, const ccov_input *in) {
     char n1[32], n2[32];
-    fprintf(out, "%s %s (layer %s, %s; %s): %s of %s features used\n", what, in->path, in->layer,
-            in->crs, in->operation, ccov_report_number((double)in->used, 0, n1, sizeof n1),
+    fprintf(out, "%s ", what);
+    ccov_render_text(out, in->path);
+    fputs(" (layer ", out);
+    ccov_render_text(out, in->layer);
+    fputs(", ", out);
+    ccov_render_text(out, in->crs);
+    fputs("; ", out);
+    ccov_render_text(out, in->operation);
+    fprintf(out, "): %s of %s features used\n",
+            ccov_report_number((double)in->used, 0, n1, sizeof n1),
             ccov_report_number((double)in->features, 0, n2, sizeof n2));
 }
 
@@ -107,8 +148,10 @@ static void write_table(const ccov_result *res, FILE *out) {
     ccov_region_result total = totals_row(res);
     int width[NCOLS + 2];
     table_widths(res, &total, width);
-    fprintf(out, "Hectares cleared per region, counted once (area %s, working frame %s)\n\n",
-            area_words(res), res->frame);
+    fprintf(out, "Hectares cleared per region, counted once (area %s, working frame ",
+            area_words(res));
+    ccov_render_text(out, res->frame);
+    fputs(")\n\n", out);
     pad_text(out, "region", width[0]);
     fputs("  ", out);
     pad_text(out, "ISO", width[1]);
@@ -128,8 +171,17 @@ static void write_table(const ccov_result *res, FILE *out) {
             res->nrepaired + res->nexcluded ? " (-v or --format json lists them)" : "");
 }
 
+/* True when s holds a byte that a CSV field must be quoted for: separator, quote, line break, or
+   another control character (kept as it is, but inside quotes so that readers see one field). */
+static bool csv_needs_quotes(const char *s) {
+    for (; *s; s++)
+        if (*s == ',' || *s == '"' || (unsigned char)*s < 0x20 || *s == 0x7F)
+            return true;
+    return false;
+}
+
 void ccov_render_csv_text(FILE *out, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
+    if (!csv_needs_quotes(s)) {
         fputs(s, out);
         return;
     }
@@ -236,7 +288,41 @@ static json_object *json_result(const ccov_result *res) {
     return root;
 }
 
+/* Every string of a JSON document as valid UTF-8 (file names and text from the data may be
+   Latin-1 or anything): invalid bytes are read as Latin-1 (ccov_text_utf8). False when out of
+   memory. */
+static bool json_valid_utf8(json_object *o) {
+    if (json_object_is_type(o, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            if (!json_valid_utf8(json_object_array_get_idx(o, i)))
+                return false;
+    } else if (json_object_is_type(o, json_type_object)) {
+        json_object_object_foreach(o, key, value) {
+            (void)key;
+            if (!json_valid_utf8(value))
+                return false;
+        }
+    } else if (json_object_is_type(o, json_type_string)) {
+        const char *s = json_object_get_string(o);
+        size_t n = ccov_text_utf8(s, NULL, 0);
+        if (n == strlen(s))
+            return true;
+        char *fixed = malloc(n + 1);
+        bool ok = fixed != NULL;
+        if (ok)
+            ccov_text_utf8(s, fixed, n + 1);
+        ok = ok && json_object_set_string(o, fixed);
+        free(fixed);
+        return ok;
+    }
+    return true;
+}
+
 ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out) {
+    if (root && !json_valid_utf8(root)) {
+        json_object_put(root);
+        root = NULL;
+    }
     const char *text = root ? json_object_to_json_string_ext(
                                   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
                             : NULL;

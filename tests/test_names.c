@@ -282,11 +282,52 @@ static void test_match(void) {
     }
 }
 
+/* Terminal text: each control character, invalid byte and bidi control has its visible escape;
+   everything else, backslash included, is kept. Expected texts written out by hand. */
+static const char *const escapes[][2] = {
+    {"Alpha", "Alpha"},
+    {"S\xc3\xa9kong \xe0\xba\x9e", "S\xc3\xa9kong \xe0\xba\x9e"},
+    {"a\tb\nc\rd\x1b[31m", "a\\tb\\nc\\rd\\e[31m"},
+    {"bel\a del\x7f nul-less \x01", "bel\\x07 del\\x7f nul-less \\x01"},
+    {"c1 \xc2\x9b"
+     "2J \xc2\x85",
+     "c1 \\u009b2J \\u0085"},
+    {"rlo \xe2\x80\xae ls \xe2\x80\xa8 lri \xe2\x81\xa6", "rlo \\u202e ls \\u2028 lri \\u2066"},
+    {"latin1 d\xe9minage, cut \xc3", "latin1 d\\xe9minage, cut \\xc3"},
+    {"back\\slash", "back\\slash"},
+    {"", ""},
+};
+
+static void test_escape(void) {
+    for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+        char out[128];
+        size_t n = ccov_text_escape(escapes[i][0], out, sizeof out);
+        check(str_eq(out, escapes[i][1]) && n == strlen(escapes[i][1]), "escape", escapes[i][0]);
+    }
+    /* snprintf's contract: the whole length returned, a unit never cut in half. */
+    char small[6];
+    check(ccov_text_escape("ab\x1b\x1b", small, sizeof small) == 6 && str_eq(small, "ab\\e"),
+          "escape cut at a whole escape", "ab ESC ESC");
+    check(ccov_text_escape(NULL, NULL, 0) == 0, "escape of NULL", NULL);
+}
+
+static void test_utf8(void) {
+    char out[64];
+    check(ccov_text_utf8("d\xe9minage", out, sizeof out) == 9 && str_eq(out, "d\xc3\xa9minage"),
+          "Latin-1 byte read as Latin-1", "d\xe9minage");
+    check(ccov_text_utf8("S\xc3\xa9kong", out, sizeof out) == 7 && str_eq(out, "S\xc3\xa9kong"),
+          "valid UTF-8 kept", "S\xc3\xa9kong");
+    check(ccov_text_utf8("\xc3(", out, sizeof out) == 3 && str_eq(out, "\xc3\x83("),
+          "truncated sequence read as Latin-1", "\xc3(");
+}
+
 int main(void) {
     test_fold();
     test_variants();
     test_geoboundaries();
     test_match();
+    test_escape();
+    test_utf8();
     if (failures > 0) {
         fprintf(stderr, "test_names: %d of %d checks failed\n", failures, checks);
         return 1;

@@ -36,6 +36,25 @@ const char *ccov_names_iso(const char *name);
    ASCII spaces ignored, with or without the "LA-" prefix). False when query is NULL. */
 bool ccov_names_match(const char *query, const char *region_name, const char *region_iso);
 
+/* Text for a terminal or a text report: `s` (any bytes) with every character that could move
+   the cursor, recolour the screen, start a new line or reorder text written as a visible escape,
+   so that data (region names, file names, field values) can neither forge a line nor reach the
+   terminal as a command:
+     TAB \t, LF \n, CR \r, ESC \e; other C0 controls and DEL \xNN (two hex digits);
+     C1 controls (U+0080..U+009F), line and paragraph separators (U+2028, U+2029) and the bidi
+     format controls (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) \uNNNN;
+     each byte that is not part of valid UTF-8 \xNN.
+   Everything else, backslash included, is copied as it is. Writes at most outsz bytes including
+   a NUL (out may be NULL when outsz is 0) and returns the length of the whole escaped text, as
+   snprintf does; 0 for s NULL. */
+size_t ccov_text_escape(const char *s, char *out, size_t outsz);
+
+/* `s` as valid UTF-8: each byte that is not part of a valid UTF-8 sequence is read as Latin-1
+   (byte 0xE9 becomes U+00E9 "\xC3\xA9"), so a Latin-1 file name shows as it was meant. Writes
+   at most outsz bytes including a NUL and returns the length of the whole result, as snprintf
+   does; 0 for s NULL. */
+size_t ccov_text_utf8(const char *s, char *out, size_t outsz);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,10 +13,14 @@ extern "C" {
 
 typedef enum { CCOV_OUT_GEOJSON = 0, CCOV_OUT_GPKG = 1 } ccov_out_format;
 
+/* The fewest GeoJSON decimals accepted: 5 is a grid of about 1 m, finer than a cleared area is
+   surveyed; with 4 (about 11 m) or fewer, small cleared polygons collapse to lines or points. */
+#define CCOV_OUTPUT_MIN_PRECISION 5
+
 typedef struct {
     const char *dir;        /* folder, created when missing */
     ccov_out_format format; /* one <layer>.geojson each, or clearcov.gpkg with all layers */
-    int precision;          /* GeoJSON decimals, 0..15 (7: about 1 cm) */
+    int precision; /* GeoJSON decimals, CCOV_OUTPUT_MIN_PRECISION..15 (7: about 1 cm) */
     bool overwrite;         /* replace existing files */
 } ccov_output_options;
 

@@ -218,7 +218,73 @@ make_inputs() {
     if ! mount -t tmpfs -o size=64k,mode=0777 tmpfs smallfs 2>/dev/null; then
         rmdir smallfs
     fi
+    make_m_inputs
     cd "$WORK" || exit 1
+}
+
+# ---- M cases (issue 10, text and input oddities) ----
+# no_controls FILE...: no terminal control reaches the files (C0 but newline, DEL, C1 in UTF-8).
+no_controls() { ! LC_ALL=C grep -qaP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@"; }
+# csv_cell FILE SQL: a query on the CSV file read by sqlite3's RFC 4180 reader (table t).
+csv_cell() { sqlite3 :memory: ".import --csv $1 t" "$2"; }
+# hex_of TEXT: the bytes of TEXT (printf escapes) in upper-case hex, as SQLite's hex() gives them.
+hex_of() { printf "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
+make_m_inputs() {
+    # a file name in Latin-1 (not UTF-8), and claims whose text carries terminal controls
+    cp "$IN/good.geojson" "m_d"$'\xe9'"minage.geojson"
+    cp "$IN/claims_ok.csv" "m_r"$'\xe9'"sum"$'\xe9'".csv"
+    printf 'id,statement,source,regions,where,value,unit,relation,tolerance_pct,percent_of_region\n' \
+        >m_claims_controls.csv
+    printf 'c\033[2J1,"more\r\nclearcov: forged\a",t\033]0;x\007,Bolikhamxay,,100,ha,at_least,,\n' \
+        >>m_claims_controls.csv
+    # 22,500 square regions of 0.001 degree (a 150 x 150 grid from 104.0 18.0) and one more,
+    # 'Extra', over the corners of four of them: the overlap check must stay fast and still find
+    # those four
+    awk -v n=150 'BEGIN {
+        printf "{\"type\":\"FeatureCollection\",\"features\":["
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) {
+                x = 104 + 0.001 * i; y = 18 + 0.001 * j
+                printf "{\"type\":\"Feature\",\"properties\":{\"name\":\"R%d_%d\"},", i, j
+                printf "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.3f,%.3f],", x, y
+                printf "[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}},", x + 0.001, y,
+                    x + 0.001, y + 0.001, x, y + 0.001, x, y
+            }
+        printf "{\"type\":\"Feature\",\"properties\":{\"name\":\"Extra\"},\"geometry\":"
+        printf "{\"type\":\"Polygon\",\"coordinates\":[[[104.0755,18.0755],[104.0765,18.0755],"
+        printf "[104.0765,18.0765],[104.0755,18.0765],[104.0755,18.0755]]]}}]}\n"
+    }' >m_grid.geojson
+    # three squares as a shapefile whose .shx entry for feature 1 holds feature 0's offset
+    quiet ogr2ogr m_shx_dup.shp "$IN/m_three.geojson"
+    dd if=m_shx_dup.shx bs=1 skip=100 count=4 2>/dev/null |
+        dd of=m_shx_dup.shx bs=1 seek=108 conv=notrunc 2>/dev/null
+    # a GeoPackage with a hot journal: copied, with its -journal, in the middle of a transaction
+    quiet ogr2ogr -f GPKG m_base.gpkg "$IN/good.geojson" -nln cleared
+    sqlite3 m_base.gpkg "PRAGMA journal_mode=DELETE;" "PRAGMA cache_size=1;" "BEGIN;" \
+        "CREATE TABLE pad(x);" \
+        "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50)
+         INSERT INTO pad SELECT randomblob(4000) FROM c;" \
+        "UPDATE gpkg_contents SET identifier = 'x';" \
+        ".shell cp m_base.gpkg m_hot.gpkg; cp m_base.gpkg-journal m_hot.gpkg-journal" >/dev/null
+    rm -f m_base.gpkg m_base.gpkg-journal
+    # GeoJSON whose one property nests 10^5 arrays
+    awk 'BEGIN {
+        printf "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+        printf "\"properties\":{\"deep\":"
+        for (i = 0; i < 100000; i++) printf "["
+        for (i = 0; i < 100000; i++) printf "]"
+        printf "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[104.0,18.5],"
+        printf "[104.01,18.5],[104.01,18.51],[104.0,18.51],[104.0,18.5]]]}}]}\n"
+    }' >m_deep.geojson
+}
+# m_three_ha: the geodesic area of the three squares of m_three.geojson (GeographicLib), in ha.
+m_three_ha() {
+    local r
+    for r in "18.501 104.001;18.501 104.011;18.511 104.011;18.511 104.001" \
+        "18.52 104.02;18.52 104.025;18.525 104.025;18.525 104.02" \
+        "18.53 104.03;18.53 104.032;18.532 104.032;18.532 104.03"; do
+        tr ';' '\n' <<<"$r" | Planimeter -p 10
+    done | awk '{ s += $3 } END { printf "%.6f", s / 1e4 }'
 }
 
 # ---- running the cases ----
