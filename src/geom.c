@@ -952,16 +952,17 @@ static GEOSGeometry *ring_transformed(ccov_ctx *ctx, const GEOSGeometry *ring, c
     return out ? GEOSGeom_createLinearRing_r(ctx->geos, out) : NULL;
 }
 
-static GEOSGeometry *polygon_transformed(ccov_ctx *ctx, const GEOSGeometry *poly, ccov_coords_fn fn,
-                                         void *user) {
+/* A polygon with each ring replaced by fn's (the shell is ring 0, then the holes). */
+static GEOSGeometry *polygon_mapped(ccov_ctx *ctx, const GEOSGeometry *poly, ccov_ring_map_fn fn,
+                                    void *arg) {
     if (GEOSisEmpty_r(ctx->geos, poly))
-        return GEOSGeom_createEmptyPolygon_r(ctx->geos);
+        return GEOSGeom_clone_r(ctx->geos, poly);
     int nholes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
-    GEOSGeometry *shell = ring_transformed(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), fn, user);
+    GEOSGeometry *shell = fn(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), 0, arg);
     GEOSGeometry **holes = calloc(nholes > 0 ? (size_t)nholes : 1, sizeof *holes);
     bool ok = shell && holes;
     for (int i = 0; ok && i < nholes; i++) {
-        holes[i] = ring_transformed(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), fn, user);
+        holes[i] = fn(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), i + 1, arg);
         ok = holes[i] != NULL;
     }
     GEOSGeometry *out =
@@ -975,25 +976,45 @@ static GEOSGeometry *polygon_transformed(ccov_ctx *ctx, const GEOSGeometry *poly
     return out;
 }
 
-ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coords_fn fn,
-                                     void *user) {
+ccov_geom *ccov_geom_map_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_map_fn fn, void *arg,
+                               bool keep_others) {
     int type = GEOSGeomTypeId_r(ctx->geos, g);
     if (type == GEOS_POLYGON)
-        return polygon_transformed(ctx, g, fn, user);
+        return polygon_mapped(ctx, g, fn, arg);
     if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
-        return NULL;
+        return keep_others ? GEOSGeom_clone_r(ctx->geos, g) : NULL;
     int n = GEOSGetNumGeometries_r(ctx->geos, g);
     GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
     bool ok = parts != NULL;
-    for (int i = 0; ok && i < n; i++)
-        ok = (parts[i] = ccov_geom_transform_rings(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn,
-                                                   user)) != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        parts[i] =
+            ccov_geom_map_rings(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), fn, arg, keep_others);
+        ok = parts[i] != NULL;
+    }
     GEOSGeometry *out =
         ok ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n) : NULL;
     for (int i = 0; !out && parts && i < n; i++)
         GEOSGeom_destroy_r(ctx->geos, parts[i]);
     free(parts);
     return out;
+}
+
+typedef struct {
+    ccov_coords_fn fn;
+    void *user;
+} transform_job;
+
+static GEOSGeometry *ring_job_transformed(ccov_ctx *ctx, const GEOSGeometry *ring, int index,
+                                          void *arg) {
+    (void)index;
+    const transform_job *job = arg;
+    return ring_transformed(ctx, ring, job->fn, job->user);
+}
+
+ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coords_fn fn,
+                                     void *user) {
+    transform_job job = {fn, user};
+    return ccov_geom_map_rings(ctx, g, ring_job_transformed, &job, false);
 }
 
 ccov_geom *ccov_geom_clip_rect(ccov_ctx *ctx, const ccov_geom *g, const double rect[4]) {

@@ -40,6 +40,13 @@ bool ccov_geom_edges_within(ccov_ctx *ctx, const ccov_geom *g, double step);
 /* Transforms n coordinates in place; returns false when any failed. */
 typedef bool (*ccov_coords_fn)(void *user, double *x, double *y, size_t n);
 
+/* Maps ring `index` of a polygon (0: the shell, then its holes) to a new ring; NULL on failure. */
+typedef ccov_geom *(*ccov_ring_map_fn)(ccov_ctx *ctx, const ccov_geom *ring, int index, void *arg);
+/* g with every ring of every polygon replaced by fn's, through multipolygons and collections; a
+   part of another kind is copied when keep_others, else the result is NULL. NULL on any failure;
+   the caller frees the result with ccov_geom_free. */
+ccov_geom *ccov_geom_map_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_map_fn fn, void *arg,
+                               bool keep_others);
 /* Apply fn to the coordinates of each ring of a polygonal geometry, a ring at a time (so that a
    coordinate operation runs in bulk). New geometry, or NULL on failure. */
 ccov_geom *ccov_geom_transform_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_coords_fn fn,
@@ -52,10 +59,10 @@ ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn 
    mean in the plane what they mean on the globe, ring by ring: a step of more than half a turn
    between two vertices goes the short way, across 180 degrees (a step of exactly a whole turn, a
    full parallel, is kept); a ring that goes once around a pole is closed through the pole on the
-   side of its mean latitude (unless allow_pole is false: then refused); each polygon is moved by whole turns so that its shell's middle lies
-   in [centre - turn/2, centre + turn/2), its holes next to it. Anything not polygonal is copied.
-   New geometry, or NULL with `problem` (size n) when a ring goes around a pole more than once
-   (or at all, without allow_pole). */
+   side of its mean latitude (unless allow_pole is false: then refused); each polygon is moved by
+   whole turns so that its shell's middle lies in [centre - turn/2, centre + turn/2), its holes next
+   to it. Anything not polygonal is copied. New geometry, or NULL with `problem` (size n) when a
+   ring goes around a pole more than once (or at all, without allow_pole). */
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
                               bool allow_pole, char *problem, size_t n);
 

@@ -19,6 +19,7 @@ typedef struct {
     size_t size;
     bool shifted;    /* a polygon was moved by whole turns */
     bool allow_pole; /* close a ring around a pole (else refuse it) */
+    double middle;   /* the middle longitude of the polygon's shell, once wrapped */
 } wrap_job;
 
 static bool at_pole(double y, double turn) { return fabs(y) >= turn / 4; }
@@ -210,8 +211,11 @@ static GEOSGeometry *ring_build(ccov_ctx *ctx, ring_xy *r, double shift) {
     return seq ? GEOSGeom_createLinearRing_r(ctx->geos, seq) : NULL;
 }
 
-static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, wrap_job *job,
-                                  double *middle) {
+static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg) {
+    wrap_job *job = arg;
+    double *middle = &job->middle;
+    if (index == 0)
+        *middle = NAN; /* a new polygon: its shell sets the middle its holes follow */
     ring_xy r = {0};
     GEOSGeometry *out = NULL;
     if (ring_prepare(ctx, ring, job, &r)) {
@@ -230,55 +234,11 @@ static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, wrap_
     return out;
 }
 
-static GEOSGeometry *polygon_wrapped(ccov_ctx *ctx, const GEOSGeometry *poly, wrap_job *job) {
-    if (GEOSisEmpty_r(ctx->geos, poly))
-        return GEOSGeom_clone_r(ctx->geos, poly);
-    double middle = NAN;
-    int nholes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
-    GEOSGeometry *shell = ring_wrapped(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), job, &middle);
-    GEOSGeometry **holes = calloc(nholes > 0 ? (size_t)nholes : 1, sizeof *holes);
-    bool ok = shell && holes;
-    for (int i = 0; ok && i < nholes; i++) {
-        holes[i] = ring_wrapped(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), job, &middle);
-        ok = holes[i] != NULL;
-    }
-    GEOSGeometry *out =
-        ok ? GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)nholes) : NULL;
-    if (!out) {
-        GEOSGeom_destroy_r(ctx->geos, shell);
-        for (int i = 0; holes && i < nholes; i++)
-            GEOSGeom_destroy_r(ctx->geos, holes[i]);
-    }
-    free(holes);
-    return out;
-}
-
-static GEOSGeometry *wrapped(ccov_ctx *ctx, const GEOSGeometry *g, wrap_job *job) {
-    int type = GEOSGeomTypeId_r(ctx->geos, g);
-    if (type == GEOS_POLYGON)
-        return polygon_wrapped(ctx, g, job);
-    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
-        return GEOSGeom_clone_r(ctx->geos, g);
-    int n = GEOSGetNumGeometries_r(ctx->geos, g);
-    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
-    bool ok = parts != NULL;
-    for (int i = 0; ok && i < n; i++) {
-        parts[i] = wrapped(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), job);
-        ok = parts[i] != NULL;
-    }
-    GEOSGeometry *out =
-        ok ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n) : NULL;
-    for (int i = 0; !out && parts && i < n; i++)
-        GEOSGeom_destroy_r(ctx->geos, parts[i]);
-    free(parts);
-    return out;
-}
-
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
                               bool allow_pole, char *problem, size_t n) {
-    wrap_job job = {centre, turn, problem, n, false, allow_pole};
+    wrap_job job = {centre, turn, problem, n, false, allow_pole, NAN};
     problem[0] = '\0';
-    GEOSGeometry *out = wrapped(ctx, g, &job);
+    GEOSGeometry *out = ccov_geom_map_rings(ctx, g, ring_wrapped, &job, true);
     /* Parts cut at 180 degrees now meet along it: joined, they are one valid polygon again. */
     if (out && job.shifted && GEOSGeomTypeId_r(ctx->geos, out) == GEOS_MULTIPOLYGON &&
         GEOSisValid_r(ctx->geos, out) == 0) {
@@ -337,8 +297,9 @@ typedef struct {
     double step, turn;
 } densify_job;
 
-static GEOSGeometry *ring_densified(ccov_ctx *ctx, const GEOSGeometry *ring,
-                                    const densify_job *job) {
+static GEOSGeometry *ring_densified(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg) {
+    (void)index;
+    const densify_job *job = arg;
     ring_xy r = {0};
     GEOSGeometry *out = NULL;
     if (ring_read(ctx, ring, &r) && r.n >= 2 && ring_densify(&r, job->step, job->turn))
@@ -348,47 +309,7 @@ static GEOSGeometry *ring_densified(ccov_ctx *ctx, const GEOSGeometry *ring,
     return out;
 }
 
-static GEOSGeometry *polygon_densified(ccov_ctx *ctx, const GEOSGeometry *poly,
-                                       const densify_job *job) {
-    if (GEOSisEmpty_r(ctx->geos, poly))
-        return GEOSGeom_clone_r(ctx->geos, poly);
-    int nholes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
-    GEOSGeometry *shell = ring_densified(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), job);
-    GEOSGeometry **holes = calloc(nholes > 0 ? (size_t)nholes : 1, sizeof *holes);
-    bool ok = shell && holes;
-    for (int i = 0; ok && i < nholes; i++) {
-        holes[i] = ring_densified(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i), job);
-        ok = holes[i] != NULL;
-    }
-    GEOSGeometry *out =
-        ok ? GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)nholes) : NULL;
-    if (!out) {
-        GEOSGeom_destroy_r(ctx->geos, shell);
-        for (int i = 0; holes && i < nholes; i++)
-            GEOSGeom_destroy_r(ctx->geos, holes[i]);
-    }
-    free(holes);
-    return out;
-}
-
 ccov_geom *ccov_geom_densify_lonlat(ccov_ctx *ctx, const ccov_geom *g, double step, double turn) {
     densify_job job = {step, turn};
-    int type = GEOSGeomTypeId_r(ctx->geos, g);
-    if (type == GEOS_POLYGON)
-        return polygon_densified(ctx, g, &job);
-    if (type != GEOS_MULTIPOLYGON)
-        return NULL;
-    int n = GEOSGetNumGeometries_r(ctx->geos, g);
-    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
-    bool ok = parts != NULL;
-    for (int i = 0; ok && i < n; i++) {
-        parts[i] = polygon_densified(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), &job);
-        ok = parts[i] != NULL;
-    }
-    GEOSGeometry *out =
-        ok ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n) : NULL;
-    for (int i = 0; !out && parts && i < n; i++)
-        GEOSGeom_destroy_r(ctx->geos, parts[i]);
-    free(parts);
-    return out;
+    return ccov_geom_map_rings(ctx, g, ring_densified, &job, false);
 }
