@@ -43,11 +43,7 @@ static void write_header(const ccov_audit_result *r, FILE *out) {
                                      {"); region attribute", r->region_attr},
                                      {"; dates", r->date_fields}};
     fputs("Audit of ", out);
-    ccov_render_text(out, r->path);
-    fputs(" (layer ", out);
-    ccov_render_text(out, r->layer);
-    fputs(", ", out);
-    ccov_render_text(out, r->crs);
+    ccov_render_source(out, r->path, r->layer, r->crs);
     fprintf(out, "): %s feature(s); regions: ",
             ccov_report_number((double)r->features, 0, n1, sizeof n1));
     ccov_render_text(out, r->regions_path);

@@ -12,6 +12,10 @@
    UTF-8 escaped (ccov_text_escape), so that it can neither forge a line nor command a terminal. */
 void ccov_render_text(FILE *out, const char *s);
 
+/* "PATH (layer LAYER, CRS", each part escaped as by ccov_render_text: the opening of a line that
+   says what was read; the caller goes on and closes the parenthesis. */
+void ccov_render_source(FILE *out, const char *path, const char *layer, const char *crs);
+
 /* The display width of ccov_render_text's output: one column per code point. */
 int ccov_render_text_width(const char *s);
 

@@ -57,6 +57,14 @@ void ccov_render_text(FILE *out, const char *s) {
     free(owned);
 }
 
+void ccov_render_source(FILE *out, const char *path, const char *layer, const char *crs) {
+    ccov_render_text(out, path);
+    fputs(" (layer ", out);
+    ccov_render_text(out, layer);
+    fputs(", ", out);
+    ccov_render_text(out, crs);
+}
+
 int ccov_render_text_width(const char *s) {
     char buf[512];
     char *owned = NULL;
@@ -132,11 +140,7 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
 static void table_input(FILE *out, const char *what, const ccov_input *in) {
     char n1[32], n2[32];
     fprintf(out, "%s ", what);
-    ccov_render_text(out, in->path);
-    fputs(" (layer ", out);
-    ccov_render_text(out, in->layer);
-    fputs(", ", out);
-    ccov_render_text(out, in->crs);
+    ccov_render_source(out, in->path, in->layer, in->crs);
     fputs("; ", out);
     ccov_render_text(out, in->operation);
     fprintf(out, "): %s of %s features used\n",
