@@ -23,7 +23,7 @@ static struct {
     volatile sig_atomic_t used;
 } temps[SLOTS];
 
-static void track(const char *dir) {
+void ccov_atomic_track(const char *dir) {
     size_t n = strlen(dir);
     for (int i = 0; i < SLOTS && n < PATH_MAX; i++)
         if (!temps[i].used) {
@@ -33,15 +33,30 @@ static void track(const char *dir) {
         }
 }
 
-static void forget(const char *dir) {
+void ccov_atomic_forget(const char *dir) {
     for (int i = 0; dir && i < SLOTS; i++)
         if (temps[i].used && strcmp(temps[i].path, dir) == 0)
             temps[i].used = 0;
 }
 
+static bool unlink_entries(int fd, int depth);
+
+/* Remove the entry name of the folder fd; a subfolder (GDAL's shapefile driver writes one for a
+   name without .shp) is emptied first, to depth levels. */
+static void unlink_entry(int fd, const char *name, int depth) {
+    if (unlinkat(fd, name, 0) == 0 || (errno != EISDIR && errno != EPERM) || depth <= 0)
+        return;
+    int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    for (int pass = 0; sub >= 0 && pass < 8 && !unlink_entries(sub, depth - 1); pass++)
+        continue;
+    if (sub >= 0)
+        close(sub);
+    unlinkat(fd, name, AT_REMOVEDIR);
+}
+
 /* Unlink every entry of the open folder fd; true when a pass found nothing left (signal-safe:
    getdents64 into a stack buffer, no allocation). */
-static bool unlink_entries(int fd) {
+static bool unlink_entries(int fd, int depth) {
     char buf[4096];
     bool empty = true;
     lseek(fd, 0, SEEK_SET);
@@ -56,28 +71,51 @@ static bool unlink_entries(int fd) {
             const char *name = buf + off + 19;
             if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
                 empty = false;
-                unlinkat(fd, name, 0);
+                unlink_entry(fd, name, depth);
             }
             off += reclen;
         }
     }
 }
 
-/* Empty the private folder (GDAL writes no subfolders) and remove it. */
+/* Empty the private folder (and one level of subfolder) and remove it. errno is kept: this runs
+   in a signal handler too. */
 static void remove_dir(const char *dir) {
+    int saved = errno;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    for (int pass = 0; fd >= 0 && pass < 8 && !unlink_entries(fd); pass++)
+    for (int pass = 0; fd >= 0 && pass < 8 && !unlink_entries(fd, 1); pass++)
         continue;
     if (fd >= 0)
         close(fd);
     rmdir(dir);
+    errno = saved;
 }
 
 void ccov_atomic_remove_dir(const char *dir) {
     if (!dir || !dir[0])
         return;
     remove_dir(dir);
-    forget(dir);
+    ccov_atomic_forget(dir);
+}
+
+/* The mask before the outermost ccov_atomic_hold, and the nesting depth. */
+static sigset_t held_mask;
+static int held_depth;
+
+void ccov_atomic_hold(void) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    if (held_depth++ == 0)
+        held_mask = old;
+}
+
+void ccov_atomic_release(void) {
+    if (held_depth > 0 && --held_depth == 0)
+        sigprocmask(SIG_SETMASK, &held_mask, NULL);
 }
 
 void ccov_atomic_cleanup(void) {
@@ -126,7 +164,7 @@ int ccov_atomic_temp_dir(const char *path, char *dir, size_t n) {
         dir[0] = '\0';
         return err;
     }
-    track(dir);
+    ccov_atomic_track(dir);
     return 0;
 }
 
@@ -201,11 +239,13 @@ ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep) {
         err = errno;
     }
     f->fp = NULL;
+    ccov_atomic_hold();
     if (good && !f->direct) {
         err = ccov_atomic_publish(f->tmp, f->path, f->overwrite);
         good = err == 0;
     }
     ccov_atomic_remove_dir(f->dir);
+    ccov_atomic_release();
     if (good || !keep)
         return good ? CCOV_OK : CCOV_ERR_IO;
     if (err == EEXIST)

@@ -5,6 +5,8 @@
 #define _DEFAULT_SOURCE
 #include "io_shx.h"
 
+#include "clearcov/atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -194,6 +196,7 @@ static ccov_shx_fix *make_fix(const char *src, const mapped *shp, const uint32_t
         free(fix);
         return NULL;
     }
+    ccov_atomic_track(fix->dir); /* removed by the signal handler too */
     size_t len = strlen(src);
     bool upper = strcmp(src + len - 3, "SHP") == 0;
     const char *slash = strrchr(src, '/');
@@ -250,5 +253,6 @@ void ccov_shx_free(ccov_shx_fix *fix) {
     for (size_t i = fix->nfiles; i > 0; i--)
         unlink(fix->files[i - 1]);
     rmdir(fix->dir);
+    ccov_atomic_forget(fix->dir);
     free(fix);
 }

@@ -63,8 +63,20 @@ int ccov_atomic_publish(const char *tmp, const char *final_path, bool overwrite)
 /* Remove the private folder with whatever is still in it, and stop tracking it. */
 void ccov_atomic_remove_dir(const char *dir);
 
-/* Empty and remove every private folder still registered. Async-signal-safe: for a SIGINT or
-   SIGTERM handler. */
+/* Register a temporary folder of the caller's (made with mkdtemp) for ccov_atomic_cleanup(), and
+   stop tracking it again (ccov_atomic_remove_dir does both the removal and the forgetting). */
+void ccov_atomic_track(const char *dir);
+void ccov_atomic_forget(const char *dir);
+
+/* Block SIGINT, SIGTERM and SIGHUP while an output is being published, so that a signal cannot
+   leave half of a multi-file dataset; the last ccov_atomic_release restores the mask, and a signal
+   that arrived meanwhile is delivered then (and cleans the temporary folders). Calls nest; one
+   thread only. */
+void ccov_atomic_hold(void);
+void ccov_atomic_release(void);
+
+/* Empty and remove every private folder still registered (with one level of subfolder).
+   Async-signal-safe: for a SIGINT or SIGTERM handler. */
 void ccov_atomic_cleanup(void);
 
 #ifdef __cplusplus
