@@ -674,9 +674,10 @@ static char **add_local(char **files, const char *path) {
     return files;
 }
 
-/* Sources that are one file by nature, or no file at all: not opened again. */
+/* Sources that are one file by nature (no side file: a CSV has its .csvt and .prj, so it is
+   asked), or no file at all: not opened again. */
 static bool needs_listing(const char *src) {
-    static const char *const single[] = {".geojson", ".json", ".csv", ".geojsonl", ".fgb", ".kml"};
+    static const char *const single[] = {".geojson", ".json", ".geojsonl", ".fgb", ".kml"};
     const char *dot = strrchr(src, '.');
     for (size_t i = 0; dot && i < sizeof single / sizeof *single; i++)
         if (EQUAL(dot, single[i]))
@@ -690,8 +691,18 @@ static bool needs_listing(const char *src) {
     return strncmp(src, "/vsi", 4) != 0 && strncmp(src, "PG:", 3) != 0 && !strstr(src, "://");
 }
 
+/* A CSV's side files (column types, CRS), whether GDAL lists them or not. */
+static char **csv_sides(char **files, const char *src) {
+    const char *dot = strrchr(src, '.');
+    if (!dot || strchr(dot, '/') || !EQUAL(dot, ".csv") || strncmp(src, "/vsi", 4) == 0)
+        return files;
+    int stem = (int)(dot - src);
+    files = CSLAddString(files, CPLSPrintf("%.*s.csvt", stem, src));
+    return CSLAddString(files, CPLSPrintf("%.*s.prj", stem, src));
+}
+
 char **ccov_io_source_files(const char *src) {
-    char **files = add_local(NULL, src);
+    char **files = csv_sides(add_local(NULL, src), src);
     if (!needs_listing(src))
         return files;
     CPLErrorReset();
@@ -853,7 +864,9 @@ static bool target_ok(ccov_ctx *ctx, const char *path, const char *driver, bool 
 /* The private folder and the name GDAL creates in it. */
 static ccov_writer *writer_new(ccov_ctx *ctx, const char *path, bool overwrite) {
     ccov_writer *w = calloc(1, sizeof *w);
-    int err = w && (w->path = strdup(path)) ? 0 : ENOMEM;
+    if (w)
+        w->path = strdup(path);
+    int err = w && w->path ? 0 : ENOMEM;
     if (!err)
         err = ccov_atomic_temp_dir(path, w->dir, sizeof w->dir);
     if (!err)
@@ -865,6 +878,22 @@ static ccov_writer *writer_new(ccov_ctx *ctx, const char *path, bool overwrite) 
     ccov_io_writer_abort(w);
     ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", path, strerror(err));
     return NULL;
+}
+
+/* A driver that makes a folder for a name without its extension (shapefile, CSV) is refused:
+   clearcov publishes files, and a folder dataset is not what the user named. */
+static bool created_file(ccov_ctx *ctx, ccov_writer *w) {
+    struct stat st;
+    if (lstat(w->tmp, &st) != 0 || !S_ISDIR(st.st_mode))
+        return true;
+    GDALDriverH drv = GDALGetDriverByName(w->driver);
+    const char *ext = drv ? GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL) : NULL;
+    ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
+                  "%s: GDAL's %s driver would write a folder for this name, not a file; give a "
+                  "name ending in .%s",
+                  w->path, w->driver, ext && *ext ? ext : "<extension>");
+    ccov_io_writer_abort(w);
+    return false;
 }
 
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
@@ -891,6 +920,8 @@ ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *
         return NULL;
     }
     w->driver = GDALGetDriverShortName(drv);
+    if (!created_file(ctx, w))
+        return NULL;
     w->in_transaction = GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE;
     /* GDAL's text writers (GeoJSON, CSV, ...) do not report a failed write: check by reading. */
     w->verify = !EQUAL(GDALGetDriverShortName(drv), "GPKG");
@@ -979,18 +1010,27 @@ ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
     return CCOV_OK;
 }
 
+/* An SQLite journal of the main file (GPKG, SQLite drivers only): <name>-journal, -wal, -shm. */
+static bool transient(const ccov_writer *w, const char *entry) {
+    static const char *const suffixes[] = {"-journal", "-wal", "-shm"};
+    if (!EQUAL(w->driver, "GPKG") && !EQUAL(w->driver, "SQLite"))
+        return false;
+    const char *slash = strrchr(w->path, '/');
+    const char *base = slash ? slash + 1 : w->path;
+    size_t n = strlen(base);
+    for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
+        if (strncmp(entry, base, n) == 0 && strcmp(entry + n, suffixes[k]) == 0)
+            return true;
+    return false;
+}
+
 /* The names of the files GDAL left in the private folder (SQLite journals aside), as a CSL list:
    the files of the dataset, each already under its final name. */
 static char **written_files(const ccov_writer *w) {
-    static const char *const transient[] = {"-journal", "-wal", "-shm"};
     char **names = NULL;
     char **entries = VSIReadDir(w->dir);
     for (char **e = entries; e && *e; e++) {
-        size_t n = strlen(*e);
-        bool skip = strcmp(*e, ".") == 0 || strcmp(*e, "..") == 0;
-        for (size_t k = 0; k < 3 && !skip; k++)
-            skip = n >= strlen(transient[k]) &&
-                   strcmp(*e + n - strlen(transient[k]), transient[k]) == 0;
+        bool skip = strcmp(*e, ".") == 0 || strcmp(*e, "..") == 0 || transient(w, *e);
         if (!skip)
             names = CSLAddString(names, *e);
     }
@@ -1046,10 +1086,12 @@ ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
     char **names = st == CCOV_OK ? written_files(w) : NULL;
     if (st == CCOV_OK && !names)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL wrote no file", w->path);
+    ccov_atomic_hold(); /* a signal now would leave a partial or mixed dataset */
     if (st == CCOV_OK)
         st = publish_files(ctx, w, names);
     if (st == CCOV_OK && w->overwrite)
         remove_stale(w, names);
+    ccov_atomic_release();
     CSLDestroy(names);
     ccov_io_writer_abort(w);
     return st;

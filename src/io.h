@@ -101,7 +101,8 @@ ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *laye
 ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
                                const unsigned char *wkb, size_t wkb_size,
                                const char *const *values);
-/* Finish writing (commit, close); the files keep their temporary names. */
+/* Finish writing (commit, close); the files stay in the private temporary folder, under their
+   final names, until ccov_io_writer_publish. */
 ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w);
 /* Close if needed and move every file into place. The writer is freed whatever the outcome. */
 ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w);
@@ -112,10 +113,13 @@ void ccov_io_writer_abort(ccov_writer *w);
    shapefile's .shp/.shx/.dbf/.prj/.cpg, a GML file's .gml/.xsd, else path alone. Free with
    ccov_io_files_free(). */
 char **ccov_io_output_files(const char *path, const char *driver);
-/* The local files a source is read from: every file GDAL lists for it (a shapefile's side files),
-   driver prefixes (GPKG:file:layer) and /vsizip/, /vsigzip/, /vsitar/ paths resolved to the file
-   on disk; none for a database connection. Free with ccov_io_files_free(). */
+/* The local files a source is read from: the source itself, a CSV's .csvt and .prj, and for a
+   source that can have side files (not GeoJSON, FlatGeobuf or KML) every file GDAL lists for it
+   (a shapefile's side files); driver prefixes (GPKG:file:layer) and /vsizip/, /vsigzip/,
+   /vsitar/ paths resolved to the file on disk; none for a database connection. Names may not
+   exist. Free with ccov_io_files_free(). */
 char **ccov_io_source_files(const char *src);
+/* Free a list from ccov_io_output_files() or ccov_io_source_files(); NULL does nothing. */
 void ccov_io_files_free(char **files);
 
 /* The reason of a failed write: the system's (No space left on device, File too large) when a

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum { MAX_FILES = 8 };
 
@@ -145,6 +146,17 @@ static ccov_status geojson_one(ccov_ctx *ctx, const ccov_layer_table *t,
     return st == CCOV_OK ? ccov_io_writer_close(ctx, *w) : st;
 }
 
+/* A publish failed (the count includes the failed one): without --overwrite, the files this run
+   published before it are removed again, as for the files of one dataset (with --overwrite the
+   old files are gone already; the new ones stay). */
+static void unpublish(const ccov_result *res, const ccov_output_options *o, size_t published) {
+    char path[4096];
+    for (size_t i = 0; !o->overwrite && i + 1 < published; i++) {
+        target_path(o, res->layers[i].name, path, sizeof path);
+        unlink(path);
+    }
+}
+
 /* All files are completed under temporary names before the first is renamed into place. */
 static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
                                  const ccov_output_options *o) {
@@ -153,10 +165,15 @@ static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
     ccov_status st = ccov_output_check(ctx, o);
     for (size_t i = 0; st == CCOV_OK && i < n; i++)
         st = geojson_one(ctx, &res->layers[i], o, &w[i]);
-    for (size_t i = 0; st == CCOV_OK && i < n; i++) {
-        st = ccov_io_writer_publish(ctx, w[i]);
-        w[i] = NULL;
+    ccov_atomic_hold(); /* the set is published whole or not at all */
+    size_t published = 0;
+    for (; st == CCOV_OK && published < n; published++) {
+        st = ccov_io_writer_publish(ctx, w[published]);
+        w[published] = NULL;
     }
+    if (st != CCOV_OK)
+        unpublish(res, o, published);
+    ccov_atomic_release();
     for (size_t i = 0; i < n; i++)
         ccov_io_writer_abort(w[i]);
     return st;
