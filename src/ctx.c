@@ -131,6 +131,12 @@ void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
     ctx->msg_fn(ctx->msg_user, level, escaped);
 }
 
+void *ccov_grow(void *items, size_t count, size_t size) {
+    if (count & (count - 1))
+        return items;
+    return realloc(items, (count ? 2 * count : 1) * size);
+}
+
 const char *ccov_ctx_library_versions(char *buf, unsigned n) {
     PJ_INFO info = proj_info();
     snprintf(buf, n, "GDAL %s, PROJ %s, GEOS %s", GDALVersionInfo("RELEASE_NAME"), info.version,
