@@ -440,6 +440,8 @@ ccov_status ccov_claims_check(ccov_ctx *ctx, const ccov_claim_set *set, const cc
     *out = NULL;
     ccov_result *all = NULL;
     ccov_validation *v = calloc(1, sizeof *v);
+    /* Every run reads the same sources: a source's warning (a .shx mismatch...) is said once. */
+    ccov_ctx_warn_once(ctx, true);
     ccov_status st = v ? baseline(ctx, opts, &all) : oom(ctx);
     if (st == CCOV_OK)
         st = validation_start(ctx, set, all, v);
@@ -450,6 +452,7 @@ ccov_status ccov_claims_check(ccov_ctx *ctx, const ccov_claim_set *set, const cc
     }
     cache_free(&k.cache);
     ccov_result_free(all);
+    ccov_ctx_warn_once(ctx, false);
     if (st != CCOV_OK) {
         ccov_validation_free(v);
         return st;
