@@ -1,5 +1,6 @@
 /* claims: reading claims files (CSV, JSON) and judging a claim on its figures. */
 #include "clearcov/claims.h"
+#include "internal.h"
 #include "io.h"
 
 #include <json-c/json.h>
@@ -43,14 +44,6 @@ typedef struct {
 
 /* ---- the set being built ---- */
 
-/* Arrays that grow one item at a time double when their count is a power of two (0, 1, 2, 4...),
-   so that 10^5 claims do not cost 10^5 copies: the capacity follows from the count. */
-static void *grow(void *items, size_t count, size_t size) {
-    if (count & (count - 1))
-        return items;
-    return realloc(items, (count ? 2 * count : 1) * size);
-}
-
 static char *dup_trim(const char *s) {
     if (!s)
         return strdup("");
@@ -73,7 +66,7 @@ __attribute__((format(printf, 3, 4))) static bool add_problem(ccov_claim_set *se
     for (char *c = text; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    ccov_claim_problem *grown = grow(set->problems, set->nproblems, sizeof *grown);
+    ccov_claim_problem *grown = ccov_grow(set->problems, set->nproblems, sizeof *grown);
     if (!grown)
         return false;
     set->problems = grown;
@@ -217,7 +210,7 @@ static bool take_row(ccov_claim_set *set, char *const *f, size_t nf, const colum
             return add_problem(set, line, "text that is not UTF-8 (save the file as UTF-8)");
     if (!row_claim(f, m, line, &c, why, sizeof why))
         return add_problem(set, line, "%s", why);
-    ccov_claim *grown = grow(set->claims, set->nclaims, sizeof *grown);
+    ccov_claim *grown = ccov_grow(set->claims, set->nclaims, sizeof *grown);
     if (!grown) {
         claim_clear(&c);
         return false;

@@ -2,6 +2,7 @@
    verdicts written as a table, CSV or JSON. */
 #include "clearcov/claims.h"
 #include "clearcov/names.h"
+#include "internal.h"
 #include "io_attrs.h"
 
 #include "render.h"
@@ -47,18 +48,10 @@ static const char CHECKING[] = "checking claims";
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
-/* Arrays that grow one item at a time double when their count is a power of two (0, 1, 2, 4...),
-   so that 10^5 claims do not cost 10^5 copies: the capacity follows from the count. */
-static void *grow(void *items, size_t count, size_t size) {
-    if (count & (count - 1))
-        return items;
-    return realloc(items, (count ? 2 * count : 1) * size);
-}
-
 static ccov_status oom(ccov_ctx *ctx) { return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory"); }
 
 static bool add_problem(ccov_validation *v, long line, const char *reason) {
-    ccov_claim_problem *grown = grow(v->problems, v->nproblems, sizeof *grown);
+    ccov_claim_problem *grown = ccov_grow(v->problems, v->nproblems, sizeof *grown);
     if (!grown)
         return false;
     v->problems = grown;
@@ -295,7 +288,7 @@ static ccov_status copy_claim(const ccov_claim *c, ccov_claim *out) {
 static ccov_status keep_result(checker *k, const ccov_claim *c, const ccov_claim_figures *fig,
                                const char *region_names) {
     ccov_validation *v = k->v;
-    ccov_claim_result *grown = grow(v->results, v->nresults, sizeof *grown);
+    ccov_claim_result *grown = ccov_grow(v->results, v->nresults, sizeof *grown);
     if (!grown)
         return oom(k->ctx);
     v->results = grown;
@@ -447,6 +440,8 @@ ccov_status ccov_claims_check(ccov_ctx *ctx, const ccov_claim_set *set, const cc
     *out = NULL;
     ccov_result *all = NULL;
     ccov_validation *v = calloc(1, sizeof *v);
+    /* Every run reads the same sources: a source's warning (a .shx mismatch...) is said once. */
+    ccov_ctx_warn_once(ctx, true);
     ccov_status st = v ? baseline(ctx, opts, &all) : oom(ctx);
     if (st == CCOV_OK)
         st = validation_start(ctx, set, all, v);
@@ -457,6 +452,7 @@ ccov_status ccov_claims_check(ccov_ctx *ctx, const ccov_claim_set *set, const cc
     }
     cache_free(&k.cache);
     ccov_result_free(all);
+    ccov_ctx_warn_once(ctx, false);
     if (st != CCOV_OK) {
         ccov_validation_free(v);
         return st;

@@ -82,6 +82,7 @@ void ccov_ctx_free(ccov_ctx *ctx) {
         proj_context_destroy(ctx->proj);
     if (ctx->geos)
         GEOS_finish_r(ctx->geos);
+    ccov_ctx_warn_once(ctx, false);
     free(ctx);
 }
 
@@ -118,6 +119,34 @@ ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ..
     return status;
 }
 
+/* How many distinct warnings warn_once remembers; past that, they are all said. */
+enum { SAID_MAX = 1024 };
+
+void ccov_ctx_warn_once(ccov_ctx *ctx, bool on) {
+    for (size_t i = 0; i < ctx->nsaid; i++)
+        free(ctx->said[i]);
+    free(ctx->said);
+    ctx->said = NULL;
+    ctx->nsaid = 0;
+    ctx->warn_once = on;
+}
+
+/* True when this warning was said already (and so is not said again); remembers it otherwise. */
+static bool said_before(ccov_ctx *ctx, const char *line) {
+    for (size_t i = 0; i < ctx->nsaid; i++)
+        if (strcmp(ctx->said[i], line) == 0)
+            return true;
+    if (ctx->nsaid >= SAID_MAX)
+        return false;
+    char **grown = ccov_grow(ctx->said, ctx->nsaid, sizeof *grown);
+    char *copy = grown ? strdup(line) : NULL;
+    if (grown)
+        ctx->said = grown;
+    if (copy)
+        ctx->said[ctx->nsaid++] = copy;
+    return false;
+}
+
 void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
     if (!ctx || !ctx->msg_fn)
         return;
@@ -128,7 +157,15 @@ void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     ccov_text_escape(line, escaped, sizeof escaped);
+    if (level == CCOV_MSG_WARNING && ctx->warn_once && said_before(ctx, escaped))
+        return;
     ctx->msg_fn(ctx->msg_user, level, escaped);
+}
+
+void *ccov_grow(void *items, size_t count, size_t size) {
+    if (count & (count - 1))
+        return items;
+    return realloc(items, (count ? 2 * count : 1) * size);
 }
 
 const char *ccov_ctx_library_versions(char *buf, unsigned n) {

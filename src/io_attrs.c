@@ -132,8 +132,14 @@ static void scan_name(where_scan *s, const char *start, size_t len, tok_kind kin
 static bool scan_quoted(where_scan *s) {
     char open = *s->p, close = open == '[' ? ']' : open;
     const char *start = ++s->p;
-    while (*s->p && (*s->p != close || (close != ']' && s->p[1] == close)))
+    while (*s->p && (*s->p != close || (close != ']' && s->p[1] == close))) {
+        if (close != ']' && s->p[0] == '\\' && s->p[1] == close)
+            return scan_fail(s,
+                             "a backslash before a quote (\\%c) is an escape for OGR SQL but "
+                             "not for SQLite, so where the string ends is unclear",
+                             close);
         s->p += *s->p == close ? 2 : 1;
+    }
     if (!*s->p)
         return scan_fail(s, "a quote (%c) is not closed", open);
     scan_name(s, start, (size_t)(s->p++ - start), TOK_QUOTED);
@@ -141,7 +147,7 @@ static bool scan_quoted(where_scan *s) {
 }
 
 static bool word_char(char c) {
-    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+    return isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
 }
 
 static bool scan_word(where_scan *s) {
@@ -175,6 +181,14 @@ static bool scan_token(where_scan *s) {
     if (s->plain && s->after_in && c != '(')
         return scan_fail(s, "IN must be followed by a list in parentheses");
     s->after_in = false;
+    /* SQLite reads ':name(...)', '@name(...)', '$name', '#name' and '?NNN' as one parameter
+       token, which may run over a quote this scanner would take as a string's start; PostgreSQL
+       reads '$$' as a quote and '::' as a cast, MySQL '#' as a comment. */
+    if (strchr(":@$#?", c))
+        return scan_fail(s, "'%c' is not allowed outside quotes: a filter needs no parameters", c);
+    if ((unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return scan_fail(s, "control character 0x%02x is not allowed outside quotes",
+                         (unsigned)(unsigned char)c);
     if (c == '\'' || c == '"' || c == '`' || c == '[')
         return scan_quoted(s);
     if (word_char(c)) {
@@ -197,7 +211,7 @@ static bool scan_token(where_scan *s) {
 bool ccov_io_where_check(const char *where, bool plain, char *why, size_t n) {
     where_scan s = {.p = where, .plain = plain, .why = why, .n = n};
     for (;;) {
-        while (isspace((unsigned char)*s.p))
+        while (*s.p && strchr(" \t\n\r", *s.p))
             s.p++;
         if (!*s.p)
             break;
