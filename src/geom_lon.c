@@ -24,7 +24,8 @@ typedef struct {
 
 static bool at_pole(double y, double turn) { return fabs(y) >= turn / 4; }
 
-/* Each step of more than half a turn is taken the short way, across 180 degrees; a step of
+/* Each step of more than half a turn is taken the short way, across 180 degrees (a step of
+   exactly half a turn is kept as written); a step of
    exactly a whole turn along an edge (a full parallel, or the pole edge, as -180..180 files write
    a band) is kept. A vertex after one at a pole (whose longitude means nothing) follows the last
    vertex off the pole. Returns the whole turns the ring makes around a pole. */
@@ -36,7 +37,9 @@ static long ring_unwrap(ring_xy *r, double turn) {
         double raw = r->x[i];
         double from = after_pole ? off : prev, from_raw = after_pole ? off_raw : prev_raw;
         double d = raw - from_raw;
-        if (after_pole || fabs(fabs(d) - turn) > 1e-12 * turn)
+        /* Exactly half a turn stays as written (0..180 is not -180..0). */
+        bool whole = fabs(fabs(d) - turn) <= 1e-12 * turn;
+        if (after_pole || (fabs(d) > turn / 2 && !whole))
             d -= turn * round(d / turn);
         r->x[i] = isnan(from) ? raw : from + d;
         prev = r->x[i];
