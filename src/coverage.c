@@ -315,6 +315,17 @@ static bool lon_beyond(const source *s, const double b[4]) {
     return s->src_turn > 0 && (fabs(b[0]) > limit || fabs(b[2]) > limit);
 }
 
+/* g (taken) in one window of longitudes of a lon/lat frame, so that the parts of regions and
+   cleared areas cut at its edge meet there (ccov_geom_fold_window); NULL with reason. */
+static ccov_geom *into_window(ccov_ctx *ctx, const source *s, ccov_geom *g, char *reason,
+                              size_t n) {
+    ccov_geom *folded = ccov_geom_fold_window(ctx, g, s->frame_centre, s->frame_turn);
+    if (!folded)
+        snprintf(reason, n, "cannot cut the polygon at the edge of the longitude window");
+    ccov_geom_free(ctx, g);
+    return folded;
+}
+
 /* Into the working frame: densified in the source CRS first, so that straight edges stay where
    they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
 static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
@@ -346,6 +357,8 @@ static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, cons
         snprintf(reason, n, "after reprojection: %s", again);
     else if (again[0] && !repair[0])
         snprintf(repair, n, "after reprojection: %s", again);
+    if (fixed && s->frame_turn > 0)
+        fixed = into_window(ctx, s, fixed, reason, n);
 done:
     ccov_geom_free(ctx, moved);
     ccov_geom_free(ctx, dense);

@@ -256,6 +256,69 @@ ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, 
     return out;
 }
 
+/* ---- one window of longitudes ---- */
+
+static GEOSGeometry *ring_shifted(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg) {
+    (void)index;
+    ring_xy r = {0};
+    GEOSGeometry *out = NULL;
+    if (ring_read(ctx, ring, &r))
+        out = ring_build(ctx, &r, *(const double *)arg);
+    free(r.x);
+    free(r.y);
+    return out;
+}
+
+/* The part of g in window k (the window moved by k turns), moved back into the window (lines
+   and points where g touches the edge are left for ccov_geom_collect to drop); NULL on failure. */
+static ccov_geom *window_piece(ccov_ctx *ctx, const ccov_geom *g, const double b[4], double west,
+                               double turn, int k) {
+    /* An overlay, not GEOS clip by rectangle, which drops the vertices along straight edges. */
+    GEOSGeometry *rect =
+        GEOSGeom_createRectangle_r(ctx->geos, west + k * turn, b[1], west + (k + 1) * turn, b[3]);
+    ccov_geom *piece = rect ? GEOSIntersection_r(ctx->geos, g, rect) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, rect);
+    if (!piece || k == 0)
+        return piece;
+    double shift = -k * turn;
+    ccov_geom *moved = ccov_geom_map_rings(ctx, piece, ring_shifted, &shift, true);
+    ccov_geom_free(ctx, piece);
+    return moved;
+}
+
+ccov_geom *ccov_geom_fold_window(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn) {
+    double b[4], west = centre - turn / 2;
+    if (!ccov_geom_bounds(ctx, g, b))
+        return NULL;
+    if (b[0] >= west && b[2] <= west + turn)
+        return ccov_geom_clone(ctx, g);
+    ccov_geom *parts[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    bool ok = true;
+    for (int k = -1; ok && k <= 1; k++) {
+        if (west + (k + 1) * turn <= b[0] || west + k * turn >= b[2])
+            continue;
+        ccov_geom *piece = window_piece(ctx, g, b, west, turn, k);
+        ok = piece != NULL;
+        if (piece && ccov_geom_is_empty(ctx, piece))
+            ccov_geom_free(ctx, piece);
+        else if (piece)
+            parts[n++] = piece;
+    }
+    /* Collected, not unioned: a union would drop the vertices that densifying put along straight
+       lon/lat edges (measured as geodesics between vertices). Pieces overlap only when g spans
+       more than a turn: then they are unioned. */
+    ccov_geom *out = ok ? ccov_geom_collect(ctx, parts, n) : NULL;
+    for (size_t i = 0; !ok && i < n; i++)
+        ccov_geom_free(ctx, parts[i]);
+    if (out && GEOSisValid_r(ctx->geos, out) == 0) {
+        GEOSGeometry *joined = GEOSUnaryUnion_r(ctx->geos, out);
+        GEOSGeom_destroy_r(ctx->geos, out);
+        out = joined;
+    }
+    return out;
+}
+
 /* ---- densifying lon/lat polygons near the poles ---- */
 
 /* Each edge split into pieces no longer than step (in lon/lat units, as ccov_geom_densify does:
