@@ -20,6 +20,8 @@ typedef struct {
     bool shifted;    /* a polygon was moved by whole turns */
     bool allow_pole; /* close a ring around a pole (else refuse it) */
     double middle;   /* the middle longitude of the polygon's shell, once wrapped */
+    double lo, hi;   /* the longitudes of the polygon's shell, once wrapped */
+    bool hole_out;   /* a hole reaches beyond its shell's longitudes */
 } wrap_job;
 
 static bool at_pole(double y, double turn) { return fabs(y) >= turn / 4; }
@@ -196,13 +198,14 @@ static bool ring_prepare(ccov_ctx *ctx, const GEOSGeometry *ring, const wrap_job
     return false;
 }
 
-static double ring_middle(const ring_xy *r) {
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
+static double ring_middle(const ring_xy *r, double *lo, double *hi) {
+    *lo = HUGE_VAL;
+    *hi = -HUGE_VAL;
     for (size_t i = 0; i < r->n; i++) {
-        lo = fmin(lo, r->x[i]);
-        hi = fmax(hi, r->x[i]);
+        *lo = fmin(*lo, r->x[i]);
+        *hi = fmax(*hi, r->x[i]);
     }
-    return r->n ? (lo + hi) / 2 : 0;
+    return r->n ? (*lo + *hi) / 2 : 0;
 }
 
 /* The ring moved by whole turns so that its middle comes nearest to `middle`, as a GEOS ring. */
@@ -222,13 +225,18 @@ static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, int i
     ring_xy r = {0};
     GEOSGeometry *out = NULL;
     if (ring_prepare(ctx, ring, job, &r)) {
-        double mid = ring_middle(&r);
+        double lo, hi, mid = ring_middle(&r, &lo, &hi);
         /* The shell's middle goes into [centre - half a turn, centre + half); a hole follows it. */
         double target = isnan(*middle) ? job->centre : *middle;
         double shift = -job->turn * (isnan(*middle) ? floor((mid - target) / job->turn + 0.5)
                                                     : round((mid - target) / job->turn));
-        if (isnan(*middle))
+        if (isnan(*middle)) {
             *middle = mid + shift;
+            job->lo = lo + shift;
+            job->hi = hi + shift;
+        } else if (job->hi - job->lo >= job->turn * (1 - 1e-12) &&
+                   (lo + shift < job->lo || hi + shift > job->hi))
+            job->hole_out = true; /* only across the edge of a shell a whole turn wide */
         job->shifted |= shift != 0;
         out = ring_build(ctx, &r, shift);
     }
@@ -237,11 +245,58 @@ static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, int i
     return out;
 }
 
+static GEOSGeometry *ring_shifted(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg);
+
+/* The polygon's shell minus each hole and its copies a turn either side: a hole across the
+   edge of a shell that spans a whole turn (a cap closed at a pole) cut there, not half lost. */
+static GEOSGeometry *polygon_holes_cut(ccov_ctx *ctx, const GEOSGeometry *poly, double turn) {
+    GEOSGeometry *shell = GEOSGeom_clone_r(ctx->geos, GEOSGetExteriorRing_r(ctx->geos, poly));
+    GEOSGeometry *acc = shell ? GEOSGeom_createPolygon_r(ctx->geos, shell, NULL, 0) : NULL;
+    int holes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    for (int i = 0; acc && i < holes; i++)
+        for (int k = -1; acc && k <= 1; k++) {
+            double shift = k * turn;
+            GEOSGeometry *ring =
+                GEOSGeom_clone_r(ctx->geos, GEOSGetInteriorRingN_r(ctx->geos, poly, i));
+            GEOSGeometry *hole = ring ? GEOSGeom_createPolygon_r(ctx->geos, ring, NULL, 0) : NULL;
+            GEOSGeometry *moved =
+                hole ? ccov_geom_map_rings(ctx, hole, ring_shifted, &shift, true) : NULL;
+            GEOSGeometry *rest = moved ? GEOSDifference_r(ctx->geos, acc, moved) : NULL;
+            GEOSGeom_destroy_r(ctx->geos, hole);
+            GEOSGeom_destroy_r(ctx->geos, moved);
+            GEOSGeom_destroy_r(ctx->geos, acc);
+            acc = rest;
+        }
+    return acc;
+}
+
+/* g (taken) with polygon_holes_cut applied to each polygon; NULL on failure. */
+static GEOSGeometry *holes_cut(ccov_ctx *ctx, GEOSGeometry *g, double turn) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g), n = GEOSGetNumGeometries_r(ctx->geos, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
+        return g; /* a collection: left as it was (repair takes its polygons apart) */
+    ccov_geom **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    size_t k = 0;
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        parts[k] = polygon_holes_cut(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), turn);
+        ok = parts[k++] != NULL;
+    }
+    GEOSGeometry *out = ok ? ccov_geom_collect(ctx, parts, k) : NULL;
+    for (size_t i = 0; !ok && i < k; i++)
+        GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    free(parts);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return out;
+}
+
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
                               bool allow_pole, char *problem, size_t n) {
-    wrap_job job = {centre, turn, problem, n, false, allow_pole, NAN};
+    wrap_job job = {centre, turn, problem, n, false, allow_pole, NAN, 0, 0, false};
     problem[0] = '\0';
     GEOSGeometry *out = ccov_geom_map_rings(ctx, g, ring_wrapped, &job, true);
+    if (out && job.hole_out)
+        out = holes_cut(ctx, out, turn);
     /* Parts cut at 180 degrees now meet along it: joined, they are one valid polygon again. */
     if (out && job.shifted && GEOSGeomTypeId_r(ctx->geos, out) == GEOS_MULTIPOLYGON &&
         GEOSisValid_r(ctx->geos, out) == 0) {
