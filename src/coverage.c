@@ -307,6 +307,25 @@ static bool rewrap(ccov_ctx *ctx, ccov_geom **g, double centre, double turn, boo
     return true;
 }
 
+/* Longitudes of a geographic source beyond one and a half turns (540 degrees) from 0: no file
+   writes them (-180..180 and 0..360 files, with polygons crossing past 180 or 360, stay within
+   540), and folding them back by whole turns would measure a made-up shape. */
+static bool lon_beyond(const source *s, const double b[4]) {
+    double limit = 1.5 * s->src_turn;
+    return s->src_turn > 0 && (fabs(b[0]) > limit || fabs(b[2]) > limit);
+}
+
+/* g (taken) in one window of longitudes of a lon/lat frame, so that the parts of regions and
+   cleared areas cut at its edge meet there (ccov_geom_fold_window); NULL with reason. */
+static ccov_geom *into_window(ccov_ctx *ctx, const source *s, ccov_geom *g, char *reason,
+                              size_t n) {
+    ccov_geom *folded = ccov_geom_fold_window(ctx, g, s->frame_centre, s->frame_turn);
+    if (!folded)
+        snprintf(reason, n, "cannot cut the polygon at the edge of the longitude window");
+    ccov_geom_free(ctx, g);
+    return folded;
+}
+
 /* Into the working frame: densified in the source CRS first, so that straight edges stay where
    they were; a polygon the reprojection made invalid (rare, tiny) is repaired again. */
 static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, const ccov_geom *valid,
@@ -338,6 +357,8 @@ static ccov_geom *reproject(ccov_ctx *ctx, const source *s, ccov_xform *xf, cons
         snprintf(reason, n, "after reprojection: %s", again);
     else if (again[0] && !repair[0])
         snprintf(repair, n, "after reprojection: %s", again);
+    if (fixed && s->frame_turn > 0)
+        fixed = into_window(ctx, s, fixed, reason, n);
 done:
     ccov_geom_free(ctx, moved);
     ccov_geom_free(ctx, dense);
@@ -364,6 +385,14 @@ ccov_geom *ccov_run_frame_geometry(ccov_ctx *ctx, const source *s, ccov_xform *x
     ccov_geom *valid = NULL, *result = NULL;
     if (!ccov_geom_is_finite(ctx, g)) {
         snprintf(reason, n, "non-finite coordinates (NaN or infinity)");
+        goto done;
+    }
+    double b[4];
+    if (ccov_geom_bounds(ctx, g, b) && lon_beyond(s, b)) {
+        snprintf(reason, n,
+                 "longitude out of range (%.10g to %.10g; more than 540 degrees from 0 cannot "
+                 "be a longitude)",
+                 b[0] / s->src_turn * 360, b[2] / s->src_turn * 360);
         goto done;
     }
     if (box && !ccov_geom_bounds(ctx, g, box))
@@ -613,7 +642,8 @@ static ccov_status regions_survey(run *r, const source *s, const record_list *l,
                                                 problem, sizeof problem)
                            : NULL;
         double b[4];
-        if (g && ccov_geom_is_finite(r->ctx, g) && ccov_geom_bounds(r->ctx, g, b)) {
+        if (g && ccov_geom_is_finite(r->ctx, g) && ccov_geom_bounds(r->ctx, g, b) &&
+            !lon_beyond(s, b)) {
             ccov_run_box_add(box, b);
             ok = region_lonlat(r, s, g, &sh);
         }

@@ -20,11 +20,14 @@ typedef struct {
     bool shifted;    /* a polygon was moved by whole turns */
     bool allow_pole; /* close a ring around a pole (else refuse it) */
     double middle;   /* the middle longitude of the polygon's shell, once wrapped */
+    double lo, hi;   /* the longitudes of the polygon's shell, once wrapped */
+    bool hole_out;   /* a hole reaches beyond its shell's longitudes */
 } wrap_job;
 
 static bool at_pole(double y, double turn) { return fabs(y) >= turn / 4; }
 
-/* Each step of more than half a turn is taken the short way, across 180 degrees; a step of
+/* Each step of more than half a turn is taken the short way, across 180 degrees (a step of
+   exactly half a turn is kept as written); a step of
    exactly a whole turn along an edge (a full parallel, or the pole edge, as -180..180 files write
    a band) is kept. A vertex after one at a pole (whose longitude means nothing) follows the last
    vertex off the pole. Returns the whole turns the ring makes around a pole. */
@@ -36,7 +39,9 @@ static long ring_unwrap(ring_xy *r, double turn) {
         double raw = r->x[i];
         double from = after_pole ? off : prev, from_raw = after_pole ? off_raw : prev_raw;
         double d = raw - from_raw;
-        if (after_pole || fabs(fabs(d) - turn) > 1e-12 * turn)
+        /* Exactly half a turn stays as written (0..180 is not -180..0). */
+        bool whole = fabs(fabs(d) - turn) <= 1e-12 * turn;
+        if (after_pole || (fabs(d) > turn / 2 && !whole))
             d -= turn * round(d / turn);
         r->x[i] = isnan(from) ? raw : from + d;
         prev = r->x[i];
@@ -193,13 +198,14 @@ static bool ring_prepare(ccov_ctx *ctx, const GEOSGeometry *ring, const wrap_job
     return false;
 }
 
-static double ring_middle(const ring_xy *r) {
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
+static double ring_middle(const ring_xy *r, double *lo, double *hi) {
+    *lo = HUGE_VAL;
+    *hi = -HUGE_VAL;
     for (size_t i = 0; i < r->n; i++) {
-        lo = fmin(lo, r->x[i]);
-        hi = fmax(hi, r->x[i]);
+        *lo = fmin(*lo, r->x[i]);
+        *hi = fmax(*hi, r->x[i]);
     }
-    return r->n ? (lo + hi) / 2 : 0;
+    return r->n ? (*lo + *hi) / 2 : 0;
 }
 
 /* The ring moved by whole turns so that its middle comes nearest to `middle`, as a GEOS ring. */
@@ -219,13 +225,18 @@ static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, int i
     ring_xy r = {0};
     GEOSGeometry *out = NULL;
     if (ring_prepare(ctx, ring, job, &r)) {
-        double mid = ring_middle(&r);
+        double lo, hi, mid = ring_middle(&r, &lo, &hi);
         /* The shell's middle goes into [centre - half a turn, centre + half); a hole follows it. */
         double target = isnan(*middle) ? job->centre : *middle;
         double shift = -job->turn * (isnan(*middle) ? floor((mid - target) / job->turn + 0.5)
                                                     : round((mid - target) / job->turn));
-        if (isnan(*middle))
+        if (isnan(*middle)) {
             *middle = mid + shift;
+            job->lo = lo + shift;
+            job->hi = hi + shift;
+        } else if (job->hi - job->lo >= job->turn * (1 - 1e-12) &&
+                   (lo + shift < job->lo || hi + shift > job->hi))
+            job->hole_out = true; /* only across the edge of a shell a whole turn wide */
         job->shifted |= shift != 0;
         out = ring_build(ctx, &r, shift);
     }
@@ -234,11 +245,58 @@ static GEOSGeometry *ring_wrapped(ccov_ctx *ctx, const GEOSGeometry *ring, int i
     return out;
 }
 
+static GEOSGeometry *ring_shifted(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg);
+
+/* The polygon's shell minus each hole and its copies a turn either side: a hole across the
+   edge of a shell that spans a whole turn (a cap closed at a pole) cut there, not half lost. */
+static GEOSGeometry *polygon_holes_cut(ccov_ctx *ctx, const GEOSGeometry *poly, double turn) {
+    GEOSGeometry *shell = GEOSGeom_clone_r(ctx->geos, GEOSGetExteriorRing_r(ctx->geos, poly));
+    GEOSGeometry *acc = shell ? GEOSGeom_createPolygon_r(ctx->geos, shell, NULL, 0) : NULL;
+    int holes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    for (int i = 0; acc && i < holes; i++)
+        for (int k = -1; acc && k <= 1; k++) {
+            double shift = k * turn;
+            GEOSGeometry *ring =
+                GEOSGeom_clone_r(ctx->geos, GEOSGetInteriorRingN_r(ctx->geos, poly, i));
+            GEOSGeometry *hole = ring ? GEOSGeom_createPolygon_r(ctx->geos, ring, NULL, 0) : NULL;
+            GEOSGeometry *moved =
+                hole ? ccov_geom_map_rings(ctx, hole, ring_shifted, &shift, true) : NULL;
+            GEOSGeometry *rest = moved ? GEOSDifference_r(ctx->geos, acc, moved) : NULL;
+            GEOSGeom_destroy_r(ctx->geos, hole);
+            GEOSGeom_destroy_r(ctx->geos, moved);
+            GEOSGeom_destroy_r(ctx->geos, acc);
+            acc = rest;
+        }
+    return acc;
+}
+
+/* g (taken) with polygon_holes_cut applied to each polygon; NULL on failure. */
+static GEOSGeometry *holes_cut(ccov_ctx *ctx, GEOSGeometry *g, double turn) {
+    int type = GEOSGeomTypeId_r(ctx->geos, g), n = GEOSGetNumGeometries_r(ctx->geos, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
+        return g; /* a collection: left as it was (repair takes its polygons apart) */
+    ccov_geom **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    size_t k = 0;
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        parts[k] = polygon_holes_cut(ctx, GEOSGetGeometryN_r(ctx->geos, g, i), turn);
+        ok = parts[k++] != NULL;
+    }
+    GEOSGeometry *out = ok ? ccov_geom_collect(ctx, parts, k) : NULL;
+    for (size_t i = 0; !ok && i < k; i++)
+        GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    free(parts);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return out;
+}
+
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
                               bool allow_pole, char *problem, size_t n) {
-    wrap_job job = {centre, turn, problem, n, false, allow_pole, NAN};
+    wrap_job job = {centre, turn, problem, n, false, allow_pole, NAN, 0, 0, false};
     problem[0] = '\0';
     GEOSGeometry *out = ccov_geom_map_rings(ctx, g, ring_wrapped, &job, true);
+    if (out && job.hole_out)
+        out = holes_cut(ctx, out, turn);
     /* Parts cut at 180 degrees now meet along it: joined, they are one valid polygon again. */
     if (out && job.shifted && GEOSGeomTypeId_r(ctx->geos, out) == GEOS_MULTIPOLYGON &&
         GEOSisValid_r(ctx->geos, out) == 0) {
@@ -250,6 +308,69 @@ ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, 
     }
     if (!out && !problem[0])
         snprintf(problem, n, "out of memory or invalid rings while making longitudes continuous");
+    return out;
+}
+
+/* ---- one window of longitudes ---- */
+
+static GEOSGeometry *ring_shifted(ccov_ctx *ctx, const GEOSGeometry *ring, int index, void *arg) {
+    (void)index;
+    ring_xy r = {0};
+    GEOSGeometry *out = NULL;
+    if (ring_read(ctx, ring, &r))
+        out = ring_build(ctx, &r, *(const double *)arg);
+    free(r.x);
+    free(r.y);
+    return out;
+}
+
+/* The part of g in window k (the window moved by k turns), moved back into the window (lines
+   and points where g touches the edge are left for ccov_geom_collect to drop); NULL on failure. */
+static ccov_geom *window_piece(ccov_ctx *ctx, const ccov_geom *g, const double b[4], double west,
+                               double turn, int k) {
+    /* An overlay, not GEOS clip by rectangle, which drops the vertices along straight edges. */
+    GEOSGeometry *rect =
+        GEOSGeom_createRectangle_r(ctx->geos, west + k * turn, b[1], west + (k + 1) * turn, b[3]);
+    ccov_geom *piece = rect ? GEOSIntersection_r(ctx->geos, g, rect) : NULL;
+    GEOSGeom_destroy_r(ctx->geos, rect);
+    if (!piece || k == 0)
+        return piece;
+    double shift = -k * turn;
+    ccov_geom *moved = ccov_geom_map_rings(ctx, piece, ring_shifted, &shift, true);
+    ccov_geom_free(ctx, piece);
+    return moved;
+}
+
+ccov_geom *ccov_geom_fold_window(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn) {
+    double b[4], west = centre - turn / 2;
+    if (!ccov_geom_bounds(ctx, g, b))
+        return NULL;
+    if (b[0] >= west && b[2] <= west + turn)
+        return ccov_geom_clone(ctx, g);
+    ccov_geom *parts[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    bool ok = true;
+    for (int k = -1; ok && k <= 1; k++) {
+        if (west + (k + 1) * turn <= b[0] || west + k * turn >= b[2])
+            continue;
+        ccov_geom *piece = window_piece(ctx, g, b, west, turn, k);
+        ok = piece != NULL;
+        if (piece && ccov_geom_is_empty(ctx, piece))
+            ccov_geom_free(ctx, piece);
+        else if (piece)
+            parts[n++] = piece;
+    }
+    /* Collected, not unioned: a union would drop the vertices that densifying put along straight
+       lon/lat edges (measured as geodesics between vertices). Pieces overlap only when g spans
+       more than a turn: then they are unioned. */
+    ccov_geom *out = ok ? ccov_geom_collect(ctx, parts, n) : NULL;
+    for (size_t i = 0; !ok && i < n; i++)
+        ccov_geom_free(ctx, parts[i]);
+    if (out && GEOSisValid_r(ctx->geos, out) == 0) {
+        GEOSGeometry *joined = GEOSUnaryUnion_r(ctx->geos, out);
+        GEOSGeom_destroy_r(ctx->geos, out);
+        out = joined;
+    }
     return out;
 }
 
