@@ -300,16 +300,26 @@ static void put_byte_escape(text_buf *b, uint8_t byte) {
     text_put(b, e, sizeof e);
 }
 
-size_t ccov_text_escape(const char *s, char *out, size_t outsz) {
+/* Latin-1: the byte is the code point, U+0080..U+00FF in two bytes of UTF-8. */
+static void put_latin1(text_buf *b, uint8_t byte) {
+    char two[2] = {(char)(0xC0 | (byte >> 6)), (char)(0x80 | (byte & 0x3F))};
+    text_put(b, two, sizeof two);
+}
+
+/* s copied into out: invalid bytes escaped or read as Latin-1, and with `escape` the characters
+   that could command a terminal escaped too. Returns the length the whole text needs. */
+static size_t text_walk(const char *s, char *out, size_t outsz, bool escape) {
     text_buf b = {out, outsz, 0, 0};
     const uint8_t *p = (const uint8_t *)(s ? s : "");
     size_t left = strlen((const char *)p);
     while (left > 0) {
         ucs4_t c = 0;
         int step = u8_mbtoucr(&c, p, left);
-        if (step < 0)
+        if (step < 0 && escape)
             put_byte_escape(&b, *p);
-        else if (needs_escape(c))
+        else if (step < 0)
+            put_latin1(&b, *p);
+        else if (escape && needs_escape(c))
             put_escape(&b, c);
         else
             text_put(&b, p, (size_t)step);
@@ -320,23 +330,10 @@ size_t ccov_text_escape(const char *s, char *out, size_t outsz) {
     return text_finish(&b);
 }
 
+size_t ccov_text_escape(const char *s, char *out, size_t outsz) {
+    return text_walk(s, out, outsz, true);
+}
+
 size_t ccov_text_utf8(const char *s, char *out, size_t outsz) {
-    text_buf b = {out, outsz, 0, 0};
-    const uint8_t *p = (const uint8_t *)(s ? s : "");
-    size_t left = strlen((const char *)p);
-    while (left > 0) {
-        ucs4_t c = 0;
-        int step = u8_mbtoucr(&c, p, left);
-        if (step < 0) {
-            /* Latin-1: the byte is the code point, U+0080..U+00FF in two bytes. */
-            char two[2] = {(char)(0xC0 | (*p >> 6)), (char)(0x80 | (*p & 0x3F))};
-            text_put(&b, two, sizeof two);
-            step = 1;
-        } else {
-            text_put(&b, p, (size_t)step);
-        }
-        p += step;
-        left -= (size_t)step;
-    }
-    return text_finish(&b);
+    return text_walk(s, out, outsz, false);
 }
