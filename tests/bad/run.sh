@@ -48,7 +48,7 @@ FILTER=${3:-.}
 IN=$SOURCE_DIR/tests/bad/inputs
 DATA=$SOURCE_DIR/data
 CASES=$SOURCE_DIR/tests/bad/cases.tsv
-CASE_TIMEOUT=${CASE_TIMEOUT:-300}
+CASE_TIMEOUT=${CASE_TIMEOUT:-600}
 export IN DATA
 
 for tool in jq ogr2ogr ogrinfo awk sqlite3 iconv timeout sha256sum; do
