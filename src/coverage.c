@@ -319,6 +319,8 @@ static bool lon_beyond(const source *s, const double b[4]) {
    cleared areas cut at its edge meet there (ccov_geom_fold_window); NULL with reason. */
 static ccov_geom *into_window(ccov_ctx *ctx, const source *s, ccov_geom *g, char *reason,
                               size_t n) {
+    if (ccov_geom_in_window(ctx, g, s->frame_centre, s->frame_turn))
+        return g; /* the common case: nothing to cut, nothing to copy */
     ccov_geom *folded = ccov_geom_fold_window(ctx, g, s->frame_centre, s->frame_turn);
     if (!folded)
         snprintf(reason, n, "cannot cut the polygon at the edge of the longitude window");

@@ -66,6 +66,9 @@ ccov_geom *ccov_geom_transform(ccov_ctx *ctx, const ccov_geom *g, ccov_point_fn 
 ccov_geom *ccov_geom_wrap_lon(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn,
                               bool allow_pole, char *problem, size_t n);
 
+/* True when g's longitudes lie within [centre - turn/2, centre + turn/2]: fold_window has
+   nothing to cut. False too when its bounds cannot be read. */
+bool ccov_geom_in_window(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn);
 /* A valid polygonal g (after ccov_geom_wrap_lon) in one window of longitudes, [centre - turn/2,
    centre + turn/2]: the parts beyond either edge are cut there (GEOS intersection), moved by
    a whole turn into the window and collected with the rest, so that pieces cut at the edge meet the
@@ -74,8 +77,9 @@ ccov_geom *ccov_geom_fold_window(ccov_ctx *ctx, const ccov_geom *g, double centr
 
 /* ccov_geom_densify for a valid (Multi)Polygon in a geographic CRS (a whole turn of longitude is
    `turn` units): each edge split into pieces no longer than step (plain distance in lon/lat
-   units, as ccov_geom_densify measures it), except an edge along a pole, which is left whole, so that polygons near and around the poles do not grow by hundreds of
-   thousands of vertices. NULL on error. */
+   units, as ccov_geom_densify measures it), except an edge along a pole, which is left whole, so
+   that polygons near and around the poles do not grow by hundreds of thousands of vertices. NULL on
+   error. */
 ccov_geom *ccov_geom_densify_lonlat(ccov_ctx *ctx, const ccov_geom *g, double step, double turn);
 
 /* Make g a valid (Multi)Polygon: invalid input is repaired with GEOS make-valid (structure method,

@@ -341,6 +341,11 @@ static ccov_geom *window_piece(ccov_ctx *ctx, const ccov_geom *g, const double b
     return moved;
 }
 
+bool ccov_geom_in_window(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn) {
+    double b[4];
+    return ccov_geom_bounds(ctx, g, b) && b[0] >= centre - turn / 2 && b[2] <= centre + turn / 2;
+}
+
 ccov_geom *ccov_geom_fold_window(ccov_ctx *ctx, const ccov_geom *g, double centre, double turn) {
     double b[4], west = centre - turn / 2;
     if (!ccov_geom_bounds(ctx, g, b))
