@@ -5,7 +5,7 @@
  * expected value has the exact command and its output above it. Planimeter reads "lat lon" unless
  * given -w (then "lon lat", as here); -p 10 is its highest precision: metres with 10 decimals,
  * square metres with 5. */
-#include "crs.h"
+#include "crs/crs.h"
 
 #include "clearcov/ctx.h"
 

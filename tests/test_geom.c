@@ -3,7 +3,7 @@
  * All coordinates are planar (ring function NULL) and every expected area is worked out by hand
  * in the comment next to it; tolerance 1e-9 absolute (areas are small whole numbers). Shapes are
  * compared by area of the symmetric difference (both one-sided differences must be empty). */
-#include "geom.h"
+#include "geom/geom.h"
 
 #include "clearcov/ctx.h"
 

@@ -1,8 +1,8 @@
 /* Unit tests of geom_audit (the geometry side of `clearcov audit`): WKT in, measure out, values
    worked out by hand in the comments. */
 #include "clearcov/ctx.h"
-#include "geom.h"
-#include "geom_audit.h"
+#include "geom/geom.h"
+#include "geom/audit.h"
 
 #include <math.h>
 #include <stdint.h>

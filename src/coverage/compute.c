@@ -1,0 +1,590 @@
+/* coverage: dissolving, clipping and measuring. The plane is cut into a grid of cells holding a few
+   hundred cleared polygons each; polygons that straddle a cell edge are cut there (GEOS clip by
+   rectangle). In each cell, on its own thread, the pieces that interact are unioned and the
+   unions clipped to the regions: no union ever spans more than a cell, however much the polygons
+   chain into each other. Gross figures are per feature. Every result is stored per cell or per
+   feature and summed afterwards in that order, so the figures are the same, bit for bit,
+   whatever the number of threads. */
+#include "coverage/run.h"
+#include "core/parallel.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Cleared polygons per cell, on average: small enough that unions stay cheap, large enough that
+   few polygons straddle a cell edge. */
+enum { CELL_FEATURES = 512 };
+
+/* Where one feature or group has area: per region hectares (most have one region). */
+typedef struct {
+    uint32_t region;
+    double ha;
+} hit;
+
+typedef struct {
+    uint32_t n;
+    hit first;
+    hit *more;      /* n - 1 further hits */
+    double outside; /* dissolved pieces only */
+} hits;
+
+typedef struct {
+    double x0, y0, cw, ch; /* origin and cell size, working-frame units */
+    double box[4];         /* extent of all cleared polygons */
+    size_t nx, ny;
+    size_t *start; /* features of cell c: items[start[c] .. start[c + 1]) */
+    size_t *items;
+} grid;
+
+typedef struct {
+    run *r;
+    double (*box)[4]; /* each feature's extent */
+    grid grid;
+    double *cell_net; /* ncells x nregions */
+    double *cell_out; /* ncells */
+    hits *feature_hits;
+    bool *done; /* feature_hits filled by the cell stage (a polygon alone in its cell) */
+} compute_job;
+
+static bool add_hit(hits *h, size_t index, double ha) {
+    if (h->n == 0) {
+        h->first = (hit){(uint32_t)index, ha};
+    } else {
+        hit *grown = realloc(h->more, h->n * sizeof *grown);
+        if (!grown)
+            return false;
+        h->more = grown;
+        h->more[h->n - 1] = (hit){(uint32_t)index, ha};
+    }
+    h->n++;
+    return true;
+}
+
+static bool boxes_meet(const double a[4], const double b[4]) {
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+/* Hectares of g in one region: g's own area when it lies inside (measured once, kept in *gha),
+   the clipped part's when it crosses. *where tells which. */
+static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, double *gha,
+                             ccov_place *where, double *ha) {
+    *ha = 0;
+    *where = ccov_geom_locate(w->ctx, w->preps[i], g);
+    if (*where == CCOV_PLACE_INSIDE) {
+        if (isnan(*gha))
+            *gha = ccov_measure_ha(w->ctx, &w->m, g);
+        *ha = *gha;
+    } else if (*where == CCOV_PLACE_CROSSING) {
+        ccov_geom *part = ccov_geom_clip_crossing(w->ctx, w->preps[i], g, where);
+        *ha = part ? ccov_measure_ha(w->ctx, &w->m, part) : 0;
+        ccov_geom_free(w->ctx, part);
+    }
+    if (*where == CCOV_PLACE_ERROR)
+        return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "clipping to region %s failed",
+                             r->regions[i].name);
+    return CCOV_OK;
+}
+
+/* Hectares of g in each region (regions whose box misses g's are skipped); with `outside`, also
+   the hectares of g outside every region. gha: g's own area, NaN when not known yet. *crossing
+   (when not NULL) tells whether g crosses or touches a region's border: when it does not, every
+   part of g lies in the same regions as g, whole. */
+static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits *h, bool outside,
+                         bool *crossing) {
+    double box[4];
+    bool inside_one = false, touches = false, border = false;
+    if (crossing)
+        *crossing = false;
+    if (!ccov_geom_bounds(w->ctx, g, box))
+        return CCOV_OK;
+    for (size_t i = 0; i < r->nregions; i++) {
+        if (!boxes_meet(box, r->region_box[i]))
+            continue;
+        ccov_place where;
+        double ha;
+        ccov_status st = region_ha(r, w, i, g, &gha, &where, &ha);
+        if (st != CCOV_OK)
+            return st;
+        if (ha > 0 && !add_hit(h, i, ha))
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+        inside_one |= where == CCOV_PLACE_INSIDE;
+        touches |= where != CCOV_PLACE_OUTSIDE;
+        border |= where == CCOV_PLACE_CROSSING;
+    }
+    if (crossing)
+        *crossing = border;
+    if (!outside || inside_one)
+        return CCOV_OK;
+    if (!touches) {
+        h->outside = isnan(gha) ? ccov_measure_ha(w->ctx, &w->m, g) : gha;
+        return CCOV_OK;
+    }
+    ccov_geom *part = ccov_geom_outside(w->ctx, w->prep_all, g);
+    h->outside = part ? ccov_measure_ha(w->ctx, &w->m, part) : 0;
+    ccov_geom_free(w->ctx, part);
+    return CCOV_OK;
+}
+
+/* ---- the grid of cells ---- */
+
+static ccov_status box_item(void *shared, int w, size_t f) {
+    compute_job *j = shared;
+    if (!ccov_geom_bounds(j->r->workers[w].ctx, j->r->cleared[f], j->box[f]))
+        return ccov_ctx_fail(j->r->workers[w].ctx, CCOV_ERR_GEOM, "empty cleared geometry");
+    return CCOV_OK;
+}
+
+static size_t cell_index(double v, double origin, double size, size_t n) {
+    double k = floor((v - origin) / size);
+    return k <= 0 ? 0 : k >= (double)(n - 1) ? n - 1 : (size_t)k;
+}
+
+/* The cells a box overlaps: columns ix[0]..ix[1], rows iy[0]..iy[1]. */
+static void cell_span(const grid *g, const double b[4], size_t ix[2], size_t iy[2]) {
+    ix[0] = cell_index(b[0], g->x0, g->cw, g->nx);
+    ix[1] = cell_index(b[2], g->x0, g->cw, g->nx);
+    iy[0] = cell_index(b[1], g->y0, g->ch, g->ny);
+    iy[1] = cell_index(b[3], g->y0, g->ch, g->ny);
+}
+
+/* Cell size from the extent and the count: about CELL_FEATURES polygons a cell, square-ish. */
+static void grid_shape(grid *g, size_t n) {
+    double w = g->box[2] - g->box[0], h = g->box[3] - g->box[1];
+    double cells = n / CELL_FEATURES > 1 ? (double)(n / CELL_FEATURES) : 1;
+    w = w > 0 ? w : 1;
+    h = h > 0 ? h : 1;
+    double nx = fmax(1, round(sqrt(cells * w / h)));
+    g->nx = (size_t)nx;
+    g->ny = (size_t)fmax(1, ceil(cells / nx));
+    g->x0 = g->box[0];
+    g->y0 = g->box[1];
+    g->cw = w / (double)g->nx;
+    g->ch = h / (double)g->ny;
+}
+
+/* Each feature listed under every cell its box overlaps (counting sort by cell). */
+static ccov_status grid_fill(run *r, compute_job *j) {
+    grid *g = &j->grid;
+    size_t ncells = g->nx * g->ny, total = 0, ix[2], iy[2];
+    g->start = calloc(ncells + 2, sizeof *g->start);
+    if (!g->start)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t f = 0; f < r->ncleared; f++) {
+        cell_span(g, j->box[f], ix, iy);
+        for (size_t y = iy[0]; y <= iy[1]; y++)
+            for (size_t x = ix[0]; x <= ix[1]; x++, total++)
+                g->start[y * g->nx + x + 2]++;
+    }
+    g->items = malloc((total ? total : 1) * sizeof *g->items);
+    if (!g->items)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t c = 2; c < ncells + 2; c++)
+        g->start[c] += g->start[c - 1];
+    for (size_t f = 0; f < r->ncleared; f++) {
+        cell_span(g, j->box[f], ix, iy);
+        for (size_t y = iy[0]; y <= iy[1]; y++)
+            for (size_t x = ix[0]; x <= ix[1]; x++)
+                g->items[g->start[y * g->nx + x + 1]++] = f;
+    }
+    return CCOV_OK;
+}
+
+static ccov_status grid_build(run *r, compute_job *j) {
+    grid *g = &j->grid;
+    g->box[0] = g->box[1] = INFINITY;
+    g->box[2] = g->box[3] = -INFINITY;
+    for (size_t f = 0; f < r->ncleared; f++) {
+        g->box[0] = fmin(g->box[0], j->box[f][0]);
+        g->box[1] = fmin(g->box[1], j->box[f][1]);
+        g->box[2] = fmax(g->box[2], j->box[f][2]);
+        g->box[3] = fmax(g->box[3], j->box[f][3]);
+    }
+    if (r->ncleared == 0)
+        g->box[0] = g->box[1] = g->box[2] = g->box[3] = 0;
+    grid_shape(g, r->ncleared);
+    return grid_fill(r, j);
+}
+
+/* Cell c as a rectangle; the outer cells reach past the extent so that rounding never cuts a
+   polygon at the edge of the grid. */
+static void cell_rect(const grid *g, size_t c, double rect[4]) {
+    size_t ix = c % g->nx, iy = c / g->nx;
+    rect[0] = ix == 0 ? g->box[0] - 1 : g->x0 + (double)ix * g->cw;
+    rect[1] = iy == 0 ? g->box[1] - 1 : g->y0 + (double)iy * g->ch;
+    rect[2] = ix + 1 == g->nx ? g->box[2] + 1 : g->x0 + (double)(ix + 1) * g->cw;
+    rect[3] = iy + 1 == g->ny ? g->box[3] + 1 : g->y0 + (double)(iy + 1) * g->ch;
+}
+
+/* ---- cell stage: dissolve and clip ---- */
+
+/* The cell's pieces: whole polygons when their box lies in the cell, else cut to it. */
+typedef struct {
+    ccov_geom **geom;
+    size_t *feature;
+    bool *whole;
+    bool *covered; /* covered by another piece: left out of the union */
+    size_t n;
+} cell_pieces;
+
+static void pieces_free(ccov_ctx *ctx, cell_pieces *p) {
+    for (size_t k = 0; p->geom && k < p->n; k++)
+        if (!p->whole[k])
+            ccov_geom_free(ctx, p->geom[k]);
+    free(p->geom);
+    free(p->feature);
+    free(p->whole);
+    free(p->covered);
+}
+
+static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p) {
+    const grid *g = &j->grid;
+    size_t k = g->start[c + 1] - g->start[c], ix[2], iy[2];
+    double rect[4];
+    cell_rect(g, c, rect);
+    p->geom = malloc(k * sizeof *p->geom);
+    p->feature = malloc(k * sizeof *p->feature);
+    p->whole = malloc(k * sizeof *p->whole);
+    p->covered = malloc((k ? k : 1) * sizeof *p->covered);
+    if (!p->geom || !p->feature || !p->whole || !p->covered)
+        return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
+        size_t f = g->items[i];
+        cell_span(g, j->box[f], ix, iy);
+        bool whole = ix[0] == ix[1] && iy[0] == iy[1];
+        ccov_geom *piece =
+            whole ? j->r->cleared[f] : ccov_geom_clip_rect(w->ctx, j->r->cleared[f], rect);
+        if (!piece)
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "cutting a polygon at a cell edge failed");
+        if (!whole && ccov_geom_is_empty(w->ctx, piece)) {
+            ccov_geom_free(w->ctx, piece);
+            continue;
+        }
+        p->geom[p->n] = piece;
+        p->feature[p->n] = f;
+        p->whole[p->n++] = whole;
+    }
+    return CCOV_OK;
+}
+
+/* Add a dissolved piece's figures to the cell's. */
+static void cell_add(compute_job *j, size_t c, const hits *h) {
+    double *net = &j->cell_net[c * j->r->nregions];
+    for (uint32_t k = 0; k < h->n; k++) {
+        const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+        net[x->region] += x->ha;
+    }
+    j->cell_out[c] += h->outside;
+}
+
+/* A whole member of a group that lies inside regions without touching their borders lies in the
+   same regions, whole: its gross figures are its own area in each. */
+static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits *group) {
+    double ha = j->r->cleared_ha[f];
+    for (uint32_t k = 0; ha > 0 && k < group->n; k++) {
+        const hit *x = k == 0 ? &group->first : &group->more[k - 1];
+        if (!add_hit(&j->feature_hits[f], x->region, ha))
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    j->done[f] = true;
+    return CCOV_OK;
+}
+
+/* The union of a group's pieces that no other piece covers (*made: a new geometry); *gha receives
+   its area when it is known already (a single whole polygon), else NaN. */
+static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, const size_t *m,
+                              size_t k, bool *made, double *gha) {
+    *made = false;
+    *gha = NAN;
+    if (k == 1 && p->whole[m[0]])
+        *gha = j->r->cleared_ha[p->feature[m[0]]];
+    if (k == 1)
+        return p->geom[m[0]];
+    ccov_geom **parts = malloc(k * sizeof *parts);
+    size_t kept = 0, last = m[0];
+    for (size_t i = 0; parts && i < k; i++)
+        if (!p->covered[m[i]]) {
+            parts[kept++] = p->geom[m[i]];
+            last = m[i];
+        }
+    *made = kept > 1;
+    *gha = kept == 1 && p->whole[last] ? j->r->cleared_ha[p->feature[last]] : NAN;
+    ccov_geom *u = !parts ? NULL : kept > 1 ? ccov_geom_union(w->ctx, parts, kept) : p->geom[last];
+    free(parts);
+    return u;
+}
+
+/* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
+   and its figures are also its gross ones. */
+static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pieces *p,
+                              const size_t *m, size_t k) {
+    bool alone = k == 1 && p->whole[m[0]], made = false;
+    size_t f = p->feature[m[0]];
+    double gha = NAN;
+    ccov_geom *u = group_union(j, w, p, m, k, &made, &gha);
+    if (!u)
+        return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+    hits h = {0};
+    bool crossing = true;
+    ccov_status st = place(j->r, w, u, gha, &h, true, &crossing);
+    if (st == CCOV_OK)
+        cell_add(j, c, &h);
+    if (st == CCOV_OK && alone) {
+        h.outside = 0;
+        j->feature_hits[f] = h;
+        j->done[f] = true;
+        return CCOV_OK;
+    }
+    for (size_t i = 0; st == CCOV_OK && !crossing && i < k; i++)
+        if (p->whole[m[i]])
+            st = members_hits(j, w, p->feature[m[i]], &h);
+    free(h.more);
+    if (made)
+        ccov_geom_free(w->ctx, u);
+    return st;
+}
+
+/* Members of each local group, in piece order (counting sort by group). */
+static size_t *group_order(const size_t *group_of, size_t n, size_t ngroups, size_t *start) {
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    memset(start, 0, (ngroups + 2) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[group_of[i] + 2]++;
+    for (size_t g = 2; g < ngroups + 2; g++)
+        start[g] += start[g - 1];
+    for (size_t i = 0; i < n; i++)
+        order[start[group_of[i] + 1]++] = i;
+    return order;
+}
+
+static ccov_status cell_dissolve(compute_job *j, worker *w, size_t c, const cell_pieces *p) {
+    size_t ngroups = 0, *order = NULL;
+    size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
+    size_t *start = malloc((p->n + 2) * sizeof *start);
+    ccov_status st = group_of && start
+                         ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups, p->covered)
+                         : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
+        st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
+        st = cell_group(j, w, c, p, order + start[g], start[g + 1] - start[g]);
+    free(order);
+    free(start);
+    free(group_of);
+    return st;
+}
+
+static ccov_status cell_item(void *shared, int wi, size_t c) {
+    compute_job *j = shared;
+    worker *w = &j->r->workers[wi];
+    if (j->grid.start[c + 1] == j->grid.start[c])
+        return CCOV_OK;
+    cell_pieces p = {0};
+    ccov_status st = cell_cut(j, w, c, &p);
+    if (st == CCOV_OK)
+        st = cell_dissolve(j, w, c, &p);
+    pieces_free(w->ctx, &p);
+    return st;
+}
+
+static ccov_status feature_item(void *shared, int w, size_t f) {
+    compute_job *j = shared;
+    if (j->done[f])
+        return CCOV_OK;
+    return place(j->r, &j->r->workers[w], j->r->cleared[f], j->r->cleared_ha[f],
+                 &j->feature_hits[f], false, NULL);
+}
+
+/* ---- sums, in cell and feature order ---- */
+
+static ccov_status sum_up(run *r, compute_job *j, double *net, double *gross, long long *tasks) {
+    ccov_result *res = r->res;
+    size_t ncells = j->grid.nx * j->grid.ny, nr = r->nregions;
+    res->task_fids = malloc((r->ncleared ? r->ncleared : 1) * sizeof *res->task_fids);
+    if (!res->task_fids)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t c = 0; c < ncells; c++) {
+        for (size_t i = 0; i < nr; i++)
+            net[i] += j->cell_net[c * nr + i];
+        res->outside_ha += j->cell_out[c];
+    }
+    for (size_t f = 0; f < r->ncleared; f++) {
+        const hits *h = &j->feature_hits[f];
+        for (uint32_t k = 0; k < h->n; k++) {
+            const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+            gross[x->region] += x->ha;
+            tasks[x->region]++;
+        }
+        if (h->n > 0)
+            res->task_fids[res->tasks++] = r->info[f].fid;
+    }
+    return CCOV_OK;
+}
+
+static ccov_status fill_result(run *r, compute_job *j) {
+    ccov_result *res = r->res;
+    size_t nr = r->nregions;
+    double *net = calloc(nr, sizeof *net), *gross = calloc(nr, sizeof *gross);
+    long long *tasks = calloc(nr, sizeof *tasks);
+    res->regions = calloc(nr, sizeof *res->regions);
+    ccov_status st = net && gross && tasks && res->regions
+                         ? sum_up(r, j, net, gross, tasks)
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; st == CCOV_OK && i < nr; i++) {
+        const region *reg = &r->regions[i];
+        ccov_region_result *out = &res->regions[res->nregions++];
+        *out = (ccov_region_result){
+            strdup(reg->name), strdup(reg->iso), reg->fid,
+            reg->ha,           net[i],           gross[i],
+            gross[i] - net[i], tasks[i],         reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0};
+        res->net_ha += net[i];
+        res->gross_ha += gross[i];
+        if (!out->name || !out->iso)
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    res->overlap_ha = res->gross_ha - res->net_ha;
+    free(net);
+    free(gross);
+    free(tasks);
+    return st;
+}
+
+typedef struct {
+    run *r;
+    const char *name;
+} stage_tick;
+
+static void tick(void *user, size_t done, size_t n) {
+    const stage_tick *t = user;
+    ccov_ctx_progress(t->r->ctx, t->name, n ? (double)done / (double)n : 1);
+}
+
+static ccov_status run_stage(run *r, const char *name, size_t n, ccov_item_fn fn, void *job) {
+    int failed = 0;
+    double t0 = ccov_run_now();
+    stage_tick t = {r, name};
+    ccov_status st = ccov_run_from_worker(
+        r, ccov_parallel_for(r->nworkers, n, fn, job, &failed, tick, &t), failed);
+    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n,
+                 ccov_run_now() - t0, r->nworkers);
+    return st;
+}
+
+/* ---- layers: they show whole dissolved groups, so these are built across cells ---- */
+
+typedef struct {
+    run *r;
+    size_t ngroups;
+    size_t *group_of;
+    size_t *start; /* members of group g: members[start[g] .. start[g + 1]) */
+    size_t *members;
+    bool *covered;      /* covered by another cleared polygon: left out of the union */
+    ccov_geom **groups; /* union of each group; a single polygon is borrowed */
+    bool *made;         /* groups[g] is a union made here */
+} layer_job;
+
+static ccov_status union_item(void *shared, int w, size_t g) {
+    layer_job *j = shared;
+    size_t k = j->start[g + 1] - j->start[g], kept = 0;
+    ccov_ctx *ctx = j->r->workers[w].ctx;
+    if (k == 1) {
+        j->groups[g] = j->r->cleared[j->members[j->start[g]]];
+        return CCOV_OK;
+    }
+    ccov_geom **parts = malloc(k * sizeof *parts);
+    if (!parts)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t m = 0; m < k; m++) {
+        size_t f = j->members[j->start[g] + m];
+        if (!j->covered[f])
+            parts[kept++] = j->r->cleared[f];
+    }
+    j->made[g] = kept > 1;
+    j->groups[g] = kept > 1 ? ccov_geom_union(ctx, parts, kept) : kept ? parts[0] : NULL;
+    free(parts);
+    return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+}
+
+static ccov_status build_layers(run *r) {
+    size_t n = r->ncleared;
+    layer_job j = {.r = r};
+    j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
+    j.start = malloc((n + 2) * sizeof *j.start);
+    j.covered = malloc((n ? n : 1) * sizeof *j.covered);
+    ccov_status st =
+        j.group_of && j.start && j.covered
+            ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups, j.covered)
+            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(j.members = group_order(j.group_of, n, j.ngroups, j.start)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK) {
+        j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
+        j.made = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.made);
+        if (!j.groups || !j.made)
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    if (st == CCOV_OK)
+        st = run_stage(r, "dissolve for the layers", j.ngroups, union_item, &j);
+    if (st == CCOV_OK)
+        st = ccov_run_build_layers(r, j.groups, j.ngroups, j.group_of);
+    for (size_t g = 0; j.groups && j.made && g < j.ngroups; g++)
+        if (j.made[g])
+            ccov_geom_free(r->ctx, j.groups[g]);
+    free(j.groups);
+    free(j.made);
+    free(j.members);
+    free(j.start);
+    free(j.covered);
+    free(j.group_of);
+    return st;
+}
+
+/* ---- the stages ---- */
+
+static void job_free(run *r, compute_job *j) {
+    for (size_t f = 0; j->feature_hits && f < r->ncleared; f++)
+        free(j->feature_hits[f].more);
+    free(j->feature_hits);
+    free(j->done);
+    free(j->cell_net);
+    free(j->cell_out);
+    free(j->grid.start);
+    free(j->grid.items);
+    free(j->box);
+}
+
+static ccov_status job_alloc(run *r, compute_job *j) {
+    size_t n = r->ncleared ? r->ncleared : 1, ncells = j->grid.nx * j->grid.ny;
+    j->cell_net = calloc(ncells * (r->nregions ? r->nregions : 1), sizeof *j->cell_net);
+    j->cell_out = calloc(ncells, sizeof *j->cell_out);
+    j->feature_hits = calloc(n, sizeof *j->feature_hits);
+    j->done = calloc(n, sizeof *j->done);
+    if (!j->cell_net || !j->cell_out || !j->feature_hits || !j->done)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return CCOV_OK;
+}
+
+ccov_status ccov_run_compute(run *r) {
+    compute_job j = {.r = r};
+    j.box = malloc((r->ncleared ? r->ncleared : 1) * sizeof *j.box);
+    ccov_status st = j.box ? run_stage(r, "extents", r->ncleared, box_item, &j)
+                           : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = grid_build(r, &j);
+    if (st == CCOV_OK)
+        st = job_alloc(r, &j);
+    if (st == CCOV_OK)
+        st = run_stage(r, "dissolve and clip, cell by cell", j.grid.nx * j.grid.ny, cell_item, &j);
+    if (st == CCOV_OK)
+        st = run_stage(r, "gross area per feature", r->ncleared, feature_item, &j);
+    if (st == CCOV_OK)
+        st = fill_result(r, &j);
+    if (st == CCOV_OK && r->opts->layers)
+        st = build_layers(r);
+    job_free(r, &j);
+    return st;
+}

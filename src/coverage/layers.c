@@ -1,0 +1,391 @@
+/* coverage: the result layers — coverage, tasks, overlaps, outside, regions — in WGS84 lon/lat. */
+#include "coverage/run.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int ccov_layer_column(const ccov_layer_table *t, const char *name) {
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void ccov_layer_table_clear(ccov_layer_table *t) {
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncolumns; c++)
+            free(t->rows[r].values[c]);
+        free(t->rows[r].values);
+        free(t->rows[r].wkb);
+    }
+    free(t->rows);
+    for (size_t c = 0; c < t->ncolumns; c++)
+        free(t->columns[c].name);
+    free(t->columns);
+    free(t->name);
+    memset(t, 0, sizeof *t);
+}
+
+const ccov_layer_table *ccov_result_layer(const ccov_result *res, const char *name) {
+    for (size_t i = 0; i < res->nlayers; i++)
+        if (strcmp(res->layers[i].name, name) == 0)
+            return &res->layers[i];
+    return NULL;
+}
+
+/* ---- building tables ---- */
+
+enum { LAYER_COVERAGE, LAYER_TASKS, LAYER_OVERLAPS, LAYER_OUTSIDE, LAYER_REGIONS, NLAYERS };
+const char *const ccov_layer_names[CCOV_NLAYERS] = {"coverage", "tasks", "overlaps", "outside",
+                                                    "regions"};
+
+static ccov_status add_column(run *r, ccov_layer_table *t, const char *name, ccov_value_type type) {
+    ccov_column *grown = realloc(t->columns, (t->ncolumns + 1) * sizeof *grown);
+    if (!grown)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    t->columns = grown;
+    grown[t->ncolumns] = (ccov_column){strdup(name), type};
+    return grown[t->ncolumns++].name ? CCOV_OK
+                                     : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+}
+
+/* Columns given as "name:type" pairs (type s, i, r or b), NULL-terminated. */
+static ccov_status add_columns(run *r, ccov_layer_table *t, const char *const *specs) {
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; specs[i] && st == CCOV_OK; i++) {
+        char name[64];
+        size_t len = strcspn(specs[i], ":");
+        snprintf(name, sizeof name, "%.*s", (int)len, specs[i]);
+        char kind = specs[i][len + 1];
+        st = add_column(r, t, name,
+                        kind == 'i'   ? CCOV_VALUE_INT
+                        : kind == 'r' ? CCOV_VALUE_REAL
+                        : kind == 'b' ? CCOV_VALUE_BOOL
+                                      : CCOV_VALUE_STRING);
+    }
+    return st;
+}
+
+/* A value as text: %s for strings, numbers formatted by the caller. */
+__attribute__((format(printf, 1, 2))) static char *value(const char *fmt, ...) {
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return strdup(buf);
+}
+
+static char *real(double v) { return value("%.17g", v); }
+
+static bool to_lonlat(void *user, double *x, double *y) {
+    return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
+}
+
+static void free_values(const ccov_layer_table *t, char **values) {
+    for (size_t c = 0; values && c < t->ncolumns; c++)
+        free(values[c]);
+    free(values);
+}
+
+/* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
+   set: rounding alone (as a writer does) can leave an invalid polygon behind. */
+static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row, bool *empty) {
+    ccov_geom *moved =
+        r->to_lonlat ? ccov_geom_transform(r->ctx, g, to_lonlat, r->to_lonlat) : (ccov_geom *)g;
+    ccov_geom *snapped = moved;
+    if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
+        snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
+    *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
+    bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);
+    if (snapped != moved)
+        ccov_geom_free(r->ctx, snapped);
+    if (moved != g)
+        ccov_geom_free(r->ctx, moved);
+    return ok;
+}
+
+/* Append a row: geometry (working frame; not taken over) and values (taken over, one per
+   column). A sliver thinner than the output grid vanishes when snapped; such a row is left out
+   unless the layer has one row per region (coverage, regions). */
+static ccov_status add_row_ex(run *r, ccov_layer_table *t, const ccov_geom *g, char **values,
+                              bool keep_empty) {
+    ccov_row row = {(long long)t->nrows + 1, NULL, 0, values};
+    ccov_row *grown = values ? realloc(t->rows, (t->nrows + 1) * sizeof *grown) : NULL;
+    if (grown)
+        t->rows = grown;
+    ccov_status st = grown ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    bool empty = false;
+    if (st == CCOV_OK && !lonlat_wkb(r, g, &row, &empty))
+        st =
+            ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s: geometry cannot be written in WGS84", t->name);
+    if (st != CCOV_OK || (empty && !keep_empty)) {
+        free_values(t, values);
+        free(row.wkb);
+        return st;
+    }
+    t->rows[t->nrows++] = row;
+    return CCOV_OK;
+}
+
+static ccov_status add_row(run *r, ccov_layer_table *t, const ccov_geom *g, char **values) {
+    return add_row_ex(r, t, g, values, false);
+}
+
+/* A values array for table t (all NULL). */
+static char **new_values(const ccov_layer_table *t) {
+    return calloc(t->ncolumns ? t->ncolumns : 1, sizeof(char *));
+}
+
+static const char *region_name(const run *r, size_t i) { return r->regions[i].name; }
+
+static ccov_status build_regions(run *r, ccov_layer_table *t) {
+    static const char *const cols[] = {"region:s", "iso:s", "region_ha:r", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+        char **v = new_values(t);
+        if (v) {
+            v[0] = strdup(r->regions[i].name);
+            v[1] = strdup(r->regions[i].iso);
+            v[2] = real(r->regions[i].ha);
+        }
+        st = add_row_ex(r, t, r->regions[i].geom, v, true);
+    }
+    return st;
+}
+
+/* The dissolved cleared area inside region i: the clipped groups, collected. */
+static ccov_geom *region_coverage(run *r, const ccov_prepared *p, ccov_geom *const *groups,
+                                  size_t ngroups) {
+    ccov_geom **parts = malloc((ngroups ? ngroups : 1) * sizeof *parts);
+    size_t n = 0;
+    for (size_t g = 0; parts && g < ngroups; g++) {
+        ccov_place place;
+        ccov_geom *part = ccov_geom_clip(r->ctx, p, groups[g], &place);
+        if (part)
+            parts[n++] = part;
+    }
+    ccov_geom *multi = parts ? ccov_geom_collect(r->ctx, parts, n) : NULL;
+    free(parts);
+    return multi;
+}
+
+static ccov_status build_coverage(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
+                                  ccov_geom *const *groups, size_t ngroups) {
+    static const char *const cols[] = {"region:s",          "iso:s",        "net_ha:r",
+                                       "gross_ha:r",        "overlap_ha:r", "region_ha:r",
+                                       "percent_cleared:r", "tasks:i",      NULL};
+    ccov_status st = add_columns(r, t, cols);
+    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+        const ccov_region_result *f = &r->res->regions[i];
+        ccov_geom *multi = region_coverage(r, preps[i], groups, ngroups);
+        if (!multi)
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "coverage layer: %s", f->name);
+        char **v = new_values(t);
+        if (v) {
+            v[0] = strdup(f->name), v[1] = strdup(f->iso), v[2] = real(f->net_ha);
+            v[3] = real(f->gross_ha), v[4] = real(f->overlap_ha), v[5] = real(f->region_ha);
+            v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
+        }
+        st = add_row_ex(r, t, multi, v, true);
+        ccov_geom_free(r->ctx, multi);
+    }
+    return st;
+}
+
+static const char *const TASK_COLS[] = {"source_fid:i", "region:s",   "area_ha:r",
+                                        "placement:s",  "repaired:b", NULL};
+
+/* The source's own fields come first; one that bears the name of a column added here is kept as
+   src_<name>, so that nothing of the source is lost. */
+static ccov_status task_columns(run *r, ccov_layer_table *t) {
+    ccov_status st = CCOV_OK;
+    for (size_t f = 0; f < r->nfields && st == CCOV_OK; f++) {
+        char name[128];
+        bool clash = false;
+        for (size_t k = 0; TASK_COLS[k]; k++)
+            clash |=
+                strncasecmp(r->fields[f].name, TASK_COLS[k], strcspn(TASK_COLS[k], ":")) == 0 &&
+                strlen(r->fields[f].name) == strcspn(TASK_COLS[k], ":");
+        snprintf(name, sizeof name, "%s%s", clash ? "src_" : "", r->fields[f].name);
+        st = add_column(r, t, name, r->fields[f].type);
+    }
+    return st == CCOV_OK ? add_columns(r, t, TASK_COLS) : st;
+}
+
+static ccov_status task_row(run *r, ccov_layer_table *t, size_t j, size_t i, const ccov_geom *part,
+                            ccov_place place, double ha) {
+    char **v = new_values(t);
+    const cleared_info *info = &r->info[j];
+    for (size_t f = 0; v && f < r->nfields; f++)
+        v[f] = info->values && info->values[f] ? strdup(info->values[f]) : NULL;
+    if (v) {
+        size_t k = r->nfields;
+        v[k] = value("%lld", info->fid), v[k + 1] = strdup(region_name(r, i));
+        v[k + 2] = real(ha), v[k + 3] = strdup(place == CCOV_PLACE_INSIDE ? "inside" : "crossing");
+        v[k + 4] = strdup(info->repaired ? "true" : "false");
+    }
+    return add_row(r, t, part, v);
+}
+
+static ccov_status build_tasks(run *r, ccov_layer_table *t, ccov_prepared *const *preps) {
+    ccov_status st = task_columns(r, t);
+    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
+        for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+            ccov_place place;
+            ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], r->cleared[j], &place);
+            if (place == CCOV_PLACE_ERROR)
+                st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "tasks layer: clipping failed");
+            double ha = part ? ccov_run_measure_ha(r, part) : 0;
+            if (st == CCOV_OK && ha > 0)
+                st = task_row(r, t, j, i, part, place, ha);
+            ccov_geom_free(r->ctx, part);
+        }
+    return st;
+}
+
+/* The task id of cleared feature j: its task_id field, else "fid <n>". */
+static void task_label(const run *r, size_t j, char *buf, size_t n) {
+    const cleared_info *info = &r->info[j];
+    const char *id = r->task_id_field >= 0 && info->values ? info->values[r->task_id_field] : NULL;
+    if (id)
+        snprintf(buf, n, "%s", id);
+    else
+        snprintf(buf, n, "fid %lld", info->fid);
+}
+
+/* "id1,id2,..." for the members of an overlap piece (indices into `idx`). */
+static char *join_tasks(const run *r, const size_t *idx, const ccov_overlay_piece *p) {
+    size_t cap = 64, len = 0;
+    char *out = malloc(cap);
+    for (size_t m = 0; out && m < p->nmembers; m++) {
+        char label[256];
+        task_label(r, idx[p->members[m]], label, sizeof label);
+        size_t need = len + strlen(label) + 2;
+        char *grown = need > cap ? realloc(out, cap = need * 2) : out;
+        if (!grown) {
+            free(out);
+            return NULL;
+        }
+        out = grown;
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", m ? "," : "", label);
+    }
+    if (out && len == 0)
+        out[0] = '\0';
+    return out;
+}
+
+static ccov_status overlap_rows(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
+                                const size_t *idx, const ccov_overlay_piece *p) {
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+        ccov_place place;
+        ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], p->geom, &place);
+        double ha = part ? ccov_run_measure_ha(r, part) : 0;
+        if (ha > 0) {
+            char **v = new_values(t);
+            if (v) {
+                v[0] = strdup(region_name(r, i)), v[1] = value("%zu", p->nmembers);
+                v[2] = join_tasks(r, idx, p), v[3] = real(ha);
+            }
+            st = add_row(r, t, part, v);
+        }
+        ccov_geom_free(r->ctx, part);
+    }
+    return st;
+}
+
+/* Overlaps of one dissolved group with `k` members (cleared indices idx[0..k)). */
+static ccov_status group_overlaps(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
+                                  const size_t *idx, size_t k) {
+    ccov_geom **members = malloc(k * sizeof *members);
+    if (!members)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t m = 0; m < k; m++)
+        members[m] = r->cleared[idx[m]];
+    ccov_overlay_piece *pieces = NULL;
+    size_t npieces = 0;
+    ccov_status st = ccov_geom_overlay(r->ctx, members, k, 2, &pieces, &npieces);
+    for (size_t p = 0; st == CCOV_OK && p < npieces; p++)
+        st = overlap_rows(r, t, preps, idx, &pieces[p]);
+    ccov_geom_overlay_free(r->ctx, pieces, npieces);
+    free(members);
+    return st;
+}
+
+static ccov_status build_overlaps(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
+                                  size_t ngroups, const size_t *group_of) {
+    static const char *const cols[] = {"region:s", "times:i", "task_ids:s", "area_ha:r", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    size_t *start = calloc(ngroups + 1, sizeof *start);
+    size_t *idx = malloc((r->ncleared ? r->ncleared : 1) * sizeof *idx);
+    if (st == CCOV_OK && (!start || !idx))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    /* Members of each group, in feature order (counting sort by group). */
+    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
+        start[group_of[j] + 1]++;
+    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
+        start[g + 1] += start[g];
+    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
+        idx[start[group_of[j]]++] = j;
+    for (size_t g = 0, from = 0; st == CCOV_OK && g < ngroups; from = start[g++])
+        if (start[g] - from >= 2)
+            st = group_overlaps(r, t, preps, idx + from, start[g] - from);
+    free(start);
+    free(idx);
+    return st;
+}
+
+/* The regions' union is already prepared for the calling thread (worker 0). */
+static ccov_status build_outside(run *r, ccov_layer_table *t) {
+    static const char *const cols[] = {"source_fid:i", "task_id:s", "area_ha:r", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    const ccov_prepared *p = r->workers[0].prep_all;
+    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++) {
+        ccov_geom *part = ccov_geom_outside(r->ctx, p, r->cleared[j]);
+        double ha = part ? ccov_run_measure_ha(r, part) : 0;
+        if (ha > 0) {
+            char **v = new_values(t), label[256];
+            task_label(r, j, label, sizeof label);
+            if (v) {
+                v[0] = value("%lld", r->info[j].fid), v[2] = real(ha);
+                v[1] = r->task_id_field >= 0 ? strdup(label) : NULL;
+            }
+            st = add_row(r, t, part, v);
+        }
+        ccov_geom_free(r->ctx, part);
+    }
+    return st;
+}
+
+ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngroups,
+                                  const size_t *group_of) {
+    ccov_result *res = r->res;
+    /* The calling thread's prepared regions (worker 0) serve here too. */
+    ccov_prepared *const *preps = r->workers[0].preps;
+    res->layers = calloc(NLAYERS, sizeof *res->layers);
+    if (!res->layers)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    res->nlayers = NLAYERS;
+    ccov_status st = CCOV_OK;
+    for (size_t l = 0; l < NLAYERS && st == CCOV_OK; l++) {
+        res->layers[l].name = strdup(ccov_layer_names[l]);
+        if (!res->layers[l].name)
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    if (st == CCOV_OK)
+        st = build_coverage(r, &res->layers[LAYER_COVERAGE], preps, groups, ngroups);
+    if (st == CCOV_OK)
+        st = build_tasks(r, &res->layers[LAYER_TASKS], preps);
+    if (st == CCOV_OK)
+        st = build_overlaps(r, &res->layers[LAYER_OVERLAPS], preps, ngroups, group_of);
+    if (st == CCOV_OK)
+        st = build_outside(r, &res->layers[LAYER_OUTSIDE]);
+    if (st == CCOV_OK)
+        st = build_regions(r, &res->layers[LAYER_REGIONS]);
+    return st;
+}

@@ -1,0 +1,534 @@
+/* io_attrs: attribute-only reads, filter checks, date fields and a list-aware layer writer. */
+#include "io/attrs.h"
+#include "clearcov/atomic.h"
+#include "core/internal.h"
+#include "io/io.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FIXED_DATE "2000-01-01T00:00:00.000Z"
+
+static const char *gdal_reason(const char *fallback) {
+    const char *msg = CPLGetLastErrorMsg();
+    return (msg && *msg) ? msg : fallback;
+}
+
+/* Open `src` read-only and pick `layer` (or its only layer). NULL with a message on failure. */
+static GDALDatasetH open_layer(ccov_ctx *ctx, const char *src, const char *layer, OGRLayerH *out) {
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src,
+                      gdal_reason("not a vector data source GDAL can read"));
+        return NULL;
+    }
+    *out = layer                               ? GDALDatasetGetLayerByName(ds, layer)
+           : GDALDatasetGetLayerCount(ds) == 1 ? GDALDatasetGetLayer(ds, 0)
+                                               : NULL;
+    if (!*out) {
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", src,
+                      layer ? "no such layer" : "not a single-layer source; name the layer");
+        GDALClose(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+static ccov_status set_filter(ccov_ctx *ctx, OGRLayerH lyr, const char *src, const char *where) {
+    CPLErrorReset();
+    if (where && *where && OGR_L_SetAttributeFilter(lyr, where) != OGRERR_NONE)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
+                             gdal_reason("invalid expression"));
+    return CCOV_OK;
+}
+
+ccov_status ccov_io_attrs_check_where(ccov_ctx *ctx, const char *src, const char *layer,
+                                      const char *where) {
+    OGRLayerH lyr = NULL;
+    GDALDatasetH ds = open_layer(ctx, src, layer, &lyr);
+    if (!ds)
+        return CCOV_ERR_IO;
+    ccov_status st = set_filter(ctx, lyr, src, where);
+    if (st == CCOV_OK) {
+        CPLErrorReset();
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr);
+        if (!f && CPLGetLastErrorType() >= CE_Failure)
+            st = ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
+                               gdal_reason("invalid expression"));
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    return st;
+}
+
+/* ---- a filter's text, before any engine sees it ---- */
+
+typedef enum { TOK_NONE, TOK_WORD, TOK_QUOTED, TOK_OTHER } tok_kind;
+
+typedef struct {
+    const char *p;
+    int depth;
+    tok_kind last;
+    bool after_in; /* the last token was the word IN */
+    bool plain;
+    char name[64]; /* the last word or quoted name, for a call */
+    char *why;
+    size_t n;
+} where_scan;
+
+/* What a claims file's where may call: each bounded by the size of its arguments. */
+static const char *const CALLABLE[] = {
+    "lower", "upper",    "substr", "substring", "length", "trim", "ltrim",  "rtrim", "abs",
+    "round", "coalesce", "ifnull", "nullif",    "instr",  "cast", "concat", NULL};
+/* Words that may stand before a '(' without being a call. */
+static const char *const BEFORE_PAREN[] = {"in",   "and",   "or",   "not",  "between",
+                                           "like", "ilike", "glob", "is",   "escape",
+                                           "case", "when",  "then", "else", NULL};
+/* Words that only a query, not a filter, needs. */
+static const char *const QUERY_WORDS[] = {"select",    "with",   "recursive", "from",   "union",
+                                          "intersect", "except", "values",    "pragma", "attach",
+                                          "detach",    "regexp", "match",     "exists", NULL};
+
+static bool word_in(const char *w, const char *const *list) {
+    for (; *list; list++)
+        if (strcasecmp(w, *list) == 0)
+            return true;
+    return false;
+}
+
+__attribute__((format(printf, 2, 3))) static bool scan_fail(where_scan *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->why, s->n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static void scan_name(where_scan *s, const char *start, size_t len, tok_kind kind) {
+    if (len >= sizeof s->name)
+        len = sizeof s->name - 1;
+    memcpy(s->name, start, len);
+    s->name[len] = '\0';
+    s->last = kind;
+}
+
+/* A quoted string or name, from its opening character; a doubled quote stands for one. */
+static bool scan_quoted(where_scan *s) {
+    char open = *s->p, close = open == '[' ? ']' : open;
+    const char *start = ++s->p;
+    while (*s->p && (*s->p != close || (close != ']' && s->p[1] == close))) {
+        if (close != ']' && s->p[0] == '\\' && s->p[1] == close)
+            return scan_fail(s,
+                             "a backslash before a quote (\\%c) is an escape for OGR SQL but "
+                             "not for SQLite, so where the string ends is unclear",
+                             close);
+        s->p += *s->p == close ? 2 : 1;
+    }
+    if (!*s->p)
+        return scan_fail(s, "a quote (%c) is not closed", open);
+    scan_name(s, start, (size_t)(s->p++ - start), TOK_QUOTED);
+    return true;
+}
+
+static bool word_char(char c) {
+    return isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
+}
+
+static bool scan_word(where_scan *s) {
+    const char *start = s->p;
+    while (word_char(*s->p))
+        s->p++;
+    scan_name(s, start, (size_t)(s->p - start),
+              isdigit((unsigned char)*start) ? TOK_OTHER : TOK_WORD);
+    if (s->plain && s->last == TOK_WORD && word_in(s->name, QUERY_WORDS))
+        return scan_fail(s, "'%s' is not allowed: a claims file's where is a filter, not a query",
+                         s->name);
+    return true;
+}
+
+/* A '(' after a name is a call: only the allow-list, and only with `plain`. */
+static bool scan_open(where_scan *s) {
+    s->depth++;
+    if (!s->plain || s->last == TOK_NONE || s->last == TOK_OTHER ||
+        (s->last == TOK_WORD && (word_in(s->name, BEFORE_PAREN) || word_in(s->name, CALLABLE))))
+        return true;
+    return scan_fail(s,
+                     "function '%s' is not allowed in a claims file's where (only lower, upper, "
+                     "substr, length, trim, abs, round, coalesce, ifnull, nullif, instr, cast, "
+                     "concat)",
+                     s->name);
+}
+
+/* One token; false with the reason when the text is not one plain expression. */
+static bool scan_token(where_scan *s) {
+    char c = *s->p;
+    if (s->plain && s->after_in && c != '(')
+        return scan_fail(s, "IN must be followed by a list in parentheses");
+    s->after_in = false;
+    /* SQLite reads ':name(...)', '@name(...)', '$name', '#name' and '?NNN' as one parameter
+       token, which may run over a quote this scanner would take as a string's start; PostgreSQL
+       reads '$$' as a quote and '::' as a cast, MySQL '#' as a comment. */
+    if (strchr(":@$#?", c))
+        return scan_fail(s, "'%c' is not allowed outside quotes: a filter needs no parameters", c);
+    if ((unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return scan_fail(s, "control character 0x%02x is not allowed outside quotes",
+                         (unsigned)(unsigned char)c);
+    if (c == '\'' || c == '"' || c == '`' || c == '[')
+        return scan_quoted(s);
+    if (word_char(c)) {
+        bool ok = scan_word(s);
+        s->after_in = s->last == TOK_WORD && strcasecmp(s->name, "in") == 0;
+        return ok;
+    }
+    if (c == ';')
+        return scan_fail(s, "one expression only (a ';' ends it)");
+    if ((c == '-' && s->p[1] == '-') || (c == '/' && s->p[1] == '*'))
+        return scan_fail(s, "no comments ('%c%c') in a filter", c, s->p[1]);
+    bool ok = c == '(' ? scan_open(s) : true;
+    if (c == ')' && --s->depth < 0)
+        return scan_fail(s, "a ')' closes more than was opened");
+    s->last = TOK_OTHER;
+    s->p++;
+    return ok;
+}
+
+bool ccov_io_where_check(const char *where, bool plain, char *why, size_t n) {
+    where_scan s = {.p = where, .plain = plain, .why = why, .n = n};
+    for (;;) {
+        while (*s.p && strchr(" \t\n\r", *s.p))
+            s.p++;
+        if (!*s.p)
+            break;
+        if (!scan_token(&s))
+            return false;
+    }
+    if (s.depth > 0)
+        return scan_fail(&s, "%d '(' not closed", s.depth);
+    if (s.after_in)
+        return scan_fail(&s, "IN must be followed by a list in parentheses");
+    return true;
+}
+
+/* The index of the first candidate field the layer has, or -1. */
+static int find_field(OGRLayerH lyr, const char *const *candidates) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t c = 0; candidates && candidates[c]; c++)
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+            if (EQUAL(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), candidates[c]))
+                return i;
+    return -1;
+}
+
+/* Read the values of one feature into values[] (previous ones freed). False when out of memory. */
+static bool feature_values(OGRFeatureH f, const int *idx, size_t n, char **values) {
+    for (size_t i = 0; i < n; i++) {
+        free(values[i]);
+        values[i] = NULL;
+        if (idx[i] < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx[i]))
+            continue;
+        values[i] = strdup(OGR_F_GetFieldAsString(f, idx[i]));
+        if (!values[i])
+            return false;
+    }
+    return true;
+}
+
+/* Walk the filtered layer, geometry ignored, calling fn for each feature. */
+static ccov_status read_all(ccov_ctx *ctx, OGRLayerH lyr, const char *src, const int *idx, size_t n,
+                            char **values, ccov_attrs_fn fn, void *user) {
+    const char *ignored[] = {"OGR_GEOMETRY", NULL};
+    OGR_L_SetIgnoredFields(lyr, ignored);
+    OGR_L_ResetReading(lyr);
+    for (;;) {
+        CPLErrorReset();
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr);
+        if (!f)
+            return CPLGetLastErrorType() >= CE_Failure
+                       ? ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", src,
+                                       gdal_reason("unknown"))
+                       : CCOV_OK;
+        long long fid = (long long)OGR_F_GetFID(f);
+        bool ok = feature_values(f, idx, n, values);
+        OGR_F_Destroy(f);
+        if (!ok)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+        if (!fn(user, fid, values))
+            return CCOV_OK;
+    }
+}
+
+ccov_status ccov_io_attrs_read(ccov_ctx *ctx, const char *src, const char *layer, const char *where,
+                               const char *const *const *fields, size_t n, bool *found,
+                               ccov_attrs_fn fn, void *user) {
+    OGRLayerH lyr = NULL;
+    GDALDatasetH ds = open_layer(ctx, src, layer, &lyr);
+    if (!ds)
+        return CCOV_ERR_IO;
+    int *idx = calloc(n ? n : 1, sizeof *idx);
+    char **values = calloc(n ? n : 1, sizeof *values);
+    ccov_status st = idx && values ? set_filter(ctx, lyr, src, where)
+                                   : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+    for (size_t i = 0; st == CCOV_OK && i < n; i++) {
+        idx[i] = find_field(lyr, fields[i]);
+        if (found)
+            found[i] = idx[i] >= 0;
+    }
+    if (st == CCOV_OK)
+        st = read_all(ctx, lyr, src, idx, n, values, fn, user);
+    for (size_t i = 0; values && i < n; i++)
+        free(values[i]);
+    free(values);
+    free(idx);
+    GDALClose(ds);
+    return st;
+}
+
+/* Append `name` to the comma-separated list *buf (grown as needed). */
+static bool list_append(char **buf, size_t *len, const char *name) {
+    size_t add = strlen(name) + 2;
+    char *grown = realloc(*buf, *len + add + 1);
+    if (!grown)
+        return false;
+    *buf = grown;
+    *len += (size_t)snprintf(grown + *len, add + 1, "%s%s", *len ? "," : "", name);
+    return true;
+}
+
+char *ccov_io_attrs_date_fields(ccov_ctx *ctx, const char *src, const char *layer) {
+    OGRLayerH lyr = NULL;
+    GDALDatasetH ds = open_layer(ctx, src, layer, &lyr);
+    if (!ds)
+        return NULL;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    char *list = calloc(1, 1);
+    size_t len = 0;
+    for (int i = 0; list && i < OGR_FD_GetFieldCount(defn); i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        OGRFieldType t = OGR_Fld_GetType(fd);
+        if ((t == OFTDate || t == OFTDateTime) &&
+            !list_append(&list, &len, OGR_Fld_GetNameRef(fd))) {
+            free(list); /* list_append leaves the old block in place when it fails */
+            list = NULL;
+        }
+    }
+    GDALClose(ds);
+    if (!list)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+    return list;
+}
+
+/* ---- writing ---- */
+
+typedef struct {
+    GDALDatasetH ds;
+    OGRLayerH lyr;
+    const char *path;
+    char dir[PATH_MAX]; /* private temporary folder beside path */
+    char tmp[PATH_MAX]; /* dir/<name of path> */
+    bool overwrite;
+    char mem[96]; /* GeoJSON is written in memory first: its driver does not report failed writes */
+    bool json_lists; /* list fields as JSON text (GeoPackage) instead of string lists */
+    bool in_transaction;
+    const ccov_attrs_field *fields;
+    size_t nfields;
+} layer_writer;
+
+static OGRFieldDefnH field_defn(const ccov_attrs_field *f, bool json_lists) {
+    OGRFieldType t = f->list                      ? (json_lists ? OFTString : OFTStringList)
+                     : f->type == CCOV_VALUE_REAL ? OFTReal
+                     : f->type == CCOV_VALUE_INT  ? OFTInteger64
+                     : f->type == CCOV_VALUE_BOOL ? OFTInteger
+                                                  : OFTString;
+    OGRFieldDefnH fd = OGR_Fld_Create(f->name, t);
+    if (f->list && json_lists)
+        OGR_Fld_SetSubType(fd, OFSTJSON);
+    else if (f->type == CCOV_VALUE_BOOL)
+        OGR_Fld_SetSubType(fd, OFSTBoolean);
+    return fd;
+}
+
+static ccov_status writer_layer(ccov_ctx *ctx, layer_writer *w, const char *layer, char **options) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRImportFromEPSG(srs, 4326);
+    CPLErrorReset();
+    w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, wkbUnknown, options);
+    OSRDestroySpatialReference(srs);
+    if (!w->lyr)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                             ccov_io_write_reason(ctx, "cannot create layer"));
+    for (size_t i = 0; i < w->nfields; i++) {
+        OGRFieldDefnH fd = field_defn(&w->fields[i], w->json_lists);
+        OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                                 ccov_io_write_reason(ctx, "cannot create field"));
+    }
+    return CCOV_OK;
+}
+
+/* "a,b" as the JSON array text ["a","b"] (items are plain identifiers). CPLFree the result. */
+static char *json_list(const char *value) {
+    char **items = CSLTokenizeString2(value, ",", 0);
+    size_t n = strlen(value) * 3 + 8, used = 1;
+    char *text = CPLMalloc(n);
+    snprintf(text, n, "[");
+    for (int i = 0; items && items[i]; i++)
+        used += (size_t)snprintf(text + used, n - used, "%s\"%s\"", i ? "," : "", items[i]);
+    snprintf(text + used, n - used, "]");
+    CSLDestroy(items);
+    return text;
+}
+
+static void set_value(const layer_writer *w, OGRFeatureH f, int i, const char *value) {
+    const ccov_attrs_field *fd = &w->fields[i];
+    if (!fd->list) {
+        OGR_F_SetFieldString(f, i,
+                             fd->type != CCOV_VALUE_BOOL  ? value
+                             : strcmp(value, "true") == 0 ? "1"
+                                                          : "0");
+    } else if (w->json_lists) {
+        char *text = json_list(value);
+        OGR_F_SetFieldString(f, i, text);
+        CPLFree(text);
+    } else {
+        char **items = CSLTokenizeString2(value, ",", 0);
+        OGR_F_SetFieldStringList(f, i, items);
+        CSLDestroy(items);
+    }
+}
+
+static ccov_status write_feature(ccov_ctx *ctx, layer_writer *w, const ccov_attrs_feature *in) {
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+    if (in->fid >= 0)
+        OGR_F_SetFID(f, (GIntBig)in->fid);
+    OGRGeometryH g = NULL;
+    if (in->wkb && OGR_G_CreateFromWkbEx(in->wkb, NULL, &g, in->wkb_size) == OGRERR_NONE)
+        OGR_F_SetGeometryDirectly(f, g);
+    for (size_t i = 0; i < w->nfields; i++)
+        if (in->values[i])
+            set_value(w, f, (int)i, in->values[i]);
+    CPLErrorReset();
+    ccov_status st = CCOV_OK;
+    if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                           ccov_io_write_reason(ctx, "feature refused"));
+    OGR_F_Destroy(f);
+    return st;
+}
+
+static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *driver, bool overwrite) {
+    struct stat st;
+    if (ccov_atomic_check_path(ctx, w->path) != CCOV_OK)
+        return CCOV_ERR_IO;
+    if (!overwrite && lstat(w->path, &st) == 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
+                             w->path);
+    GDALDriverH drv = GDALGetDriverByName(driver);
+    if (!drv)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL has no %s driver", w->path, driver);
+    w->overwrite = overwrite;
+    int err = ccov_atomic_temp_dir(w->path, w->dir, sizeof w->dir);
+    if (!err)
+        err = ccov_atomic_temp_file(w->dir, w->path, w->tmp, sizeof w->tmp);
+    if (err)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", w->path, strerror(err));
+    if (strcmp(driver, "GeoJSON") == 0)
+        snprintf(w->mem, sizeof w->mem, "/vsimem/clearcov-%ld-%p.geojson", (long)getpid(),
+                 (void *)w);
+    CPLErrorReset();
+    ctx->gdal_errno = 0;
+    w->ds = GDALCreate(drv, w->mem[0] ? w->mem : w->tmp, 0, 0, 0, GDT_Unknown, NULL);
+    if (!w->ds)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot create: %s", w->path,
+                             ccov_io_write_reason(ctx, "GDAL refused to create it"));
+    return CCOV_OK;
+}
+
+/* The in-memory file into the temporary file, every write checked (a full disk, a file-size
+   limit). The memory file is released. */
+static ccov_status copy_out(ccov_ctx *ctx, layer_writer *w, ccov_status st) {
+    vsi_l_offset len = 0;
+    GByte *buf = VSIGetMemFileBuffer(w->mem, &len, TRUE);
+    if (st != CCOV_OK || !buf) {
+        CPLFree(buf);
+        return st != CCOV_OK ? st : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: nothing written", w->path);
+    }
+    errno = 0; /* so that a failure reports its own cause, not an older one */
+    FILE *fp = fopen(w->tmp, "wb");
+    bool ok = fp && fwrite(buf, 1, (size_t)len, fp) == (size_t)len;
+    ok = fp && fflush(fp) == 0 && fsync(fileno(fp)) == 0 && ok;
+    int err = errno;
+    ok = fp && fclose(fp) == 0 && ok;
+    CPLFree(buf);
+    return ok ? CCOV_OK
+              : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                              strerror(err ? err : errno));
+}
+
+/* Commit and close; rename into place when all went well, else remove the temporary file. */
+static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st) {
+    if (w->ds) {
+        CPLErrorReset();
+        bool committed = !w->in_transaction || GDALDatasetCommitTransaction(w->ds) == OGRERR_NONE;
+        GDALClose(w->ds);
+        if (st == CCOV_OK && (!committed || CPLGetLastErrorType() >= CE_Failure))
+            st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
+                               ccov_io_write_reason(ctx, "unknown"));
+    }
+    if (w->mem[0])
+        st = copy_out(ctx, w, st);
+    int err = st == CCOV_OK ? ccov_atomic_publish(w->tmp, w->path, w->overwrite) : 0;
+    if (err == EEXIST)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                           "%s: exists (appeared during the run); pass --overwrite to replace it",
+                           w->path);
+    else if (err)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", w->path,
+                           strerror(err));
+    ccov_atomic_remove_dir(w->dir);
+    return st;
+}
+
+ccov_status ccov_io_attrs_write_layer(ccov_ctx *ctx, const char *path, const char *driver,
+                                      const char *layer, const ccov_attrs_field *fields,
+                                      size_t nfields, int precision, bool overwrite,
+                                      ccov_attrs_next_fn next, void *user) {
+    bool gpkg = strcmp(driver, "GPKG") == 0;
+    layer_writer w = {.path = path, .json_lists = gpkg, .fields = fields, .nfields = nfields};
+    char prec[48];
+    snprintf(prec, sizeof prec, "COORDINATE_PRECISION=%d", precision);
+    char *geojson_opts[] = {"RFC7946=YES", "WRITE_BBOX=YES", prec, NULL};
+    char *gpkg_opts[] = {"SPATIAL_INDEX=YES", NULL};
+    if (gpkg)
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
+    ccov_status st = writer_open(ctx, &w, driver, overwrite);
+    if (st == CCOV_OK) {
+        w.in_transaction = GDALDatasetStartTransaction(w.ds, FALSE) == OGRERR_NONE;
+        st = writer_layer(ctx, &w, layer, gpkg ? gpkg_opts : geojson_opts);
+    }
+    ccov_attrs_feature f;
+    while (st == CCOV_OK && next(user, &f))
+        st = write_feature(ctx, &w, &f);
+    st = writer_finish(ctx, &w, st);
+    if (gpkg)
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    return st;
+}

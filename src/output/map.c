@@ -1,0 +1,1018 @@
+/* map: a coverage result drawn as a self-contained SVG, written atomically. */
+#include "clearcov/map.h"
+#include "clearcov/atomic.h"
+#include "clearcov/report.h"
+#include "crs/crs.h"
+#include "geom/geom.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_TITLE "Cleared land by province"
+#define WGS84_LONLAT "EPSG:4326"
+
+/* Colours. Cleared land in the green of the IMAS land-release symbology, places counted more than
+   once in a warning orange that darkens with the count, cleared land outside every region grey. */
+#define INK "#222222"
+#define MUTED "#555555"
+#define REGION_FILL "#f3efe2"
+#define REGION_LINE "#6b6b6b"
+#define CLEARED "#2f9e44"
+#define OUTSIDE "#868e96"
+enum { NTIMES = 4 }; /* overlap classes: 2, 3, 4, 5 or more times */
+static const char *const TIMES_FILL[NTIMES] = {"#fd8d3c", "#e6550d", "#a63603", "#7f2704"};
+
+enum { L_REGIONS, L_COVERAGE, L_OVERLAPS, L_OUTSIDE, NLAYERS };
+static const char *const LAYER_NAMES[NLAYERS] = {"regions", "coverage", "overlaps", "outside"};
+
+enum { MAX_LEGEND_REGIONS = 12 };
+
+/* One feature to draw. */
+typedef struct {
+    ccov_geom *geom;  /* lon/lat when read, then projected, then simplified for display */
+    int times;        /* overlaps: how many features cover it */
+    const char *name; /* regions: borrowed from the result */
+    double lx, ly;    /* regions: label position, page px */
+    bool labelled;
+} shape;
+
+typedef struct {
+    shape *items;
+    size_t n;
+} shape_list;
+
+typedef struct {
+    double x, y, w, h;
+} box;
+
+typedef struct {
+    ccov_ctx *ctx;
+    const ccov_result *res;
+    const char *title;
+    double width, height; /* page, px */
+    double u;             /* layout unit: width / 1000 */
+    shape_list layers[NLAYERS];
+    ccov_xform *xf; /* WGS84 lon/lat -> map projection */
+    char proj_name[160];
+    double lon0, lat0; /* centre of the data */
+    double ext[4];     /* projected extent, metres */
+    double scale;      /* px per metre */
+    double ox, oy;     /* page position of the extent's top-left corner */
+    box frame, legend;
+    double bar_len;         /* scale bar length, metres */
+    box bar_box, arrow_box; /* kept clear of labels */
+    double footer_y;
+    FILE *fp;
+    bool broken; /* a geometry could not be walked (out of memory): the file is incomplete */
+} map;
+
+/* ---- text ---- */
+
+/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
+static size_t utf8_char(const unsigned char *s) {
+    static const unsigned MIN[5] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned c = s[0];
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len == 0)
+        return 0;
+    unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if (cp < MIN[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+        cp == 0xFFFF)
+        return 0;
+    return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : len;
+}
+
+/* Number of characters of s as it will be written (invalid bytes become one U+FFFD each). */
+static size_t text_chars(const char *s) {
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; n++) {
+        size_t len = utf8_char(p);
+        p += len ? len : 1;
+    }
+    return n;
+}
+
+/* Write s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids
+   replaced by U+FFFD, so that any name gives a well-formed file. */
+static void put_escaped(FILE *fp, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t len = utf8_char(p);
+        if (len == 0)
+            fputs("\xEF\xBF\xBD", fp);
+        else if (*p == '&')
+            fputs("&amp;", fp);
+        else if (*p == '<')
+            fputs("&lt;", fp);
+        else if (*p == '>')
+            fputs("&gt;", fp);
+        else if (*p == '"')
+            fputs("&quot;", fp);
+        else if (*p == '\'')
+            fputs("&#39;", fp);
+        else
+            fwrite(p, 1, len, fp);
+        p += len ? len : 1;
+    }
+}
+
+/* The end of s, prefixed with "…", in at most max characters (s itself when it fits). */
+static const char *text_tail(const char *s, size_t max, char *buf, size_t n) {
+    size_t chars = text_chars(s);
+    if (chars <= max || max < 2)
+        return s;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t skip = chars - (max - 1); skip > 0; skip--) {
+        size_t len = utf8_char(p);
+        p += len ? len : 1;
+    }
+    snprintf(buf, n, "\xE2\x80\xA6%s", (const char *)p);
+    return buf;
+}
+
+/* The start of s in at most max characters, ending with "…" when cut. */
+static const char *text_head(const char *s, size_t max, char *buf, size_t n) {
+    if (text_chars(s) <= max || max < 2)
+        return s;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t kept = 0; kept + 1 < max; kept++) {
+        size_t len = utf8_char(p);
+        p += len ? len : 1;
+    }
+    snprintf(buf, n, "%.*s\xE2\x80\xA6", (int)((const char *)p - s), s);
+    return buf;
+}
+
+/* Rough width in px of text at font size `size`: DejaVu Sans, the usual sans-serif, averages
+   about 0.6 em per character. Used for layout only. */
+static double text_width(const char *s, double size) { return (double)text_chars(s) * 0.6 * size; }
+
+/* v rounded to tenths, without a trailing ".0", and without the leading "0" of "0.x" when
+   compact (path data). Locale-independent and never "-0". */
+static const char *fmt_tenths(long v, bool compact, char *buf, size_t n) {
+    const char *sign = v < 0 ? "-" : "";
+    unsigned long a = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    if (a % 10 == 0)
+        snprintf(buf, n, "%s%lu", sign, a / 10);
+    else if (compact && a < 10)
+        snprintf(buf, n, "%s.%lu", sign, a % 10);
+    else
+        snprintf(buf, n, "%s%lu.%lu", sign, a / 10, a % 10);
+    return buf;
+}
+
+/* A page coordinate or size, one decimal. */
+static const char *px(double v, char *buf) { return fmt_tenths(lround(v * 10), false, buf, 24); }
+
+static const char *hectares(double ha, char *buf, size_t n) {
+    return ccov_report_number(ha, 2, buf, n);
+}
+
+/* <text x y class>s</text>, s escaped. */
+static void put_text(map *m, double x, double y, const char *cls, const char *s) {
+    char bx[24], by[24];
+    fprintf(m->fp, "<text x=\"%s\" y=\"%s\" class=\"%s\">", px(x, bx), px(y, by), cls);
+    put_escaped(m->fp, s);
+    fputs("</text>\n", m->fp);
+}
+
+/* ---- reading the result's layers ---- */
+
+static ccov_status load_row(map *m, const ccov_layer_table *t, size_t i, shape *sh) {
+    const ccov_row *row = &t->rows[i];
+    char problem[256];
+    sh->geom = ccov_geom_from_wkb(m->ctx, row->wkb, row->wkb_size, problem, sizeof problem);
+    if (!sh->geom)
+        return ccov_ctx_fail(m->ctx, CCOV_ERR_GEOM, "map: layer %s, feature %lld: %s", t->name,
+                             row->id, problem);
+    int name_col = ccov_layer_column(t, "region");
+    int times_col = ccov_layer_column(t, "times");
+    if (name_col >= 0 && row->values[name_col])
+        sh->name = row->values[name_col];
+    if (times_col >= 0 && row->values[times_col])
+        sh->times = (int)strtol(row->values[times_col], NULL, 10);
+    return CCOV_OK;
+}
+
+static ccov_status load_layer(map *m, int which) {
+    const ccov_layer_table *t = ccov_result_layer(m->res, LAYER_NAMES[which]);
+    if (!t)
+        return ccov_ctx_fail(m->ctx, CCOV_ERR_USAGE,
+                             "map: the result has no '%s' layer; run the coverage with layers "
+                             "(ccov_options.layers)",
+                             LAYER_NAMES[which]);
+    shape_list *l = &m->layers[which];
+    l->items = calloc(t->nrows ? t->nrows : 1, sizeof *l->items);
+    if (!l->items)
+        return ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; i < t->nrows && st == CCOV_OK; i++) {
+        st = load_row(m, t, i, &l->items[i]);
+        l->n += st == CCOV_OK;
+    }
+    return st;
+}
+
+/* The extent of every shape (xmin, ymin, xmax, ymax); xmin > xmax when all are empty. */
+static void layers_extent(map *m, double b[4]) {
+    b[0] = b[1] = HUGE_VAL;
+    b[2] = b[3] = -HUGE_VAL;
+    for (int k = 0; k < NLAYERS; k++)
+        for (size_t i = 0; i < m->layers[k].n; i++) {
+            double g[4];
+            if (!ccov_geom_bounds(m->ctx, m->layers[k].items[i].geom, g))
+                continue;
+            b[0] = fmin(b[0], g[0]);
+            b[1] = fmin(b[1], g[1]);
+            b[2] = fmax(b[2], g[2]);
+            b[3] = fmax(b[3], g[3]);
+        }
+}
+
+/* The figures of the region drawn as shape i: the result's region i when the names agree (the
+   layer keeps the result's order), else the first region of that name. */
+static const ccov_region_result *region_of(const map *m, const shape *sh, size_t i) {
+    const ccov_region_result *r = m->res->regions;
+    size_t n = m->res->nregions;
+    if (i < n && (!sh->name || strcmp(r[i].name, sh->name) == 0))
+        return &r[i];
+    for (size_t k = 0; sh->name && k < n; k++)
+        if (strcmp(r[k].name, sh->name) == 0)
+            return &r[k];
+    return NULL;
+}
+
+static const char *region_name(const map *m, const shape *sh, size_t i) {
+    const ccov_region_result *r = region_of(m, sh, i);
+    return sh->name ? sh->name : r ? r->name : "";
+}
+
+static int times_class(int times) {
+    return times <= 2 ? 0 : times >= NTIMES + 1 ? NTIMES - 1 : times - 2;
+}
+
+/* ---- projection ---- */
+
+/* The UTM zone of the data's centre: conformal, so the scale bar and north arrow hold anywhere on
+   the map, and the frame users of the bundled data already know. Data spanning more than 12 degrees
+   of longitude (two zones) or reaching the polar caps gets a Lambert azimuthal equal-area
+   projection centred on the data instead. */
+static void choose_projection(map *m, const double ll[4], char *def, size_t n) {
+    m->lon0 = (ll[0] + ll[2]) / 2;
+    m->lat0 = (ll[1] + ll[3]) / 2;
+    if (ll[2] - ll[0] <= 12 && ll[1] >= -80 && ll[3] <= 84) {
+        int zone = (int)floor((m->lon0 + 180) / 6) + 1;
+        zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
+        int code = (m->lat0 >= 0 ? 32600 : 32700) + zone;
+        snprintf(def, n, "EPSG:%d", code);
+        snprintf(m->proj_name, sizeof m->proj_name, "WGS 84 / UTM zone %d%c (EPSG:%d)", zone,
+                 m->lat0 >= 0 ? 'N' : 'S', code);
+        return;
+    }
+    snprintf(def, n, "+proj=laea +lat_0=%.4f +lon_0=%.4f +datum=WGS84 +units=m +type=crs", m->lat0,
+             m->lon0);
+    snprintf(m->proj_name, sizeof m->proj_name,
+             "Lambert azimuthal equal-area centred on %.2f, %.2f (WGS 84)", m->lon0, m->lat0);
+}
+
+static ccov_status make_xform(map *m, const double ll[4]) {
+    char def[160];
+    choose_projection(m, ll, def, sizeof def);
+    ccov_crs *src = ccov_crs_create(m->ctx, WGS84_LONLAT, "map");
+    ccov_crs *dst = src ? ccov_crs_create(m->ctx, def, "map projection") : NULL;
+    /* Same datum on both sides: a plain conversion, valid anywhere, so no area of interest. */
+    m->xf = dst ? ccov_xform_create(m->ctx, src, dst, NULL, false, "map projection") : NULL;
+    ccov_crs_free(dst);
+    ccov_crs_free(src);
+    return m->xf ? CCOV_OK : CCOV_ERR_CRS;
+}
+
+static bool project_point(void *user, double *x, double *y) {
+    return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
+}
+
+static ccov_status project_layers(map *m) {
+    for (int k = 0; k < NLAYERS; k++)
+        for (size_t i = 0; i < m->layers[k].n; i++) {
+            shape *sh = &m->layers[k].items[i];
+            ccov_geom *g = ccov_geom_transform(m->ctx, sh->geom, project_point, m->xf);
+            if (!g)
+                return ccov_ctx_fail(m->ctx, CCOV_ERR_CRS,
+                                     "map: layer %s, feature %zu: cannot project into %s",
+                                     LAYER_NAMES[k], i + 1, m->proj_name);
+            ccov_geom_free(m->ctx, sh->geom);
+            sh->geom = g;
+        }
+    return CCOV_OK;
+}
+
+static ccov_status map_project(map *m) {
+    double ll[4];
+    layers_extent(m, ll);
+    if (!(ll[0] <= ll[2]))
+        return ccov_ctx_fail(m->ctx, CCOV_ERR_GEOM, "map: nothing to draw (every layer is empty)");
+    ccov_status st = make_xform(m, ll);
+    if (st == CCOV_OK)
+        st = project_layers(m);
+    if (st == CCOV_OK)
+        layers_extent(m, m->ext);
+    return st;
+}
+
+/* ---- layout ---- */
+
+static size_t overlap_classes(const map *m, bool present[NTIMES]) {
+    size_t count = 0;
+    memset(present, 0, NTIMES * sizeof *present);
+    for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
+        int c = times_class(m->layers[L_OVERLAPS].items[i].times);
+        count += !present[c];
+        present[c] = true;
+    }
+    return count;
+}
+
+/* Rows of the legend, each 20 units high: keep in step with draw_legend(). */
+static double legend_height(const map *m) {
+    bool present[NTIMES];
+    size_t classes = overlap_classes(m, present);
+    size_t regions = m->res->nregions;
+    size_t region_rows = regions > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS + 1 : regions;
+    double rows = 1.5 + 3 + (classes ? (double)classes : 1) + 1.5 + 6 + 1.5 + (double)region_rows;
+    return rows * 20 * m->u + (10 + 3 * 16 + 16) * m->u;
+}
+
+/* 1, 2 or 5 times a power of ten, at most `target`. */
+static double nice_length(double target) {
+    double p = pow(10, floor(log10(target)));
+    return target >= 5 * p ? 5 * p : target >= 2 * p ? 2 * p : p;
+}
+
+static void layout(map *m) {
+    double u = m->u, margin = 20 * u, pad = 16 * u;
+    m->legend = (box){m->width - margin - 300 * u, 70 * u, 300 * u, legend_height(m)};
+    m->frame = (box){margin, 70 * u, m->legend.x - 2 * margin, 0};
+    double ew = fmax(m->ext[2] - m->ext[0], 1000), eh = fmax(m->ext[3] - m->ext[1], 1000);
+    m->scale = (m->frame.w - 2 * pad) / ew;
+    m->frame.h = eh * m->scale + 2 * pad;
+    if (m->frame.h > 1.5 * m->frame.w) {
+        m->frame.h = 1.5 * m->frame.w;
+        m->scale = (m->frame.h - 2 * pad) / eh;
+    }
+    m->frame.h = fmax(m->frame.h, m->legend.h);
+    m->ox = m->frame.x + (m->frame.w - (m->ext[2] - m->ext[0]) * m->scale) / 2;
+    m->oy = m->frame.y + (m->frame.h - (m->ext[3] - m->ext[1]) * m->scale) / 2;
+    m->bar_len = nice_length(m->frame.w * 0.28 / m->scale);
+    m->bar_box = (box){m->frame.x + 6 * u, m->frame.y + m->frame.h - 40 * u,
+                       m->bar_len * m->scale + 48 * u, 34 * u};
+    m->arrow_box = (box){m->frame.x + m->frame.w - 60 * u, m->frame.y + 12 * u, 52 * u, 52 * u};
+    m->footer_y = m->frame.y + m->frame.h + 24 * u;
+    m->height = ceil(m->footer_y + 3 * 16 * u + margin);
+}
+
+static double page_x(const map *m, double x) { return m->ox + (x - m->ext[0]) * m->scale; }
+static double page_y(const map *m, double y) { return m->oy + (m->ext[3] - y) * m->scale; }
+
+/* Display copies: half a pixel of tolerance keeps every visible bend and drops the rest. */
+static ccov_status simplify_layers(map *m) {
+    double tolerance = 0.5 / m->scale;
+    for (int k = 0; k < NLAYERS; k++)
+        for (size_t i = 0; i < m->layers[k].n; i++) {
+            shape *sh = &m->layers[k].items[i];
+            ccov_geom *g = ccov_geom_simplify(m->ctx, sh->geom, tolerance);
+            if (!g)
+                return ccov_ctx_fail(m->ctx, CCOV_ERR_GEOM,
+                                     "map: layer %s, feature %zu: cannot simplify for display",
+                                     LAYER_NAMES[k], i + 1);
+            ccov_geom_free(m->ctx, sh->geom);
+            sh->geom = g;
+        }
+    return CCOV_OK;
+}
+
+/* ---- labels: the middle of a wide horizontal run inside the region ---- */
+
+typedef struct {
+    double y;
+    double *xs;
+    size_t n, cap;
+} scanline;
+
+static bool scan_ring(void *user, const double *x, const double *y, size_t n, bool exterior) {
+    scanline *s = user;
+    (void)exterior;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if ((y[i] <= s->y) == (y[i + 1] <= s->y))
+            continue;
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? 2 * s->cap : 16;
+            double *grown = realloc(s->xs, cap * sizeof *grown);
+            if (!grown)
+                return false;
+            s->xs = grown;
+            s->cap = cap;
+        }
+        s->xs[s->n++] = x[i] + (s->y - y[i]) / (y[i + 1] - y[i]) * (x[i + 1] - x[i]);
+    }
+    return true;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Widest inside run along the scanline: its width (-1 when none), its middle in *mid. */
+static double widest_run(map *m, const ccov_geom *g, scanline *s, double *mid) {
+    s->n = 0;
+    if (!ccov_geom_rings(m->ctx, g, scan_ring, s))
+        return -1;
+    qsort(s->xs, s->n, sizeof *s->xs, cmp_double);
+    double best = -1;
+    for (size_t i = 0; i + 1 < s->n; i += 2)
+        if (s->xs[i + 1] - s->xs[i] > best) {
+            best = s->xs[i + 1] - s->xs[i];
+            *mid = (s->xs[i] + s->xs[i + 1]) / 2;
+        }
+    return best;
+}
+
+enum { NSPOTS = 9 };
+
+/* A candidate label position (page px) and how good it is. */
+typedef struct {
+    double x, y, score;
+    size_t rank;
+} spot;
+
+static int cmp_spot(const void *a, const void *b) {
+    const spot *p = a, *q = b;
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    return (p->rank > q->rank) - (p->rank < q->rank);
+}
+
+/* Candidate spots on scanlines across the region's extent, best first: a wide run, so that the
+   label sits where the region has room for it, near the middle of the extent. */
+static size_t label_spots(map *m, const ccov_geom *g, spot out[NSPOTS]) {
+    static const double AT[NSPOTS] = {0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82};
+    double b[4];
+    scanline s = {0};
+    size_t n = 0;
+    if (!ccov_geom_bounds(m->ctx, g, b))
+        return 0;
+    for (size_t i = 0; i < NSPOTS; i++) {
+        double mid = 0;
+        s.y = b[1] + AT[i] * (b[3] - b[1]);
+        double run = widest_run(m, g, &s, &mid);
+        if (run > 0)
+            out[n++] = (spot){page_x(m, mid), page_y(m, s.y), run * (1 - fabs(AT[i] - 0.5)), i};
+    }
+    free(s.xs);
+    qsort(out, n, sizeof *out, cmp_spot);
+    return n;
+}
+
+/* The two lines of a region's label: its name and its net hectares. */
+static const char *label_value(const map *m, const shape *sh, size_t i, char *buf, size_t n) {
+    const ccov_region_result *r = region_of(m, sh, i);
+    char ha[64];
+    snprintf(buf, n, "%s ha cleared", r ? hectares(r->net_ha, ha, sizeof ha) : "?");
+    return buf;
+}
+
+/* The label's box when centred at (x, y), moved sideways to stay inside the map frame. */
+static box label_box(const map *m, const shape *sh, size_t i, double x, double y) {
+    char value[96];
+    double u = m->u;
+    double half = fmax(text_width(region_name(m, sh, i), 14 * u),
+                       text_width(label_value(m, sh, i, value, sizeof value), 12 * u)) /
+                  2;
+    double lo = m->frame.x + half + 4 * u, hi = m->frame.x + m->frame.w - half - 4 * u;
+    x = lo > hi ? m->frame.x + m->frame.w / 2 : fmin(fmax(x, lo), hi);
+    return (box){x - half, y - 17 * u, 2 * half, 34 * u};
+}
+
+static bool boxes_meet(const box *a, const box *b) {
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* Put the label of region i on the first spot that covers no other label, the scale bar or the
+   north arrow; leave it out when there is none (its tooltip and the legend keep the figures). */
+static void place_label(map *m, size_t i, box *placed, size_t *nplaced) {
+    shape *sh = &m->layers[L_REGIONS].items[i];
+    spot spots[NSPOTS];
+    size_t n = label_spots(m, sh->geom, spots);
+    for (size_t k = 0; k < n && !sh->labelled; k++) {
+        box b = label_box(m, sh, i, spots[k].x, spots[k].y);
+        bool clear = true;
+        for (size_t j = 0; j < *nplaced && clear; j++)
+            clear = !boxes_meet(&b, &placed[j]);
+        if (!clear)
+            continue;
+        sh->labelled = true;
+        sh->lx = b.x + b.w / 2;
+        sh->ly = spots[k].y;
+        placed[(*nplaced)++] = b;
+    }
+}
+
+typedef struct {
+    double area;
+    size_t index;
+} by_area;
+
+static int cmp_by_area(const void *a, const void *b) {
+    const by_area *p = a, *q = b;
+    if (p->area != q->area)
+        return p->area < q->area ? 1 : -1;
+    return (p->index > q->index) - (p->index < q->index);
+}
+
+/* Largest regions first: they have the most room and matter most. */
+static ccov_status place_labels(map *m) {
+    const shape_list *l = &m->layers[L_REGIONS];
+    by_area *order = calloc(l->n + 1, sizeof *order);
+    box *placed = calloc(l->n + 2, sizeof *placed);
+    size_t nplaced = 0;
+    bool ok = order && placed;
+    if (ok) {
+        placed[nplaced++] = m->bar_box;
+        placed[nplaced++] = m->arrow_box;
+        for (size_t i = 0; i < l->n; i++) {
+            double area = ccov_geom_planar_area(m->ctx, l->items[i].geom);
+            order[i] = (by_area){isnan(area) ? 0 : area, i};
+        }
+        qsort(order, l->n, sizeof *order, cmp_by_area);
+        for (size_t k = 0; k < l->n; k++)
+            place_label(m, order[k].index, placed, &nplaced);
+    }
+    free(placed);
+    free(order);
+    return ok ? CCOV_OK : ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
+}
+
+static ccov_status map_prepare(map *m) {
+    layout(m);
+    ccov_status st = simplify_layers(m);
+    if (st == CCOV_OK)
+        st = place_labels(m);
+    return st;
+}
+
+/* ---- drawing geometry ---- */
+
+/* One ring as path data in tenths of a pixel: absolute start, then relative steps between the
+   rounded points (no drift), repeated points dropped. A ring smaller than the rounding becomes
+   a single point, which the round-capped outline still shows as a dot. */
+static bool put_ring(void *user, const double *x, const double *y, size_t n, bool exterior) {
+    const map *m = user;
+    char bx[24], by[24];
+    long lx = 0, ly = 0;
+    bool stepped = false;
+    (void)exterior;
+    /* the closing point repeats the first: "z" draws that step */
+    for (size_t i = 0; i < (n > 1 ? n - 1 : n); i++) {
+        long tx = lround(page_x(m, x[i]) * 10), ty = lround(page_y(m, y[i]) * 10);
+        if (i > 0 && tx == lx && ty == ly)
+            continue;
+        /* a minus sign separates numbers by itself */
+        const char *sep = !stepped ? "l" : tx < lx ? "" : " ";
+        if (i == 0)
+            fprintf(m->fp, "M%s %s", fmt_tenths(tx, false, bx, 24), fmt_tenths(ty, false, by, 24));
+        else
+            fprintf(m->fp, "%s%s%s%s", sep, fmt_tenths(tx - lx, true, bx, 24), ty < ly ? "" : " ",
+                    fmt_tenths(ty - ly, true, by, 24));
+        stepped = stepped || i > 0;
+        lx = tx;
+        ly = ty;
+    }
+    fputs("z", m->fp);
+    return true;
+}
+
+static void put_path(map *m, const shape *sh, const char *cls, const char *title) {
+    fprintf(m->fp, "<path class=\"%s\" d=\"", cls);
+    if (!ccov_geom_rings(m->ctx, sh->geom, put_ring, m))
+        m->broken = true;
+    if (!title) {
+        fputs("\"/>\n", m->fp);
+        return;
+    }
+    fputs("\"><title>", m->fp);
+    put_escaped(m->fp, title);
+    fputs("</title></path>\n", m->fp);
+}
+
+static void draw_regions(map *m) {
+    const shape_list *l = &m->layers[L_REGIONS];
+    fputs("<g id=\"regions\">\n", m->fp);
+    for (size_t i = 0; i < l->n; i++) {
+        const ccov_region_result *r = region_of(m, &l->items[i], i);
+        char title[512], ha[64];
+        snprintf(title, sizeof title, "%s: %s ha cleared (net)", region_name(m, &l->items[i], i),
+                 r ? hectares(r->net_ha, ha, sizeof ha) : "?");
+        put_path(m, &l->items[i], "rg", title);
+    }
+    fputs("</g>\n", m->fp);
+}
+
+/* Cleared land, then overlaps from the least to the most covered, then the parts outside, then
+   the region outlines on top. */
+static void draw_layers(map *m) {
+    draw_regions(m);
+    fputs("<g id=\"coverage\">\n", m->fp);
+    for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
+        put_path(m, &m->layers[L_COVERAGE].items[i], "cv", NULL);
+    fputs("</g>\n<g id=\"overlaps\">\n", m->fp);
+    for (int c = 0; c < NTIMES; c++)
+        for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
+            char cls[16];
+            snprintf(cls, sizeof cls, "ov%d", c);
+            if (times_class(m->layers[L_OVERLAPS].items[i].times) == c)
+                put_path(m, &m->layers[L_OVERLAPS].items[i], cls, NULL);
+        }
+    fputs("</g>\n<g id=\"outside\">\n", m->fp);
+    for (size_t i = 0; i < m->layers[L_OUTSIDE].n; i++)
+        put_path(m, &m->layers[L_OUTSIDE].items[i], "out", NULL);
+    fputs("</g>\n<g id=\"region-outlines\">\n", m->fp);
+    for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
+        put_path(m, &m->layers[L_REGIONS].items[i], "ro", NULL);
+    fputs("</g>\n", m->fp);
+}
+
+/* ---- labels ---- */
+
+static void draw_labels(map *m) {
+    const shape_list *l = &m->layers[L_REGIONS];
+    fputs("<g id=\"labels\">\n", m->fp);
+    for (size_t i = 0; i < l->n; i++) {
+        const shape *sh = &l->items[i];
+        char value[96];
+        if (!sh->labelled)
+            continue;
+        put_text(m, sh->lx, sh->ly - 2 * m->u, "lab", region_name(m, sh, i));
+        put_text(m, sh->lx, sh->ly + 13 * m->u, "labv", label_value(m, sh, i, value, sizeof value));
+    }
+    fputs("</g>\n", m->fp);
+}
+
+/* ---- scale bar and north arrow ---- */
+
+/* A mark of the scale bar, in km when the whole bar is 1 km or more, else in m. */
+static void scale_label(double metres, double whole, bool unit, char *buf, size_t n) {
+    bool km = whole >= 1000;
+    snprintf(buf, n, "%g%s", km ? metres / 1000 : metres, !unit ? "" : km ? " km" : " m");
+}
+
+/* Lengths are measured in the projected frame. UTM's scale factor keeps them within 0.1 % of the
+   ground distance inside a zone (0.5 % at worst over the 12 degrees it is used for). */
+static void draw_scale_bar(map *m) {
+    double u = m->u, len = m->bar_len;
+    double w = len * m->scale, x = m->bar_box.x + 8 * u, y = m->bar_box.y + 22 * u;
+    char b[5][24], label[32];
+    fprintf(m->fp, "<g id=\"scale-bar\" data-length-m=\"%.0f\">\n", len);
+    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"box\"/>\n",
+            px(m->bar_box.x, b[0]), px(m->bar_box.y, b[1]), px(m->bar_box.w, b[2]),
+            px(m->bar_box.h, b[3]));
+    for (int i = 0; i < 4; i++)
+        fprintf(m->fp,
+                "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\" stroke=\"" INK
+                "\" stroke-width=\"%s\"/>\n",
+                px(x + i * w / 4, b[0]), px(y, b[1]), px(w / 4, b[2]), px(6 * u, b[3]),
+                i % 2 ? "#ffffff" : INK, px(0.8 * u, b[4]));
+    put_text(m, x, y - 6 * u, "sb", "0");
+    scale_label(len / 2, len, false, label, sizeof label);
+    put_text(m, x + w / 2, y - 6 * u, "sb", label);
+    scale_label(len, len, true, label, sizeof label);
+    put_text(m, x + w, y - 6 * u, "sb", label);
+    fputs("</g>\n", m->fp);
+}
+
+/* Direction of true north at the map's centre, degrees clockwise from the top of the page. */
+static double north_angle(map *m) {
+    double x[2] = {m->lon0, m->lon0}, y[2] = {m->lat0, m->lat0 + (m->lat0 < 89 ? 0.01 : -0.01)};
+    if (ccov_xform_points(m->xf, x, 1, y, 1, 2) != 0)
+        return 0;
+    double a = atan2(x[1] - x[0], y[1] - y[0]) * 180 / 3.14159265358979323846;
+    return m->lat0 < 89 ? a : a + 180;
+}
+
+static void draw_north_arrow(map *m) {
+    char b[4][24];
+    double u = m->u, a = north_angle(m);
+    snprintf(b[2], sizeof b[2], "%.4g", u);
+    fprintf(
+        m->fp,
+        "<g id=\"north-arrow\" transform=\"translate(%s %s) scale(%s)\">\n"
+        "<title>True north at the map centre</title>\n"
+        "<circle r=\"26\" class=\"box\"/>\n<g transform=\"rotate(%s)\">\n"
+        "<path d=\"M0 -11L7 13L0 8z\" fill=\"" INK "\"/>\n"
+        "<path d=\"M0 -11L-7 13L0 8z\" fill=\"#ffffff\" stroke=\"" INK "\" stroke-width=\"1\"/>\n"
+        "<text y=\"-13\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">N</text>\n"
+        "</g>\n</g>\n",
+        px(m->arrow_box.x + m->arrow_box.w / 2, b[0]),
+        px(m->arrow_box.y + m->arrow_box.h / 2, b[1]), b[2], px(a, b[3]));
+}
+
+/* ---- legend ---- */
+
+static void legend_heading(map *m, double *y, const char *text) {
+    *y += 30 * m->u;
+    put_text(m, m->legend.x + 14 * m->u, *y, "legh", text);
+}
+
+static void legend_key(map *m, double *y, const char *cls, const char *label) {
+    char b[4][24];
+    double u = m->u, x = m->legend.x + 14 * u;
+    *y += 20 * u;
+    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"%s\"/>\n",
+            px(x, b[0]), px(*y - 11 * u, b[1]), px(22 * u, b[2]), px(13 * u, b[3]), cls);
+    put_text(m, x + 32 * u, *y, "leg", label);
+}
+
+static void legend_keys(map *m, double *y) {
+    static const char *const TIMES_LABEL[NTIMES] = {
+        "Overlap: covered by 2 tasks", "Overlap: covered by 3 tasks", "Overlap: covered by 4 tasks",
+        "Overlap: covered by 5+ tasks"};
+    bool present[NTIMES];
+    legend_key(m, y, "rs", "Region boundary");
+    legend_key(m, y, "cv", "Cleared land, counted once");
+    if (overlap_classes(m, present) == 0)
+        legend_key(m, y, "ov0", "Overlap (none here)");
+    for (int c = 0; c < NTIMES; c++) {
+        char cls[16];
+        snprintf(cls, sizeof cls, "ov%d", c);
+        if (present[c])
+            legend_key(m, y, cls, TIMES_LABEL[c]);
+    }
+    legend_key(m, y, "out", "Cleared outside every region");
+}
+
+static void legend_row(map *m, double *y, const char *label, const char *value) {
+    *y += 20 * m->u;
+    put_text(m, m->legend.x + 14 * m->u, *y, "leg", label);
+    if (*value)
+        put_text(m, m->legend.x + m->legend.w - 14 * m->u, *y, "num", value);
+}
+
+static void area_words(const map *m, char *buf, size_t n) {
+    if (m->res->area == CCOV_AREA_GEODESIC)
+        snprintf(buf, n, "geodesic, WGS84 ellipsoid");
+    else
+        snprintf(buf, n, "planar, in %s", m->res->frame ? m->res->frame : "?");
+}
+
+static void legend_figures(map *m, double *y) {
+    const ccov_result *res = m->res;
+    char b[64], area[160], line[200], cut[200];
+    size_t max = (size_t)((m->legend.w - 28 * m->u) / (0.6 * 12.5 * m->u));
+    legend_row(m, y, "Net, counted once", hectares(res->net_ha, b, sizeof b));
+    legend_row(m, y, "Gross, sum of tasks", hectares(res->gross_ha, b, sizeof b));
+    legend_row(m, y, "Overlap (gross \xE2\x88\x92 net)", hectares(res->overlap_ha, b, sizeof b));
+    legend_row(m, y, "Outside every region", hectares(res->outside_ha, b, sizeof b));
+    legend_row(m, y, "Tasks", ccov_report_number((double)res->tasks, 0, b, sizeof b));
+    area_words(m, area, sizeof area);
+    snprintf(line, sizeof line, "Area: %s", area);
+    legend_row(m, y, text_head(line, max, cut, sizeof cut), "");
+}
+
+static void legend_regions(map *m, double *y) {
+    double u = m->u, right = m->legend.x + m->legend.w - 14 * u;
+    size_t n = m->res->nregions, shown = n > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS : n;
+    size_t max = (size_t)((m->legend.w - 28 * u - 124 * u) / (0.6 * 12.5 * u));
+    legend_heading(m, y, "By region");
+    put_text(m, right - 62 * u, *y, "num", "net ha");
+    put_text(m, right, *y, "num", "cleared");
+    for (size_t i = 0; i < shown; i++) {
+        const ccov_region_result *r = &m->res->regions[i];
+        char name[256], ha[64], pct[32];
+        snprintf(pct, sizeof pct, "%.2f %%", r->percent_cleared);
+        legend_row(m, y, text_head(r->name, max, name, sizeof name), pct);
+        put_text(m, right - 62 * u, *y, "num", hectares(r->net_ha, ha, sizeof ha));
+    }
+    if (shown < n) {
+        char more[64];
+        snprintf(more, sizeof more, "\xE2\x80\xA6 and %zu more", n - shown);
+        legend_row(m, y, more, "");
+    }
+}
+
+static void draw_legend(map *m) {
+    static const char *const NOTES[] = {"Areas are drawn with an outline so that small",
+                                        "ones stay visible, and simplified for display",
+                                        "only: the figures are exact."};
+    char b[4][24];
+    double u = m->u, y = m->legend.y;
+    fprintf(m->fp,
+            "<g id=\"legend\">\n<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" "
+            "class=\"panel\"/>\n",
+            px(m->legend.x, b[0]), px(m->legend.y, b[1]), px(m->legend.w, b[2]),
+            px(m->legend.h, b[3]));
+    legend_heading(m, &y, "Legend");
+    legend_keys(m, &y);
+    legend_heading(m, &y, "Hectares");
+    legend_figures(m, &y);
+    legend_regions(m, &y);
+    y += 10 * u;
+    for (size_t i = 0; i < sizeof NOTES / sizeof NOTES[0]; i++) {
+        y += 16 * u;
+        put_text(m, m->legend.x + 14 * u, y, "small", NOTES[i]);
+    }
+    fputs("</g>\n", m->fp);
+}
+
+/* ---- title and footer ---- */
+
+static void draw_title(map *m) {
+    const ccov_result *res = m->res;
+    char net[64], gross[64], tasks[64], sub[400];
+    snprintf(sub, sizeof sub,
+             "%s ha cleared in %zu region%s, each hectare counted once (gross %s ha from %s "
+             "tasks)",
+             hectares(res->net_ha, net, sizeof net), res->nregions, res->nregions == 1 ? "" : "s",
+             hectares(res->gross_ha, gross, sizeof gross),
+             ccov_report_number((double)res->tasks, 0, tasks, sizeof tasks));
+    char title[1024];
+    size_t max = (size_t)((m->width - 40 * m->u) / (0.65 * 22 * m->u));
+    put_text(m, 20 * m->u, 36 * m->u, "title", text_head(m->title, max, title, sizeof title));
+    put_text(m, 20 * m->u, 58 * m->u, "sub", sub);
+}
+
+/* "What: path, layer L (CRS)", the path shortened from the left to fit the page. */
+static void footer_source(map *m, double y, const char *what, const ccov_input *in) {
+    char rest[600], tail[1200], line[2048];
+    snprintf(rest, sizeof rest, ", layer %s (%s)", in->layer ? in->layer : "?",
+             in->crs ? in->crs : "no CRS");
+    size_t max = (size_t)((m->width - 40 * m->u) / (0.6 * 11 * m->u));
+    size_t fixed = text_chars(what) + text_chars(rest);
+    const char *path = text_tail(in->path ? in->path : "?", max > fixed + 12 ? max - fixed : 12,
+                                 tail, sizeof tail);
+    snprintf(line, sizeof line, "%s%s%s", what, path, rest);
+    put_text(m, 20 * m->u, y, "foot", line);
+}
+
+static void draw_footer(map *m) {
+    char area[160], line[600];
+    double y = m->footer_y, step = 16 * m->u;
+    area_words(m, area, sizeof area);
+    fputs("<g id=\"footer\">\n", m->fp);
+    footer_source(m, y, "Regions: ", &m->res->regions_input);
+    footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input);
+    snprintf(line, sizeof line,
+             "Map: %s, north arrow to true north. Areas: %s. Drawn by clearcov %s.", m->proj_name,
+             area, CCOV_VERSION);
+    put_text(m, 20 * m->u, y + 2 * step, "foot", line);
+    fputs("</g>\n", m->fp);
+}
+
+/* ---- the document ---- */
+
+static void put_style(map *m) {
+    double u = m->u;
+    char b[10][24];
+    fprintf(m->fp,
+            "<style>\ntext{fill:" INK "}\npath{fill-rule:evenodd}\n"
+            ".title{font-size:%spx;font-weight:bold}\n.sub{font-size:%spx;fill:" MUTED "}\n"
+            ".lab,.labv{text-anchor:middle;paint-order:stroke;stroke:#ffffff;stroke-width:%spx;"
+            "stroke-linejoin:round}\n.lab{font-size:%spx;font-weight:bold}\n"
+            ".labv{font-size:%spx}\n.leg{font-size:%spx}\n.legh{font-size:%spx;font-weight:bold}\n"
+            ".num{font-size:%spx;text-anchor:end}\n.foot,.small{font-size:%spx;fill:" MUTED "}\n"
+            ".sb{font-size:%spx;text-anchor:middle}\n",
+            px(22 * u, b[0]), px(13 * u, b[1]), px(3.5 * u, b[2]), px(14 * u, b[3]),
+            px(12 * u, b[4]), px(12.5 * u, b[5]), px(13.5 * u, b[6]), px(12.5 * u, b[7]),
+            px(11 * u, b[8]), px(11 * u, b[9]));
+    fprintf(m->fp,
+            ".box{fill:#ffffff;fill-opacity:0.85;stroke:#bbbbbb;stroke-width:%spx}\n"
+            ".panel,.frame{fill:#ffffff;stroke:#cccccc;stroke-width:%spx}\n"
+            ".rg{fill:" REGION_FILL ";stroke:none}\n"
+            ".ro{fill:none;stroke:" REGION_LINE ";stroke-width:%spx;stroke-linejoin:round}\n"
+            ".rs{fill:" REGION_FILL ";stroke:" REGION_LINE ";stroke-width:%spx}\n"
+            ".cv,.ov0,.ov1,.ov2,.ov3,.out{stroke-width:%spx;stroke-linejoin:round;"
+            "stroke-linecap:round}\n.ov0,.ov1,.ov2,.ov3{stroke-width:%spx}\n"
+            ".cv{fill:" CLEARED ";stroke:" CLEARED "}\n"
+            ".out{fill:" OUTSIDE ";stroke:" OUTSIDE "}\n",
+            px(0.8 * u, b[0]), px(1 * u, b[1]), px(1.2 * u, b[2]), px(1 * u, b[3]),
+            px(1.4 * u, b[4]), px(2.2 * u, b[5]));
+    for (int c = 0; c < NTIMES; c++)
+        fprintf(m->fp, ".ov%d{fill:%s;stroke:%s}\n", c, TIMES_FILL[c], TIMES_FILL[c]);
+    fputs("</style>\n", m->fp);
+}
+
+static void draw(map *m) {
+    char b[6][24];
+    fprintf(m->fp,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+            "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\">\n<title>",
+            px(m->width, b[0]), px(m->height, b[1]), b[0], b[1]);
+    put_escaped(m->fp, m->title);
+    fputs("</title>\n", m->fp);
+    put_style(m);
+    fprintf(m->fp, "<rect width=\"%s\" height=\"%s\" fill=\"#ffffff\"/>\n", b[0], b[1]);
+    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"frame\"/>\n",
+            px(m->frame.x, b[2]), px(m->frame.y, b[3]), px(m->frame.w, b[4]), px(m->frame.h, b[5]));
+    draw_layers(m);
+    draw_labels(m);
+    draw_scale_bar(m);
+    draw_north_arrow(m);
+    draw_legend(m);
+    draw_title(m);
+    draw_footer(m);
+    fputs("</svg>\n", m->fp);
+}
+
+/* ---- the file: a temporary name beside the target, renamed when complete ---- */
+
+/* Drop an incomplete file. */
+static ccov_status out_abort(ccov_ctx *ctx, const ccov_map_options *o, ccov_atomic_file *f) {
+    ccov_atomic_close(ctx, f, false);
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory while drawing", o->out);
+}
+
+/* ---- entry point ---- */
+
+static ccov_status check_options(ccov_ctx *ctx, const ccov_map_options *o) {
+    if (!o || !o->out || !*o->out)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "map: no output path given");
+    if (o->width_px != 0 && (o->width_px < 400 || o->width_px > 10000))
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "map: width %d px is out of range (400 to 10000)",
+                             o->width_px);
+    return CCOV_OK;
+}
+
+ccov_status ccov_map_check(ccov_ctx *ctx, const ccov_map_options *opts) {
+    ccov_status st = check_options(ctx, opts);
+    if (st != CCOV_OK)
+        return st;
+    struct stat info;
+    bool exists = stat(opts->out, &info) == 0;
+    /* A symlink counts, even dangling: it is never replaced without --overwrite. */
+    if ((exists || lstat(opts->out, &info) == 0) && !opts->overwrite)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
+                             opts->out);
+    if (exists && S_ISDIR(info.st_mode))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a directory", opts->out);
+    if (exists)
+        return CCOV_OK;
+    char dir[PATH_MAX];
+    const char *slash = strrchr(opts->out, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - opts->out + 1) : 1,
+             slash ? opts->out : ".");
+    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: no folder %s", opts->out, dir);
+    return CCOV_OK;
+}
+
+static ccov_status map_setup(map *m, const ccov_map_options *o) {
+    ccov_status st = check_options(m->ctx, o);
+    if (st != CCOV_OK)
+        return st;
+    m->title = o->title ? o->title : DEFAULT_TITLE;
+    m->width = o->width_px ? o->width_px : 1000;
+    m->u = m->width / 1000;
+    for (int k = 0; k < NLAYERS && st == CCOV_OK; k++)
+        st = load_layer(m, k);
+    return st;
+}
+
+static void map_release(map *m) {
+    for (int k = 0; k < NLAYERS; k++) {
+        for (size_t i = 0; i < m->layers[k].n; i++)
+            ccov_geom_free(m->ctx, m->layers[k].items[i].geom);
+        free(m->layers[k].items);
+    }
+    ccov_xform_free(m->xf);
+}
+
+ccov_status ccov_map_write(ccov_ctx *ctx, const ccov_result *res, const ccov_map_options *opts) {
+    map m = {.ctx = ctx, .res = res};
+    ccov_atomic_file f = {0};
+    ccov_status st = map_setup(&m, opts);
+    if (st == CCOV_OK)
+        st = map_project(&m);
+    if (st == CCOV_OK)
+        st = map_prepare(&m);
+    if (st == CCOV_OK)
+        st = ccov_atomic_open(ctx, opts->out, opts->overwrite, &f);
+    if (st == CCOV_OK) {
+        m.fp = f.fp;
+        draw(&m);
+        st = m.broken ? out_abort(ctx, opts, &f) : ccov_atomic_close(ctx, &f, true);
+    }
+    map_release(&m);
+    return st;
+}
