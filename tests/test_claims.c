@@ -3,7 +3,7 @@
    by hand in the comments. */
 #include "clearcov/claims.h"
 #include "clearcov/ctx.h"
-#include "io/attrs.h"
+#include "io/where.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
 #include "clearcov/names.h"
 #include "core/internal.h"
 #include "io/attrs.h"
+#include "io/where.h"
 
 #include "output/render.h"
 

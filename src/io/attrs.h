@@ -15,16 +15,6 @@
 ccov_status ccov_io_attrs_check_where(ccov_ctx *ctx, const char *src, const char *layer,
                                       const char *where);
 
-/* Whether `where` is one self-contained filter expression, judged on its text alone so that it
-   can be joined with another as "(a) AND (b)" without either changing the other's meaning:
-   quotes ('', "", ``, []) closed, parentheses balanced, no ';' and no comment ('--', slash-star).
-   With `plain` (a claims file's where: data, not code), also only the functions of a short
-   allow-list (lower, upper, substr, length, trim, abs, round, coalesce, ifnull, nullif, instr,
-   cast, concat) and no query keyword (SELECT, WITH, FROM, UNION, VALUES, PRAGMA, ATTACH, REGEXP,
-   MATCH...), and IN only before a parenthesised list, so that no sub-query, recursive CTE,
-   large blob or file function can run. True when it is; false with the reason in why. */
-bool ccov_io_where_check(const char *where, bool plain, char *why, size_t n);
-
 /* Receives one feature: its id and one value per requested field (NULL for null or when the
    field does not exist). Return false to stop reading. */
 typedef bool (*ccov_attrs_fn)(void *user, long long fid, char *const *values);

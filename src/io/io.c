@@ -3,8 +3,8 @@
 #include "clearcov/atomic.h"
 #include "core/internal.h"
 #include "io/arrow.h"
-#include "io/attrs.h"
 #include "io/shx.h"
+#include "io/where.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
