@@ -2,14 +2,14 @@
    record on its own (geometry, attributes, place among the regions), then the checks between
    records (duplicates by geometry and by id, near-duplicates through a GEOS STRtree). */
 #include "clearcov/audit.h"
-#include "clearcov/claims.h"
 #include "clearcov/coverage.h"
 #include "clearcov/names.h"
+#include "core/units.h"
 #include "crs/crs.h"
-#include "geom/geom.h"
 #include "geom/audit.h"
-#include "io/io.h"
+#include "geom/geom.h"
 #include "io/attrs.h"
+#include "io/io.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -410,7 +410,7 @@ static void check_area(audit *a, feature *f, char *const *values, double area_ha
     reported = strtod(values[V_AREA], &end);
     bool number =
         !errno && end != values[V_AREA] && *end == '\0' && isfinite(reported) && reported >= 0;
-    if (!number || !values[V_UNIT] || !ccov_claims_unit_factor(values[V_UNIT], &factor)) {
+    if (!number || !values[V_UNIT] || !ccov_units_ha_factor(values[V_UNIT], &factor)) {
         flag(f, CCOV_CHECK_AREA_MISMATCH, "reported area '%s' in unit '%s' cannot be read",
              values[V_AREA], values[V_UNIT] ? values[V_UNIT] : "");
         return;

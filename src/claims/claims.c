@@ -1,6 +1,7 @@
 /* claims: reading claims files (CSV, JSON) and judging a claim on its figures. */
 #include "clearcov/claims.h"
 #include "core/internal.h"
+#include "core/units.h"
 #include "io/io.h"
 
 #include <json-c/json.h>
@@ -100,22 +101,7 @@ void ccov_claim_set_free(ccov_claim_set *set) {
 /* ---- values ---- */
 
 bool ccov_claims_unit_factor(const char *unit, double *ha_per_unit) {
-    static const struct {
-        const char *name;
-        double ha;
-    } UNITS[] = {
-        {"ha", 1},           {"hectare", 1}, {"hectares", 1},         {"m2", 1e-4},
-        {"sqm", 1e-4},       {"km2", 100},   {"acres", CCOV_ACRE_HA}, {"acre", CCOV_ACRE_HA},
-        {"ac", CCOV_ACRE_HA}};
-    char *u = unit ? dup_trim(unit) : NULL;
-    bool found = false;
-    for (size_t i = 0; u && !found && i < sizeof UNITS / sizeof UNITS[0]; i++)
-        if (strcasecmp(u, UNITS[i].name) == 0) {
-            *ha_per_unit = UNITS[i].ha;
-            found = true;
-        }
-    free(u);
-    return found;
+    return ccov_units_ha_factor(unit, ha_per_unit);
 }
 
 /* A plain decimal number (sign, digits, point, exponent), surrounding spaces allowed. */
