@@ -141,11 +141,12 @@ mkdir -p "$tree/src/geom" "$tree/src/crs" "$tree/src/io" "$tree/src/audit" "$tre
 printf '#include "geom/geom.h"\n#include "core/internal.h"\n#include <gdal.h>\n' \
     >"$tree/src/geom/geom.c"
 printf '#include <proj.h>\n#include <ogr_srs_api.h>\n#include <geos_c.h>\n' >"$tree/src/crs/crs.c"
-printf '#include "io/io.h"\n  #  include "coverage/run.h"\n#include <geos_c.h>\n#include <cpl_conv.h>\n' \
+printf '#include "io/io.h"\n  #  include "coverage/run.h"\n#include <geos_c.h>\n#include <cpl_conv.h>\n#include <clearcov/audit.h>\n#include <sys/stat.h>\n' \
     >"$tree/src/io/io.c"
 printf '#include "clearcov/audit.h"\n#include "clearcov/claims.h"\n#include "output/render.h"\n' \
     >"$tree/src/audit/audit.c"
-printf '#include "units.h"\n#include "clearcov/ctx.h"\n' >"$tree/src/core/units.c"
+printf '#include "units.h"\n#include "clearcov/ctx.h"\n#include "clearcov/nope.h"\n' \
+    >"$tree/src/core/units.c"
 printf '#include "clearcov/ctx.h"\n' >"$tree/include/clearcov/extra.h"
 printf '#include "clearcov/report.h"\n' >"$tree/include/clearcov/coverage.h"
 expect includes 1 \
@@ -156,9 +157,11 @@ expect includes 1 \
     "include: src/io/io.c:3: io includes GEOS header geos_c.h" \
     "sideways include: src/audit/audit.c:2: audit includes clearcov/claims.h (claims)" \
     "include: src/core/units.c:1: \"units.h\" does not name its folder" \
+    "include: src/core/units.c:3: public header clearcov/nope.h is not placed in a layer (PUBLIC)" \
+    "upward include: src/io/io.c:5: io includes clearcov/audit.h (audit)" \
     "unknown folder: include/clearcov/extra.h (not in the layer list)" \
     "upward include: include/clearcov/coverage.h:1: coverage includes clearcov/report.h (output)" \
-    "check-layers: 4 files, 3 calls between files, 9 violations" \
+    "check-layers: 4 files, 3 calls between files, 11 violations" \
     -- --nm "$work/clean.nm" --src "$tree"
 rm "$tree/src/geom/geom.c" "$tree/src/crs/crs.c" "$tree/src/io/io.c" "$tree/src/core/units.c" \
     "$tree/include/clearcov/extra.h" "$tree/include/clearcov/coverage.h"
