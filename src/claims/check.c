@@ -738,16 +738,8 @@ static json_object *json_summary(const ccov_validation *v) {
 }
 
 static json_object *json_validation(const ccov_validation *v) {
-    json_object *root = json_object_new_object();
-    put(root, "clearcov_version", json_object_new_string(CCOV_VERSION));
-    put(root, "area_method",
-        json_object_new_string(v->area == CCOV_AREA_GEODESIC ? "geodesic" : "planar"));
-    put(root, "working_frame", json_object_new_string(v->frame));
-    put(root, "claims_file", json_object_new_string(v->claims_path));
-    json_object *inputs = json_object_new_object();
-    put(inputs, "regions", ccov_render_json_input(&v->regions_input));
-    put(inputs, "cleared", ccov_render_json_input(&v->cleared_input));
-    put(root, "inputs", inputs);
+    json_object *root = ccov_render_json_header(&(ccov_render_run){
+        v->area, v->frame, v->claims_path, &v->regions_input, &v->cleared_input});
     json_object *claims = json_object_new_array();
     for (size_t i = 0; i < v->nresults; i++)
         json_object_array_add(claims, json_result(&v->results[i]));

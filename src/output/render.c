@@ -1,7 +1,7 @@
 /* report: a coverage result as an aligned table, CSV or JSON (json-c). */
-#include "clearcov/report.h"
-#include "clearcov/names.h"
 #include "output/render.h"
+#include "clearcov/names.h"
+#include "clearcov/report.h"
 
 #include <json-c/json.h>
 
@@ -229,7 +229,8 @@ static void json_put(json_object *obj, const char *key, json_object *value) {
     json_object_object_add(obj, key, value);
 }
 
-json_object *ccov_render_json_input(const ccov_input *in) {
+/* What was read from one source: path, layer, crs, operation, features, used. */
+static json_object *json_input(const ccov_input *in) {
     json_object *o = json_object_new_object();
     json_put(o, "path", json_object_new_string(in->path));
     json_put(o, "layer", json_object_new_string(in->layer));
@@ -238,6 +239,23 @@ json_object *ccov_render_json_input(const ccov_input *in) {
     json_put(o, "features", json_object_new_int64(in->features));
     json_put(o, "used", json_object_new_int64(in->used));
     return o;
+}
+
+json_object *ccov_render_json_header(const ccov_render_run *run) {
+    json_object *root = json_object_new_object();
+    json_put(root, "clearcov_version", json_object_new_string(CCOV_VERSION));
+    if (!run)
+        return root;
+    json_put(root, "area_method",
+             json_object_new_string(run->area == CCOV_AREA_GEODESIC ? "geodesic" : "planar"));
+    json_put(root, "working_frame", json_object_new_string(run->frame));
+    if (run->claims_file)
+        json_put(root, "claims_file", json_object_new_string(run->claims_file));
+    json_object *inputs = json_object_new_object();
+    json_put(inputs, "regions", json_input(run->regions));
+    json_put(inputs, "cleared", json_input(run->cleared));
+    json_put(root, "inputs", inputs);
+    return root;
 }
 
 static json_object *json_region(const ccov_region_result *r) {
@@ -267,15 +285,8 @@ static json_object *json_notes(const ccov_note *notes, size_t n) {
 }
 
 static json_object *json_result(const ccov_result *res) {
-    json_object *root = json_object_new_object();
-    json_put(root, "clearcov_version", json_object_new_string(CCOV_VERSION));
-    json_put(root, "area_method",
-             json_object_new_string(res->area == CCOV_AREA_GEODESIC ? "geodesic" : "planar"));
-    json_put(root, "working_frame", json_object_new_string(res->frame));
-    json_object *inputs = json_object_new_object();
-    json_put(inputs, "regions", ccov_render_json_input(&res->regions_input));
-    json_put(inputs, "cleared", ccov_render_json_input(&res->cleared_input));
-    json_put(root, "inputs", inputs);
+    json_object *root = ccov_render_json_header(
+        &(ccov_render_run){res->area, res->frame, NULL, &res->regions_input, &res->cleared_input});
     json_object *regions = json_object_new_array();
     for (size_t i = 0; i < res->nregions; i++)
         json_object_array_add(regions, json_region(&res->regions[i]));
