@@ -1,4 +1,5 @@
-/* report: pieces of rendering shared by report, validate and audit output. Internal. */
+/* render: the pieces of rendering that report, validate, audit and map output share (render.c).
+   Internal. */
 #ifndef CCOV_RENDER_H
 #define CCOV_RENDER_H
 
