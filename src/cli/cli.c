@@ -769,12 +769,8 @@ static size_t out_dir_targets(const cli_args *a, char (*paths)[PATH_MAX], ccov_o
 static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     char regions[PATH_MAX], cleared[PATH_MAX], paths[CCOV_NLAYERS + 2][PATH_MAX];
     const char *inputs[] = {
-        a->cov.regions_src ? a->cov.regions_src
-                           : ccov_coverage_data_path("provinces.shp", regions, sizeof regions),
-        a->cov.cleared_src
-            ? a->cov.cleared_src
-            : ccov_coverage_data_path("cleared_sample.gpkg", cleared, sizeof cleared),
-        a->claims};
+        ccov_coverage_default_regions(a->cov.regions_src, regions, sizeof regions),
+        ccov_coverage_default_cleared(a->cov.cleared_src, cleared, sizeof cleared), a->claims};
     ccov_output_target t[CCOV_NLAYERS + 4];
     size_t n = 0;
     bool synth = strcmp(a->command, "synth") == 0;
