@@ -1,4 +1,5 @@
-/* clearcov: outputs written under a temporary name and moved into place only when complete. */
+/* clearcov: outputs written under a temporary name and moved into place only when complete, and
+   never over an existing one without --overwrite. */
 #ifndef CLEARCOV_ATOMIC_H
 #define CLEARCOV_ATOMIC_H
 

@@ -2,7 +2,8 @@
    an unpredictable name, mode 0700, so that nobody can plant a file or symlink where GDAL writes)
    under its final name, then published with link() (never replacing anything) or, with
    --overwrite, rename() (replacing a symlink itself, never writing through it). The folders are
-   kept in a fixed table that a signal handler can walk without allocating. */
+   kept in a fixed table that a signal handler can walk without allocating. Every writer asks
+   ccov_atomic_may_write before it starts, so that no output is replaced without --overwrite. */
 #define _GNU_SOURCE /* renameat2, SYS_getdents64 */
 #include "clearcov/atomic.h"
 
