@@ -1,4 +1,5 @@
-/* clearcov: outputs written under a temporary name and moved into place only when complete. */
+/* clearcov: outputs written under a temporary name and moved into place only when complete, and
+   never over an existing one without --overwrite. */
 #ifndef CLEARCOV_ATOMIC_H
 #define CLEARCOV_ATOMIC_H
 
@@ -34,6 +35,15 @@ typedef struct {
 /* Refuse (CCOV_ERR_IO, one-line message) an output path of PATH_MAX bytes or more, or with a
    component longer than NAME_MAX: such a path would be cut short or refused by the system. */
 ccov_status ccov_atomic_check_path(ccov_ctx *ctx, const char *path);
+
+/* The no-clobber rule of every output, checked before anything is written: CCOV_OK when overwrite
+   is set or nothing is at `path`; CCOV_ERR_IO with "PATH: exists; pass --overwrite to replace it"
+   when something is, a symlink included even when it points nowhere (lstat). */
+ccov_status ccov_atomic_may_write(ccov_ctx *ctx, const char *path, bool overwrite);
+
+/* The same refusal when publishing found `path` taken (ccov_atomic_publish returned EEXIST):
+   CCOV_ERR_IO with "PATH: exists (appeared during the run); pass --overwrite to replace it". */
+ccov_status ccov_atomic_appeared(ccov_ctx *ctx, const char *path);
 
 /* Open `path` for writing. Refuses an existing file (a symlink, even dangling, included) unless
    overwrite (CCOV_ERR_IO, message naming --overwrite), and a folder. On success f->fp is ready. */

@@ -89,6 +89,12 @@ const ccov_layer_table *ccov_result_layer(const ccov_result *res, const char *na
    the data directory of the source tree. Writes into buf (size n) and returns buf. */
 const char *ccov_coverage_data_path(const char *name, char *buf, size_t n);
 
+/* The regions (cleared) source a command reads: src when it is not NULL, else the bundled
+   provinces.shp (cleared_sample.gpkg) by ccov_coverage_data_path into buf (size n). Every command
+   resolves its defaults here. */
+const char *ccov_coverage_default_regions(const char *src, char *buf, size_t n);
+const char *ccov_coverage_default_cleared(const char *src, char *buf, size_t n);
+
 /* Run the pipeline. On success *out holds a result to free with ccov_result_free(). On failure
    returns the status and leaves the message in ctx. */
 ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out);

@@ -158,8 +158,7 @@ static ccov_status regions_take(audit *a, const ccov_layer_table *t) {
 static ccov_status regions_load(audit *a) {
     char buf[4096];
     const ccov_audit_options *o = a->o;
-    const char *src =
-        o->regions_src ? o->regions_src : ccov_coverage_data_path("provinces.shp", buf, sizeof buf);
+    const char *src = ccov_coverage_default_regions(o->regions_src, buf, sizeof buf);
     ccov_options co = {.regions_src = src,
                        .regions_layer = o->regions_layer,
                        .region_field = o->region_field,
@@ -220,9 +219,7 @@ static ccov_status source_crs(audit *a, const char *src) {
 static ccov_status source_open(audit *a) {
     char buf[4096];
     const ccov_audit_options *o = a->o;
-    const char *src = o->cleared_src
-                          ? o->cleared_src
-                          : ccov_coverage_data_path("cleared_sample.gpkg", buf, sizeof buf);
+    const char *src = ccov_coverage_default_cleared(o->cleared_src, buf, sizeof buf);
     a->layer = ccov_io_open(a->ctx, src, o->cleared_layer, "--cleared-layer");
     if (!a->layer)
         return CCOV_ERR_IO;

@@ -143,9 +143,8 @@ static json_object *json_flags(const ccov_audit_result *r) {
 }
 
 static json_object *json_result(const ccov_audit_result *r) {
-    json_object *root = json_object_new_object(), *src = json_object_new_object();
+    json_object *root = ccov_render_json_header(NULL), *src = json_object_new_object();
     json_object *fields = json_object_new_object();
-    put(root, "clearcov_version", json_object_new_string(CCOV_VERSION));
     put(src, "path", json_object_new_string(r->path));
     put(src, "layer", json_object_new_string(r->layer));
     put(src, "crs", json_object_new_string(r->crs));

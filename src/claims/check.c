@@ -1,5 +1,6 @@
 /* claims: each claim checked against the cleared records with the coverage pipeline, and the
    verdicts written as a table, CSV or JSON. */
+#include "claims/problem.h"
 #include "clearcov/claims.h"
 #include "clearcov/names.h"
 #include "core/internal.h"
@@ -50,15 +51,6 @@ static const char CHECKING[] = "checking claims";
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
 static ccov_status oom(ccov_ctx *ctx) { return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory"); }
-
-static bool add_problem(ccov_validation *v, long line, const char *reason) {
-    ccov_claim_problem *grown = ccov_grow(v->problems, v->nproblems, sizeof *grown);
-    if (!grown)
-        return false;
-    v->problems = grown;
-    grown[v->nproblems] = (ccov_claim_problem){line, strdup(reason)};
-    return grown[v->nproblems++].reason != NULL;
-}
 
 /* ---- runs shared between claims ---- */
 
@@ -374,11 +366,17 @@ static ccov_status shared_compute(checker *k, const char *regions, const char *o
     return st;
 }
 
+/* The claim cannot be checked, for the reason why: a problem of the validation. */
+static ccov_status claim_problem(checker *k, const ccov_claim *c, const char *why) {
+    bool ok = ccov_claims_add_problem(&k->v->problems, &k->v->nproblems, c->line, why);
+    return ok ? CCOV_OK : oom(k->ctx);
+}
+
 /* A claim's own mistakes become problems (and CCOV_OK); anything else stops the run. */
 static ccov_status check_claim(checker *k, const ccov_claim *c) {
     char why[1600];
     if (c->regions[0] && unknown_region(k->all, c->regions, why, sizeof why))
-        return add_problem(k->v, c->line, why) ? CCOV_OK : oom(k->ctx);
+        return claim_problem(k, c, why);
     const char *regions = c->regions[0] ? c->regions : k->opts->only ? k->opts->only : "";
     shared_run *r = NULL;
     ccov_status st = shared_find(k->ctx, &k->cache, regions, c->where, &r);
@@ -391,7 +389,7 @@ static ccov_status check_claim(checker *k, const ccov_claim *c) {
     if (!r->problem)
         return keep_result(k, c, &r->fig, r->region_names);
     snprintf(why, sizeof why, "claim '%s': %s", c->id, r->problem);
-    return add_problem(k->v, c->line, why) ? CCOV_OK : oom(k->ctx);
+    return claim_problem(k, c, why);
 }
 
 /* ---- the whole set ---- */
@@ -420,7 +418,8 @@ static ccov_status validation_start(ccov_ctx *ctx, const ccov_claim_set *set,
               copy_input(&all->regions_input, &v->regions_input) == CCOV_OK &&
               copy_input(&all->cleared_input, &v->cleared_input) == CCOV_OK;
     for (size_t i = 0; ok && i < set->nproblems; i++)
-        ok = add_problem(v, set->problems[i].line, set->problems[i].reason);
+        ok = ccov_claims_add_problem(&v->problems, &v->nproblems, set->problems[i].line,
+                                     set->problems[i].reason);
     return ok ? CCOV_OK : oom(ctx);
 }
 
@@ -740,16 +739,8 @@ static json_object *json_summary(const ccov_validation *v) {
 }
 
 static json_object *json_validation(const ccov_validation *v) {
-    json_object *root = json_object_new_object();
-    put(root, "clearcov_version", json_object_new_string(CCOV_VERSION));
-    put(root, "area_method",
-        json_object_new_string(v->area == CCOV_AREA_GEODESIC ? "geodesic" : "planar"));
-    put(root, "working_frame", json_object_new_string(v->frame));
-    put(root, "claims_file", json_object_new_string(v->claims_path));
-    json_object *inputs = json_object_new_object();
-    put(inputs, "regions", ccov_render_json_input(&v->regions_input));
-    put(inputs, "cleared", ccov_render_json_input(&v->cleared_input));
-    put(root, "inputs", inputs);
+    json_object *root = ccov_render_json_header(&(ccov_render_run){
+        v->area, v->frame, v->claims_path, &v->regions_input, &v->cleared_input});
     json_object *claims = json_object_new_array();
     for (size_t i = 0; i < v->nresults; i++)
         json_object_array_add(claims, json_result(&v->results[i]));

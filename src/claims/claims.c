@@ -1,5 +1,6 @@
 /* claims: reading claims files (CSV, JSON) and judging a claim on its figures. */
 #include "clearcov/claims.h"
+#include "claims/problem.h"
 #include "core/internal.h"
 #include "core/units.h"
 #include "io/io.h"
@@ -56,6 +57,17 @@ static char *dup_trim(const char *s) {
     return strndup(s, n);
 }
 
+bool ccov_claims_add_problem(ccov_claim_problem **problems, size_t *n, long line,
+                             const char *reason) {
+    ccov_claim_problem *grown = ccov_grow(*problems, *n, sizeof *grown);
+    if (!grown)
+        return false;
+    *problems = grown;
+    grown[*n] = (ccov_claim_problem){line, strdup(reason)};
+    return grown[(*n)++].reason != NULL;
+}
+
+/* A problem of the file being read, its reason formatted (at most 511 bytes). */
 __attribute__((format(printf, 3, 4))) static bool add_problem(ccov_claim_set *set, long line,
                                                               const char *fmt, ...) {
     char text[512];
@@ -67,12 +79,7 @@ __attribute__((format(printf, 3, 4))) static bool add_problem(ccov_claim_set *se
     for (char *c = text; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    ccov_claim_problem *grown = ccov_grow(set->problems, set->nproblems, sizeof *grown);
-    if (!grown)
-        return false;
-    set->problems = grown;
-    grown[set->nproblems] = (ccov_claim_problem){line, strdup(text)};
-    return grown[set->nproblems++].reason != NULL;
+    return ccov_claims_add_problem(&set->problems, &set->nproblems, line, text);
 }
 
 static void claim_clear(ccov_claim *c) {

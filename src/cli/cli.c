@@ -618,18 +618,16 @@ static void verdict_paths(const cli_args *a, char *csv, char *json) {
 }
 
 /* Before any work: the folder can be used and no file would be replaced without --overwrite. */
-static int check_out_files(const cli_args *a, const char *p1, const char *p2) {
+static int check_out_files(ccov_ctx *ctx, const cli_args *a, const char *p1, const char *p2) {
     struct stat st;
     if (stat(a->out.dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
         say("%s: exists and is not a folder", a->out.dir);
         return CCOV_ERR_IO;
     }
-    for (int i = 0; i < 2 && !a->overwrite; i++)
-        if ((i ? p2 : p1) && lstat(i ? p2 : p1, &st) == 0) { /* a dangling symlink too */
-            say("%s: exists; pass --overwrite to replace it", i ? p2 : p1);
-            return CCOV_ERR_IO;
-        }
-    return 0;
+    ccov_status status = ccov_atomic_may_write(ctx, p1, a->overwrite);
+    if (status == CCOV_OK && p2)
+        status = ccov_atomic_may_write(ctx, p2, a->overwrite);
+    return status == CCOV_OK ? 0 : fail(ctx, status);
 }
 
 /* The verdicts in one format, flushed to the disk. False (errno set) when a write failed. */
@@ -685,7 +683,7 @@ static int cmd_validate(ccov_ctx *ctx, const cli_args *a) {
         return usage_error("validate: %s", "--claims FILE is required");
     if (a->out.dir) {
         verdict_paths(a, csv, json);
-        int rc = check_out_files(a, csv, json);
+        int rc = check_out_files(ctx, a, csv, json);
         if (rc)
             return rc;
     }
@@ -726,8 +724,9 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
     char path[PATH_MAX];
-    int rc =
-        a->out.dir ? check_out_files(a, ccov_audit_layer_path(&out, path, sizeof path), NULL) : 0;
+    int rc = a->out.dir
+                 ? check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path), NULL)
+                 : 0;
     ccov_audit_result *res = NULL;
     ccov_status st = rc ? CCOV_OK : ccov_audit_run(ctx, &o, &res);
     if (st != CCOV_OK)
@@ -770,12 +769,8 @@ static size_t out_dir_targets(const cli_args *a, char (*paths)[PATH_MAX], ccov_o
 static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     char regions[PATH_MAX], cleared[PATH_MAX], paths[CCOV_NLAYERS + 2][PATH_MAX];
     const char *inputs[] = {
-        a->cov.regions_src ? a->cov.regions_src
-                           : ccov_coverage_data_path("provinces.shp", regions, sizeof regions),
-        a->cov.cleared_src
-            ? a->cov.cleared_src
-            : ccov_coverage_data_path("cleared_sample.gpkg", cleared, sizeof cleared),
-        a->claims};
+        ccov_coverage_default_regions(a->cov.regions_src, regions, sizeof regions),
+        ccov_coverage_default_cleared(a->cov.cleared_src, cleared, sizeof cleared), a->claims};
     ccov_output_target t[CCOV_NLAYERS + 4];
     size_t n = 0;
     bool synth = strcmp(a->command, "synth") == 0;

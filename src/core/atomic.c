@@ -2,7 +2,8 @@
    an unpredictable name, mode 0700, so that nobody can plant a file or symlink where GDAL writes)
    under its final name, then published with link() (never replacing anything) or, with
    --overwrite, rename() (replacing a symlink itself, never writing through it). The folders are
-   kept in a fixed table that a signal handler can walk without allocating. */
+   kept in a fixed table that a signal handler can walk without allocating. Every writer asks
+   ccov_atomic_may_write before it starts, so that no output is replaced without --overwrite. */
 #define _GNU_SOURCE /* renameat2, SYS_getdents64 */
 #include "clearcov/atomic.h"
 
@@ -151,6 +152,23 @@ ccov_status ccov_atomic_check_path(ccov_ctx *ctx, const char *path) {
                          NAME_MAX);
 }
 
+/* The one message for an output in the way; `when` says when it was found. */
+static ccov_status exists_fail(ccov_ctx *ctx, const char *path, const char *when) {
+    return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists%s; pass --overwrite to replace it", path,
+                         when);
+}
+
+ccov_status ccov_atomic_may_write(ccov_ctx *ctx, const char *path, bool overwrite) {
+    struct stat info;
+    if (overwrite || lstat(path, &info) != 0)
+        return CCOV_OK;
+    return exists_fail(ctx, path, "");
+}
+
+ccov_status ccov_atomic_appeared(ccov_ctx *ctx, const char *path) {
+    return exists_fail(ctx, path, " (appeared during the run)");
+}
+
 int ccov_atomic_temp_dir(const char *path, char *dir, size_t n) {
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path + 1) : 0;
@@ -213,12 +231,12 @@ ccov_status ccov_atomic_open(ccov_ctx *ctx, const char *path, bool overwrite, cc
     struct stat info;
     memset(f, 0, sizeof *f);
     ccov_status st = ccov_atomic_check_path(ctx, path);
+    if (st == CCOV_OK)
+        st = ccov_atomic_may_write(ctx, path, overwrite);
     if (st != CCOV_OK)
         return st;
     snprintf(f->path, sizeof f->path, "%s", path);
     f->overwrite = overwrite;
-    if (lstat(path, &info) == 0 && !overwrite)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", path);
     bool exists = stat(path, &info) == 0;
     if (exists && S_ISDIR(info.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a folder", path);
@@ -249,9 +267,7 @@ ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep) {
     if (good || !keep)
         return good ? CCOV_OK : CCOV_ERR_IO;
     if (err == EEXIST)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
-                             "%s: exists (appeared during the run); pass --overwrite to replace it",
-                             f->path);
+        return ccov_atomic_appeared(ctx, f->path);
     return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", f->path,
                          strerror(err ? err : EIO));
 }

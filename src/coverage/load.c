@@ -285,9 +285,7 @@ static ccov_status nothing_usable(run *r, const char *src) {
 
 ccov_status ccov_run_cleared_load(run *r) {
     char path[4096];
-    const char *src = r->opts->cleared_src;
-    if (!src)
-        src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
+    const char *src = ccov_coverage_default_cleared(r->opts->cleared_src, path, sizeof path);
     source s = {0};
     ccov_status st = ccov_run_source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer",
                                           r->opts->where, CCOV_CLEARED_STEP_M);

@@ -16,12 +16,6 @@
 
 #define WGS84_LONLAT "EPSG:4326"
 
-const char *ccov_coverage_data_path(const char *name, char *buf, size_t n) {
-    const char *dir = getenv("CLEARCOV_DATA");
-    snprintf(buf, n, "%s/%s", dir && *dir ? dir : CCOV_DATA_DIR, name);
-    return buf;
-}
-
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
 /* ---- measuring ---- */
@@ -722,9 +716,7 @@ static ccov_status queries_check(run *r, const char *src, const query_list *q, c
 
 static ccov_status regions_load(run *r) {
     char path[4096];
-    const char *src = r->opts->regions_src;
-    if (!src)
-        src = ccov_coverage_data_path("provinces.shp", path, sizeof path);
+    const char *src = ccov_coverage_default_regions(r->opts->regions_src, path, sizeof path);
     source s = {0};
     query_list q = {0};
     record_list chosen = {0};

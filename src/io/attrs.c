@@ -287,12 +287,9 @@ static ccov_status write_feature(ccov_ctx *ctx, layer_writer *w, const ccov_attr
 }
 
 static ccov_status writer_open(ccov_ctx *ctx, layer_writer *w, const char *driver, bool overwrite) {
-    struct stat st;
-    if (ccov_atomic_check_path(ctx, w->path) != CCOV_OK)
+    if (ccov_atomic_check_path(ctx, w->path) != CCOV_OK ||
+        ccov_atomic_may_write(ctx, w->path, overwrite) != CCOV_OK)
         return CCOV_ERR_IO;
-    if (!overwrite && lstat(w->path, &st) == 0)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                             w->path);
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: GDAL has no %s driver", w->path, driver);
@@ -349,9 +346,7 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
         st = copy_out(ctx, w, st);
     int err = st == CCOV_OK ? ccov_atomic_publish(w->tmp, w->path, w->overwrite) : 0;
     if (err == EEXIST)
-        st = ccov_ctx_fail(ctx, CCOV_ERR_IO,
-                           "%s: exists (appeared during the run); pass --overwrite to replace it",
-                           w->path);
+        st = ccov_atomic_appeared(ctx, w->path);
     else if (err)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", w->path,
                            strerror(err));

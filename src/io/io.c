@@ -827,14 +827,12 @@ static void folder_of(const char *path, char *dir, size_t n) {
 static bool files_free(ccov_ctx *ctx, char **files, bool overwrite) {
     struct stat st;
     for (char **f = files; f && *f; f++) {
-        bool exists = lstat(*f, &st) == 0;
-        if (exists && !overwrite)
-            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it", *f);
-        else if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        if (ccov_atomic_may_write(ctx, *f, overwrite) != CCOV_OK)
+            return false;
+        if (lstat(*f, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
             ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: not a regular file; give a file name", *f);
-        else
-            continue;
-        return false;
+            return false;
+        }
     }
     return true;
 }
@@ -1063,9 +1061,7 @@ static ccov_status publish_files(ccov_ctx *ctx, ccov_writer *w, char **names) {
         if (sibling(w->path, names[k], tmp, sizeof tmp) == 0)
             unlink(tmp);
     if (err == EEXIST)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
-                             "%s: exists (appeared during the run); pass --overwrite to replace it",
-                             target);
+        return ccov_atomic_appeared(ctx, target);
     return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot move into place: %s", target, strerror(err));
 }
 

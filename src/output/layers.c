@@ -42,14 +42,13 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
     struct stat st;
     if (stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", o->dir);
-    for (size_t i = 0; !o->overwrite && i < CCOV_NLAYERS; i++) {
+    ccov_status status = CCOV_OK;
+    for (size_t i = 0; status == CCOV_OK && i < CCOV_NLAYERS; i++) {
         char path[4096];
         target_path(o, ccov_layer_names[i], path, sizeof path);
-        if (lstat(path, &st) == 0) /* a symlink counts, even dangling */
-            return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                                 path);
+        status = ccov_atomic_may_write(ctx, path, o->overwrite);
     }
-    return CCOV_OK;
+    return status;
 }
 
 static ccov_status table_fields(ccov_ctx *ctx, const ccov_layer_table *t, ccov_field_def **out) {

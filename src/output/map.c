@@ -960,10 +960,8 @@ ccov_status ccov_map_check(ccov_ctx *ctx, const ccov_map_options *opts) {
         return st;
     struct stat info;
     bool exists = stat(opts->out, &info) == 0;
-    /* A symlink counts, even dangling: it is never replaced without --overwrite. */
-    if ((exists || lstat(opts->out, &info) == 0) && !opts->overwrite)
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists; pass --overwrite to replace it",
-                             opts->out);
+    if (ccov_atomic_may_write(ctx, opts->out, opts->overwrite) != CCOV_OK)
+        return CCOV_ERR_IO;
     if (exists && S_ISDIR(info.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a directory", opts->out);
     if (exists)

@@ -1,4 +1,5 @@
-/* report: pieces of rendering shared by report, validate and audit output. Internal. */
+/* render: the pieces of rendering that report, validate, audit and map output share (render.c).
+   Internal. */
 #ifndef CCOV_RENDER_H
 #define CCOV_RENDER_H
 
@@ -26,8 +27,20 @@ void ccov_render_csv_text(FILE *out, const char *s);
    (JSON null) for NaN and infinities. */
 json_object *ccov_render_json_number(double v);
 
-/* What was read from one source: path, layer, crs, operation, features, used. */
-json_object *ccov_render_json_input(const ccov_input *in);
+/* What the opening of a JSON document says about the run: the area method, the working frame, an
+   extra file read (validate's claims file) and the two spatial sources. */
+typedef struct {
+    ccov_area_method area;
+    const char *frame;
+    const char *claims_file; /* NULL: no "claims_file" key */
+    const ccov_input *regions, *cleared;
+} ccov_render_run;
+
+/* A new JSON object that opens as every document clearcov writes: "clearcov_version", then, when
+   run is not NULL, "area_method", "working_frame", "claims_file" (when given) and "inputs"
+   {"regions", "cleared"}. The caller adds its own keys after these; ccov_render_json releases it.
+ */
+json_object *ccov_render_json_header(const ccov_render_run *run);
 
 /* Print a JSON document (pretty) and release it. CCOV_ERR_IO when out of memory. */
 ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out);
