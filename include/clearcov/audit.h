@@ -6,6 +6,7 @@
 #ifndef CLEARCOV_AUDIT_H
 #define CLEARCOV_AUDIT_H
 
+#include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
 #include "clearcov/output.h"
 #include "clearcov/report.h"
@@ -42,15 +43,11 @@ const char *ccov_audit_check_description(ccov_check check);
 
 /* Options of an audit. Strings are borrowed for the duration of the call; NULL = default. */
 typedef struct {
-    const char *cleared_src; /* NULL: the bundled synthetic sample */
-    const char *cleared_layer;
-    const char *where;      /* OGR SQL filter: audit only these features */
-    const char *assume_crs; /* CRS of a source that declares none */
-    bool allow_ballpark;
-    const char *regions_src; /* NULL: the bundled provinces */
-    const char *regions_layer;
-    const char *region_field;
-    const char *only;
+    /* The inputs, as report takes them: cleared_src (NULL: the bundled synthetic sample),
+       cleared_layer, where (audit only these features), assume_crs, allow_ballpark, regions_src
+       (NULL: the bundled provinces), regions_layer, region_field, only. Its other fields (area,
+       crs, layers, threads, layer_decimals) are not used. */
+    ccov_options inputs;
     const char *region_attr;   /* the records' own region field; NULL: region_attr_mismatch off */
     const char *id_field;      /* NULL: the first of task_id, id, task, hazard_id, local_id */
     const char *date_fields;   /* comma-separated; NULL: `year` and every Date/DateTime field */

@@ -5,6 +5,8 @@
 #include "clearcov/coverage.h"
 #include "clearcov/names.h"
 #include "core/units.h"
+#include "coverage/regions.h"
+#include "coverage/source.h"
 #include "crs/crs.h"
 #include "geom/audit.h"
 #include "geom/geom.h"
@@ -21,9 +23,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define SHARE_EPS 1e-6  /* shares of a feature's area below this count as nothing */
-#define DETAIL_MAX 600  /* longest detail text kept per check and feature */
-#define DENSIFY_M 500.0 /* as the coverage pipeline densifies cleared polygons */
+#define SHARE_EPS 1e-6 /* shares of a feature's area below this count as nothing */
+#define DETAIL_MAX 600 /* longest detail text kept per check and feature */
 
 static const char *const CHECK_IDS[CCOV_NCHECKS] = {
     "invalid",         "too_few_vertices", "duplicate_geometry", "duplicate_id",
@@ -89,10 +90,10 @@ typedef struct {
     ccov_ctx *ctx;
     const ccov_audit_options *o;
     ccov_audit_result *res;
-    ccov_layer *layer;
-    ccov_crs *src_crs, *lonlat, *local;
-    ccov_xform *to_lonlat, *to_local;
-    double step;
+    ccov_source src; /* the audited source; src.xf leads to WGS84 lon/lat */
+    ccov_crs *lonlat, *local;
+    ccov_xform *to_local;
+    double read_box[4]; /* bounds of the coordinates read (NaN: none), checked as report does */
     ccov_geom **regions;
     char **rnames, **risos;
     size_t nregions;
@@ -126,84 +127,82 @@ __attribute__((format(printf, 3, 4))) static void flag(feature *f, ccov_check ch
     f->detail[check] = grown;
 }
 
-/* ---- regions: read through the coverage pipeline (as report uses them) ---- */
+/* ---- regions: read by the coverage regions loader (as report reads them) ---- */
 
-static ccov_status regions_take(audit *a, const ccov_layer_table *t) {
-    int name = ccov_layer_column(t, "region"), iso = ccov_layer_column(t, "iso");
-    a->regions = calloc(t->nrows ? t->nrows : 1, sizeof *a->regions);
-    a->rnames = calloc(t->nrows ? t->nrows : 1, sizeof *a->rnames);
-    a->risos = calloc(t->nrows ? t->nrows : 1, sizeof *a->risos);
-    a->shares = calloc(t->nrows ? t->nrows : 1, sizeof *a->shares);
-    if (!a->regions || !a->rnames || !a->risos || !a->shares || name < 0 || iso < 0)
-        return oom(a->ctx);
-    for (size_t i = 0; i < t->nrows; i++) {
-        char problem[256];
-        const ccov_row *row = &t->rows[i];
-        a->regions[i] =
-            ccov_geom_from_wkb(a->ctx, row->wkb, row->wkb_size, problem, sizeof problem);
-        a->rnames[i] = strdup(row->values[name] ? row->values[name] : "");
-        a->risos[i] = strdup(row->values[iso] ? row->values[iso] : "");
-        a->nregions++;
-        if (!a->regions[i])
-            return ccov_ctx_fail(a->ctx, CCOV_ERR_GEOM, "region %zu: %s", i + 1, problem);
-        if (!a->rnames[i] || !a->risos[i])
-            return oom(a->ctx);
-    }
-    a->rindex = ccov_geom_region_index(a->ctx, a->regions, a->nregions);
-    return a->rindex ? CCOV_OK : ccov_ctx_fail(a->ctx, CCOV_ERR_GEOM, "cannot index the regions");
+static bool to_lonlat(void *user, double *x, double *y) {
+    return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
 }
 
-/* The regions as the coverage pipeline reads them (name field, --only, repair, densify, WGS84):
-   a run whose cleared features are the region source itself, filtered down to none. */
+static ccov_status regions_alloc(audit *a, size_t n) {
+    size_t k = n ? n : 1;
+    a->regions = calloc(k, sizeof *a->regions);
+    a->rnames = calloc(k, sizeof *a->rnames);
+    a->risos = calloc(k, sizeof *a->risos);
+    a->shares = calloc(k, sizeof *a->shares);
+    return a->regions && a->rnames && a->risos && a->shares ? CCOV_OK : oom(a->ctx);
+}
+
+/* The regions in WGS84 lon/lat, with their names: taken over from rg. */
+static ccov_status regions_take(audit *a, ccov_regions *rg) {
+    ccov_status st = regions_alloc(a, rg->n);
+    for (size_t i = 0; st == CCOV_OK && i < rg->n; i++) {
+        ccov_region *r = &rg->items[i];
+        a->regions[i] = rg->to_lonlat
+                            ? ccov_geom_transform(a->ctx, r->geom, to_lonlat, rg->to_lonlat)
+                            : r->geom;
+        if (!rg->to_lonlat)
+            r->geom = NULL;
+        a->rnames[i] = r->name;
+        a->risos[i] = r->iso;
+        r->name = r->iso = NULL;
+        a->nregions++;
+        if (!a->regions[i])
+            st = ccov_ctx_fail(a->ctx, CCOV_ERR_CRS, "%s: region '%s': cannot be moved to WGS84",
+                               rg->input.path, a->rnames[i]);
+    }
+    a->rindex = st == CCOV_OK ? ccov_geom_region_index(a->ctx, a->regions, a->nregions) : NULL;
+    if (st == CCOV_OK && !a->rindex)
+        st = ccov_ctx_fail(a->ctx, CCOV_ERR_GEOM, "cannot index the regions");
+    return st;
+}
+
+/* The regions as report reads them (name field, --only, repair, densify), with its warnings of
+   regions that share a name or overlap. */
 static ccov_status regions_load(audit *a) {
-    char buf[4096];
-    const ccov_audit_options *o = a->o;
-    const char *src = ccov_coverage_default_regions(o->regions_src, buf, sizeof buf);
-    ccov_options co = {.regions_src = src,
-                       .regions_layer = o->regions_layer,
-                       .region_field = o->region_field,
-                       .only = o->only,
-                       .cleared_src = src,
-                       .cleared_layer = o->regions_layer,
-                       .where = "1 = 0",
-                       .assume_crs = o->assume_crs,
-                       .allow_ballpark = o->allow_ballpark,
-                       .layers = true};
-    ccov_result *res = NULL;
-    ccov_status st = ccov_coverage_run(a->ctx, &co, &res);
-    const ccov_layer_table *t = res ? ccov_result_layer(res, "regions") : NULL;
-    if (st == CCOV_OK && !t)
-        st = ccov_ctx_fail(a->ctx, CCOV_ERR_IO, "%s: no regions layer", src);
+    const ccov_options *in = &a->o->inputs;
+    ccov_options ro = {.regions_src = in->regions_src,
+                       .regions_layer = in->regions_layer,
+                       .region_field = in->region_field,
+                       .only = in->only,
+                       .assume_crs = in->assume_crs,
+                       .allow_ballpark = in->allow_ballpark};
+    ccov_regions rg;
+    ccov_status st = ccov_regions_load(a->ctx, &ro, &rg);
     if (st == CCOV_OK)
-        st = regions_take(a, t);
-    if (st == CCOV_OK && !(a->res->regions_path = strdup(res->regions_input.path)))
+        st = ccov_regions_check(a->ctx, &rg);
+    if (st == CCOV_OK)
+        st = regions_take(a, &rg);
+    if (st == CCOV_OK && !(a->res->regions_path = strdup(rg.input.path)))
         st = oom(a->ctx);
     a->res->nregions = a->nregions;
-    ccov_result_free(res);
+    ccov_regions_free(a->ctx, &rg);
     return st;
 }
 
 /* ---- the audited source and its frames ---- */
 
-static ccov_status source_crs(audit *a, const char *src) {
-    char *def = ccov_io_crs_definition(a->layer);
-    if (!def && !a->o->assume_crs)
-        return ccov_ctx_fail(a->ctx, CCOV_ERR_CRS,
-                             "%s: no CRS declared; name one with --assume-crs (e.g. EPSG:32648)",
-                             src);
-    a->src_crs = ccov_crs_create(a->ctx, def ? def : a->o->assume_crs, src);
-    free(def);
-    a->lonlat = a->src_crs ? ccov_crs_create(a->ctx, "EPSG:4326", "WGS84") : NULL;
+/* The way to WGS84 lon/lat (as report's into its frame), and the local frame. */
+static ccov_status source_frames(audit *a, const char *src) {
+    a->lonlat = ccov_crs_create(a->ctx, "EPSG:4326", "WGS84");
     if (!a->lonlat)
         return CCOV_ERR_CRS;
-    a->step = ccov_crs_densify_step(a->src_crs, DENSIFY_M);
+    ccov_status st =
+        ccov_source_into_frame(a->ctx, &a->src, src, a->lonlat, 0, a->o->inputs.allow_ballpark);
+    if (st != CCOV_OK)
+        return st;
     double bbox[4], ll[4] = {0, 0, 0, 0};
-    bool have =
-        ccov_io_extent(a->layer, bbox) && ccov_crs_bbox_to_lonlat(a->ctx, a->src_crs, bbox, ll);
-    a->to_lonlat = ccov_xform_create(a->ctx, a->src_crs, a->lonlat, have ? ll : NULL,
-                                     a->o->allow_ballpark, src);
-    if (!a->to_lonlat)
-        return CCOV_ERR_CRS;
+    if (ccov_io_extent(a->src.layer, bbox))
+        ccov_crs_bbox_to_lonlat(a->ctx, a->src.crs, bbox, ll);
     /* Lengths, widths and overlap shares in metres: Lambert azimuthal equal-area centred on the
        data (scale error under 0.2 % within 500 km of the centre). */
     char local[160];
@@ -216,25 +215,28 @@ static ccov_status source_crs(audit *a, const char *src) {
     return a->to_local ? CCOV_OK : CCOV_ERR_CRS;
 }
 
+/* The audited source, opened and checked by the source module as report opens it; the --where
+   filter is checked first, so that a bad one is a usage error. */
 static ccov_status source_open(audit *a) {
     char buf[4096];
-    const ccov_audit_options *o = a->o;
-    const char *src = ccov_coverage_default_cleared(o->cleared_src, buf, sizeof buf);
-    a->layer = ccov_io_open(a->ctx, src, o->cleared_layer, "--cleared-layer");
-    if (!a->layer)
-        return CCOV_ERR_IO;
-    ccov_status st = CCOV_OK;
-    if (o->where && *o->where) {
-        st = ccov_io_attrs_check_where(a->ctx, src, ccov_io_layer_name(a->layer), o->where);
+    const ccov_options *in = &a->o->inputs;
+    const char *src = ccov_coverage_default_cleared(in->cleared_src, buf, sizeof buf);
+    ccov_status st = ccov_source_open(a->ctx, &a->src, src, in->cleared_layer, "--cleared-layer");
+    if (st != CCOV_OK)
+        return st;
+    if (in->where && *in->where) {
+        st = ccov_io_attrs_check_where(a->ctx, src, ccov_io_layer_name(a->src.layer), in->where);
         if (st == CCOV_OK)
-            st = ccov_io_set_where(a->ctx, a->layer, o->where);
+            st = ccov_source_filter(a->ctx, &a->src, in->where);
     }
     if (st == CCOV_OK)
-        st = source_crs(a, src);
+        st = ccov_source_find_crs(a->ctx, &a->src, src, in->assume_crs, CCOV_CLEARED_STEP_M);
+    if (st == CCOV_OK)
+        st = source_frames(a, src);
     ccov_audit_result *r = a->res;
     r->path = strdup(src);
-    r->layer = strdup(ccov_io_layer_name(a->layer));
-    r->crs = strdup(a->src_crs ? ccov_crs_label(a->src_crs) : "");
+    r->layer = strdup(ccov_io_layer_name(a->src.layer));
+    r->crs = strdup(a->src.crs ? ccov_crs_label(a->src.crs) : "");
     if (st == CCOV_OK && (!r->path || !r->layer || !r->crs))
         st = oom(a->ctx);
     return st;
@@ -251,10 +253,10 @@ static const char *const YEAR_FIELDS[] = {"year", NULL};
 static ccov_status field_named(audit *a, const char *given, const char *option,
                                const char *const *defaults, const char **out) {
     const char *one[2] = {given, NULL};
-    *out = given || defaults ? ccov_io_find_field(a->layer, given ? one : defaults) : NULL;
+    *out = given || defaults ? ccov_io_find_field(a->src.layer, given ? one : defaults) : NULL;
     if (given && !*out) {
         char list[512];
-        ccov_io_field_list(a->layer, list, sizeof list);
+        ccov_io_field_list(a->src.layer, list, sizeof list);
         return ccov_ctx_fail(a->ctx, CCOV_ERR_USAGE, "%s: %s: no field '%s' (fields: %s)",
                              a->res->path, option, given, list);
     }
@@ -306,8 +308,8 @@ static ccov_status date_fields(audit *a) {
         }
         return CCOV_OK;
     }
-    const char *year = ccov_io_find_field(a->layer, YEAR_FIELDS);
-    char *typed = ccov_io_attrs_date_fields(a->ctx, a->res->path, ccov_io_layer_name(a->layer));
+    const char *year = ccov_io_find_field(a->src.layer, YEAR_FIELDS);
+    char *typed = ccov_io_attrs_date_fields(a->ctx, a->res->path, ccov_io_layer_name(a->src.layer));
     bool ok = typed && (!year || add_date(a, year)) && each_item(typed, add_date, a);
     free(typed);
     return ok ? CCOV_OK : oom(a->ctx);
@@ -337,15 +339,15 @@ static ccov_status fields_setup(audit *a) {
         st = date_fields(a);
     if (st != CCOV_OK)
         return st;
-    names[V_AREA] = ccov_io_find_field(a->layer, AREA_FIELDS);
-    names[V_UNIT] = ccov_io_find_field(a->layer, UNIT_FIELDS);
+    names[V_AREA] = ccov_io_find_field(a->src.layer, AREA_FIELDS);
+    names[V_UNIT] = ccov_io_find_field(a->src.layer, UNIT_FIELDS);
     const char **all = calloc(V_DATES + a->ndates, sizeof *all);
     if (!all)
         return oom(a->ctx);
     memcpy(all, names, sizeof names);
     for (size_t i = 0; i < a->ndates; i++)
         all[V_DATES + i] = a->date_names[i];
-    st = ccov_io_select_fields(a->ctx, a->layer, all, V_DATES + a->ndates);
+    st = ccov_io_select_fields(a->ctx, a->src.layer, all, V_DATES + a->ndates);
     free(all);
     ccov_audit_result *r = a->res;
     r->id_field = strdup(names[V_ID] ? names[V_ID] : "");
@@ -458,7 +460,7 @@ static void ring_edges(audit *a, feature *f, const double *x, const double *y, s
     memcpy(my, y, n * sizeof *my);
     double longest = 0;
     size_t at = 0;
-    if (ccov_xform_points(a->to_lonlat, mx, 1, my, 1, n) == 0 &&
+    if (ccov_xform_points(a->src.xf, mx, 1, my, 1, n) == 0 &&
         ccov_xform_points(a->to_local, mx, 1, my, 1, n) == 0)
         for (size_t i = 0; i + 1 < n; i++) {
             double len = hypot(mx[i + 1] - mx[i], my[i + 1] - my[i]);
@@ -576,8 +578,8 @@ static void check_sliver(audit *a, feature *f) {
    area, regions, sliver. */
 static ccov_status check_placed(audit *a, feature *f, const ccov_geom *fixed, char *const *values) {
     char again[256];
-    ccov_geom *dense = ccov_geom_densify(a->ctx, fixed, a->step);
-    ccov_geom *moved = dense ? ccov_geom_transform(a->ctx, dense, xf_point, a->to_lonlat) : NULL;
+    ccov_geom *dense = ccov_geom_densify(a->ctx, fixed, a->src.step);
+    ccov_geom *moved = dense ? ccov_geom_transform(a->ctx, dense, xf_point, a->src.xf) : NULL;
     ccov_geom *ll = moved && ccov_geom_is_finite(a->ctx, moved)
                         ? ccov_geom_repair(a->ctx, moved, again, sizeof again)
                         : NULL;
@@ -597,7 +599,7 @@ static ccov_status check_placed(audit *a, feature *f, const ccov_geom *fixed, ch
 
 /* The geometry as read, in WGS84 lon/lat, for the output layer. */
 static void keep_geometry(audit *a, feature *f, const ccov_geom *g) {
-    ccov_geom *ll = ccov_geom_transform(a->ctx, g, xf_point, a->to_lonlat);
+    ccov_geom *ll = ccov_geom_transform(a->ctx, g, xf_point, a->src.xf);
     if (ll && !ccov_geom_to_wkb(a->ctx, ll, &f->wkb, &f->wkb_size))
         f->wkb = NULL;
     ccov_geom_free(a->ctx, ll);
@@ -614,6 +616,9 @@ static ccov_status check_geometry(audit *a, feature *f, const ccov_record *rec) 
         ccov_geom_free(a->ctx, g);
         return CCOV_OK;
     }
+    double b[4];
+    if (ccov_geom_bounds(a->ctx, g, b) && !ccov_source_lon_beyond(&a->src, b))
+        ccov_source_box_add(a->read_box, b);
     if (a->o->keep_geometry)
         keep_geometry(a, f, g);
     if (!ccov_geom_audit_normal_wkb(a->ctx, g, &f->norm, &f->norm_size))
@@ -669,7 +674,7 @@ static ccov_status read_features(audit *a) {
     ccov_record rec = {0};
     ccov_status st = CCOV_OK;
     int got = 0;
-    while (st == CCOV_OK && (got = ccov_io_next(a->ctx, a->layer, &rec)) == 1)
+    while (st == CCOV_OK && (got = ccov_io_next(a->ctx, a->src.layer, &rec)) == 1)
         st = check_record(a, &rec);
     if (st == CCOV_OK && got < 0)
         st = CCOV_ERR_IO;
@@ -881,11 +886,16 @@ static void release(audit *a) {
         free(a->date_names[i]);
     free(a->date_names);
     ccov_xform_free(a->to_local);
-    ccov_xform_free(a->to_lonlat);
     ccov_crs_free(a->local);
     ccov_crs_free(a->lonlat);
-    ccov_crs_free(a->src_crs);
-    ccov_io_close(a->layer);
+    ccov_source_close(&a->src);
+}
+
+/* The numbers read, not the extent the file declares (which may be stale), decide (as report). */
+static ccov_status read_box_check(audit *a) {
+    if (isnan(a->read_box[0]))
+        return CCOV_OK;
+    return ccov_source_extent_check(a->ctx, &a->src, a->res->path, a->read_box);
 }
 
 static ccov_status options_check(ccov_ctx *ctx, const ccov_audit_options *o) {
@@ -911,12 +921,13 @@ ccov_status ccov_audit_run(ccov_ctx *ctx, const ccov_audit_options *opts, ccov_a
     if (st != CCOV_OK)
         return st;
     audit a = {.ctx = ctx, .o = opts, .res = calloc(1, sizeof *a.res)};
+    for (int i = 0; i < 4; i++)
+        a.read_box[i] = NAN;
     if (!a.res)
         return oom(ctx);
     a.res->options = *opts;
     ccov_audit_options *kept = &a.res->options;
-    kept->cleared_src = kept->cleared_layer = kept->where = kept->assume_crs = NULL;
-    kept->regions_src = kept->regions_layer = kept->region_field = kept->only = NULL;
+    kept->inputs = (ccov_options){.allow_ballpark = opts->inputs.allow_ballpark};
     kept->region_attr = kept->id_field = kept->date_fields = NULL;
     st = source_open(&a);
     if (st == CCOV_OK)
@@ -925,6 +936,8 @@ ccov_status ccov_audit_run(ccov_ctx *ctx, const ccov_audit_options *opts, ccov_a
         st = fields_setup(&a);
     if (st == CCOV_OK)
         st = read_features(&a);
+    if (st == CCOV_OK)
+        st = read_box_check(&a);
     if (st == CCOV_OK)
         st = duplicate_geometries(&a);
     if (st == CCOV_OK)

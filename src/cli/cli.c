@@ -711,15 +711,7 @@ static int cmd_validate(ccov_ctx *ctx, const cli_args *a) {
 
 static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     ccov_audit_options o = a->audit;
-    o.cleared_src = a->cov.cleared_src;
-    o.cleared_layer = a->cov.cleared_layer;
-    o.where = a->cov.where;
-    o.assume_crs = a->cov.assume_crs;
-    o.allow_ballpark = a->cov.allow_ballpark;
-    o.regions_src = a->cov.regions_src;
-    o.regions_layer = a->cov.regions_layer;
-    o.region_field = a->cov.region_field;
-    o.only = a->cov.only;
+    o.inputs = a->cov;
     o.keep_geometry = a->out.dir != NULL;
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;

@@ -5,8 +5,8 @@
    chain into each other. Gross figures are per feature. Every result is stored per cell or per
    feature and summed afterwards in that order, so the figures are the same, bit for bit,
    whatever the number of threads. */
-#include "coverage/run.h"
 #include "core/parallel.h"
+#include "coverage/pipeline.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -40,7 +40,7 @@ typedef struct {
 } grid;
 
 typedef struct {
-    run *r;
+    ccov_pipeline *r;
     double (*box)[4]; /* each feature's extent */
     grid grid;
     double *cell_net; /* ncells x nregions */
@@ -69,8 +69,8 @@ static bool boxes_meet(const double a[4], const double b[4]) {
 
 /* Hectares of g in one region: g's own area when it lies inside (measured once, kept in *gha),
    the clipped part's when it crosses. *where tells which. */
-static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, double *gha,
-                             ccov_place *where, double *ha) {
+static ccov_status region_ha(ccov_pipeline *r, ccov_worker *w, size_t i, const ccov_geom *g,
+                             double *gha, ccov_place *where, double *ha) {
     *ha = 0;
     *where = ccov_geom_locate(w->ctx, w->preps[i], g);
     if (*where == CCOV_PLACE_INSIDE) {
@@ -84,7 +84,7 @@ static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, do
     }
     if (*where == CCOV_PLACE_ERROR)
         return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "clipping to region %s failed",
-                             r->regions[i].name);
+                             r->regions.items[i].name);
     return CCOV_OK;
 }
 
@@ -92,16 +92,16 @@ static ccov_status region_ha(run *r, worker *w, size_t i, const ccov_geom *g, do
    the hectares of g outside every region. gha: g's own area, NaN when not known yet. *crossing
    (when not NULL) tells whether g crosses or touches a region's border: when it does not, every
    part of g lies in the same regions as g, whole. */
-static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits *h, bool outside,
-                         bool *crossing) {
+static ccov_status place(ccov_pipeline *r, ccov_worker *w, const ccov_geom *g, double gha, hits *h,
+                         bool outside, bool *crossing) {
     double box[4];
     bool inside_one = false, touches = false, border = false;
     if (crossing)
         *crossing = false;
     if (!ccov_geom_bounds(w->ctx, g, box))
         return CCOV_OK;
-    for (size_t i = 0; i < r->nregions; i++) {
-        if (!boxes_meet(box, r->region_box[i]))
+    for (size_t i = 0; i < r->regions.n; i++) {
+        if (!boxes_meet(box, r->workers.region_box[i]))
             continue;
         ccov_place where;
         double ha;
@@ -132,8 +132,8 @@ static ccov_status place(run *r, worker *w, const ccov_geom *g, double gha, hits
 
 static ccov_status box_item(void *shared, int w, size_t f) {
     compute_job *j = shared;
-    if (!ccov_geom_bounds(j->r->workers[w].ctx, j->r->cleared[f], j->box[f]))
-        return ccov_ctx_fail(j->r->workers[w].ctx, CCOV_ERR_GEOM, "empty cleared geometry");
+    if (!ccov_geom_bounds(j->r->workers.w[w].ctx, j->r->cleared.geoms[f], j->box[f]))
+        return ccov_ctx_fail(j->r->workers.w[w].ctx, CCOV_ERR_GEOM, "empty cleared geometry");
     return CCOV_OK;
 }
 
@@ -166,13 +166,13 @@ static void grid_shape(grid *g, size_t n) {
 }
 
 /* Each feature listed under every cell its box overlaps (counting sort by cell). */
-static ccov_status grid_fill(run *r, compute_job *j) {
+static ccov_status grid_fill(ccov_pipeline *r, compute_job *j) {
     grid *g = &j->grid;
     size_t ncells = g->nx * g->ny, total = 0, ix[2], iy[2];
     g->start = calloc(ncells + 2, sizeof *g->start);
     if (!g->start)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t f = 0; f < r->ncleared; f++) {
+    for (size_t f = 0; f < r->cleared.n; f++) {
         cell_span(g, j->box[f], ix, iy);
         for (size_t y = iy[0]; y <= iy[1]; y++)
             for (size_t x = ix[0]; x <= ix[1]; x++, total++)
@@ -183,7 +183,7 @@ static ccov_status grid_fill(run *r, compute_job *j) {
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t c = 2; c < ncells + 2; c++)
         g->start[c] += g->start[c - 1];
-    for (size_t f = 0; f < r->ncleared; f++) {
+    for (size_t f = 0; f < r->cleared.n; f++) {
         cell_span(g, j->box[f], ix, iy);
         for (size_t y = iy[0]; y <= iy[1]; y++)
             for (size_t x = ix[0]; x <= ix[1]; x++)
@@ -192,19 +192,19 @@ static ccov_status grid_fill(run *r, compute_job *j) {
     return CCOV_OK;
 }
 
-static ccov_status grid_build(run *r, compute_job *j) {
+static ccov_status grid_build(ccov_pipeline *r, compute_job *j) {
     grid *g = &j->grid;
     g->box[0] = g->box[1] = INFINITY;
     g->box[2] = g->box[3] = -INFINITY;
-    for (size_t f = 0; f < r->ncleared; f++) {
+    for (size_t f = 0; f < r->cleared.n; f++) {
         g->box[0] = fmin(g->box[0], j->box[f][0]);
         g->box[1] = fmin(g->box[1], j->box[f][1]);
         g->box[2] = fmax(g->box[2], j->box[f][2]);
         g->box[3] = fmax(g->box[3], j->box[f][3]);
     }
-    if (r->ncleared == 0)
+    if (r->cleared.n == 0)
         g->box[0] = g->box[1] = g->box[2] = g->box[3] = 0;
-    grid_shape(g, r->ncleared);
+    grid_shape(g, r->cleared.n);
     return grid_fill(r, j);
 }
 
@@ -239,7 +239,7 @@ static void pieces_free(ccov_ctx *ctx, cell_pieces *p) {
     free(p->covered);
 }
 
-static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p) {
+static ccov_status cell_cut(compute_job *j, ccov_worker *w, size_t c, cell_pieces *p) {
     const grid *g = &j->grid;
     size_t k = g->start[c + 1] - g->start[c], ix[2], iy[2];
     double rect[4];
@@ -254,8 +254,8 @@ static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p)
         size_t f = g->items[i];
         cell_span(g, j->box[f], ix, iy);
         bool whole = ix[0] == ix[1] && iy[0] == iy[1];
-        ccov_geom *piece =
-            whole ? j->r->cleared[f] : ccov_geom_clip_rect(w->ctx, j->r->cleared[f], rect);
+        ccov_geom *piece = whole ? j->r->cleared.geoms[f]
+                                 : ccov_geom_clip_rect(w->ctx, j->r->cleared.geoms[f], rect);
         if (!piece)
             return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "cutting a polygon at a cell edge failed");
         if (!whole && ccov_geom_is_empty(w->ctx, piece)) {
@@ -271,7 +271,7 @@ static ccov_status cell_cut(compute_job *j, worker *w, size_t c, cell_pieces *p)
 
 /* Add a dissolved piece's figures to the cell's. */
 static void cell_add(compute_job *j, size_t c, const hits *h) {
-    double *net = &j->cell_net[c * j->r->nregions];
+    double *net = &j->cell_net[c * j->r->regions.n];
     for (uint32_t k = 0; k < h->n; k++) {
         const hit *x = k == 0 ? &h->first : &h->more[k - 1];
         net[x->region] += x->ha;
@@ -281,8 +281,8 @@ static void cell_add(compute_job *j, size_t c, const hits *h) {
 
 /* A whole member of a group that lies inside regions without touching their borders lies in the
    same regions, whole: its gross figures are its own area in each. */
-static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits *group) {
-    double ha = j->r->cleared_ha[f];
+static ccov_status members_hits(compute_job *j, ccov_worker *w, size_t f, const hits *group) {
+    double ha = j->r->cleared.ha[f];
     for (uint32_t k = 0; ha > 0 && k < group->n; k++) {
         const hit *x = k == 0 ? &group->first : &group->more[k - 1];
         if (!add_hit(&j->feature_hits[f], x->region, ha))
@@ -294,12 +294,12 @@ static ccov_status members_hits(compute_job *j, worker *w, size_t f, const hits 
 
 /* The union of a group's pieces that no other piece covers (*made: a new geometry); *gha receives
    its area when it is known already (a single whole polygon), else NaN. */
-static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, const size_t *m,
+static ccov_geom *group_union(compute_job *j, ccov_worker *w, const cell_pieces *p, const size_t *m,
                               size_t k, bool *made, double *gha) {
     *made = false;
     *gha = NAN;
     if (k == 1 && p->whole[m[0]])
-        *gha = j->r->cleared_ha[p->feature[m[0]]];
+        *gha = j->r->cleared.ha[p->feature[m[0]]];
     if (k == 1)
         return p->geom[m[0]];
     ccov_geom **parts = malloc(k * sizeof *parts);
@@ -310,7 +310,7 @@ static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, c
             last = m[i];
         }
     *made = kept > 1;
-    *gha = kept == 1 && p->whole[last] ? j->r->cleared_ha[p->feature[last]] : NAN;
+    *gha = kept == 1 && p->whole[last] ? j->r->cleared.ha[p->feature[last]] : NAN;
     ccov_geom *u = !parts ? NULL : kept > 1 ? ccov_geom_union(w->ctx, parts, kept) : p->geom[last];
     free(parts);
     return u;
@@ -318,7 +318,7 @@ static ccov_geom *group_union(compute_job *j, worker *w, const cell_pieces *p, c
 
 /* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
    and its figures are also its gross ones. */
-static ccov_status cell_group(compute_job *j, worker *w, size_t c, const cell_pieces *p,
+static ccov_status cell_group(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p,
                               const size_t *m, size_t k) {
     bool alone = k == 1 && p->whole[m[0]], made = false;
     size_t f = p->feature[m[0]];
@@ -361,7 +361,7 @@ static size_t *group_order(const size_t *group_of, size_t n, size_t ngroups, siz
     return order;
 }
 
-static ccov_status cell_dissolve(compute_job *j, worker *w, size_t c, const cell_pieces *p) {
+static ccov_status cell_dissolve(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p) {
     size_t ngroups = 0, *order = NULL;
     size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
     size_t *start = malloc((p->n + 2) * sizeof *start);
@@ -380,7 +380,7 @@ static ccov_status cell_dissolve(compute_job *j, worker *w, size_t c, const cell
 
 static ccov_status cell_item(void *shared, int wi, size_t c) {
     compute_job *j = shared;
-    worker *w = &j->r->workers[wi];
+    ccov_worker *w = &j->r->workers.w[wi];
     if (j->grid.start[c + 1] == j->grid.start[c])
         return CCOV_OK;
     cell_pieces p = {0};
@@ -395,16 +395,17 @@ static ccov_status feature_item(void *shared, int w, size_t f) {
     compute_job *j = shared;
     if (j->done[f])
         return CCOV_OK;
-    return place(j->r, &j->r->workers[w], j->r->cleared[f], j->r->cleared_ha[f],
+    return place(j->r, &j->r->workers.w[w], j->r->cleared.geoms[f], j->r->cleared.ha[f],
                  &j->feature_hits[f], false, NULL);
 }
 
 /* ---- sums, in cell and feature order ---- */
 
-static ccov_status sum_up(run *r, compute_job *j, double *net, double *gross, long long *tasks) {
+static ccov_status sum_up(ccov_pipeline *r, compute_job *j, double *net, double *gross,
+                          long long *tasks) {
     ccov_result *res = r->res;
-    size_t ncells = j->grid.nx * j->grid.ny, nr = r->nregions;
-    res->task_fids = malloc((r->ncleared ? r->ncleared : 1) * sizeof *res->task_fids);
+    size_t ncells = j->grid.nx * j->grid.ny, nr = r->regions.n;
+    res->task_fids = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *res->task_fids);
     if (!res->task_fids)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t c = 0; c < ncells; c++) {
@@ -412,7 +413,7 @@ static ccov_status sum_up(run *r, compute_job *j, double *net, double *gross, lo
             net[i] += j->cell_net[c * nr + i];
         res->outside_ha += j->cell_out[c];
     }
-    for (size_t f = 0; f < r->ncleared; f++) {
+    for (size_t f = 0; f < r->cleared.n; f++) {
         const hits *h = &j->feature_hits[f];
         for (uint32_t k = 0; k < h->n; k++) {
             const hit *x = k == 0 ? &h->first : &h->more[k - 1];
@@ -420,14 +421,14 @@ static ccov_status sum_up(run *r, compute_job *j, double *net, double *gross, lo
             tasks[x->region]++;
         }
         if (h->n > 0)
-            res->task_fids[res->tasks++] = r->info[f].fid;
+            res->task_fids[res->tasks++] = r->cleared.info[f].fid;
     }
     return CCOV_OK;
 }
 
-static ccov_status fill_result(run *r, compute_job *j) {
+static ccov_status fill_result(ccov_pipeline *r, compute_job *j) {
     ccov_result *res = r->res;
-    size_t nr = r->nregions;
+    size_t nr = r->regions.n;
     double *net = calloc(nr, sizeof *net), *gross = calloc(nr, sizeof *gross);
     long long *tasks = calloc(nr, sizeof *tasks);
     res->regions = calloc(nr, sizeof *res->regions);
@@ -435,7 +436,7 @@ static ccov_status fill_result(run *r, compute_job *j) {
                          ? sum_up(r, j, net, gross, tasks)
                          : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = 0; st == CCOV_OK && i < nr; i++) {
-        const region *reg = &r->regions[i];
+        const ccov_region *reg = &r->regions.items[i];
         ccov_region_result *out = &res->regions[res->nregions++];
         *out = (ccov_region_result){
             strdup(reg->name), strdup(reg->iso), reg->fid,
@@ -454,7 +455,7 @@ static ccov_status fill_result(run *r, compute_job *j) {
 }
 
 typedef struct {
-    run *r;
+    ccov_pipeline *r;
     const char *name;
 } stage_tick;
 
@@ -463,21 +464,23 @@ static void tick(void *user, size_t done, size_t n) {
     ccov_ctx_progress(t->r->ctx, t->name, n ? (double)done / (double)n : 1);
 }
 
-static ccov_status run_stage(run *r, const char *name, size_t n, ccov_item_fn fn, void *job) {
+static ccov_status run_stage(ccov_pipeline *r, const char *name, size_t n, ccov_item_fn fn,
+                             void *job) {
     int failed = 0;
-    double t0 = ccov_run_now();
+    double t0 = ccov_workers_now();
     stage_tick t = {r, name};
-    ccov_status st = ccov_run_from_worker(
-        r, ccov_parallel_for(r->nworkers, n, fn, job, &failed, tick, &t), failed);
+    ccov_status st =
+        ccov_workers_fail(r->ctx, &r->workers,
+                          ccov_parallel_for(r->workers.n, n, fn, job, &failed, tick, &t), failed);
     ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n,
-                 ccov_run_now() - t0, r->nworkers);
+                 ccov_workers_now() - t0, r->workers.n);
     return st;
 }
 
 /* ---- layers: they show whole dissolved groups, so these are built across cells ---- */
 
 typedef struct {
-    run *r;
+    ccov_pipeline *r;
     size_t ngroups;
     size_t *group_of;
     size_t *start; /* members of group g: members[start[g] .. start[g + 1]) */
@@ -490,9 +493,9 @@ typedef struct {
 static ccov_status union_item(void *shared, int w, size_t g) {
     layer_job *j = shared;
     size_t k = j->start[g + 1] - j->start[g], kept = 0;
-    ccov_ctx *ctx = j->r->workers[w].ctx;
+    ccov_ctx *ctx = j->r->workers.w[w].ctx;
     if (k == 1) {
-        j->groups[g] = j->r->cleared[j->members[j->start[g]]];
+        j->groups[g] = j->r->cleared.geoms[j->members[j->start[g]]];
         return CCOV_OK;
     }
     ccov_geom **parts = malloc(k * sizeof *parts);
@@ -501,7 +504,7 @@ static ccov_status union_item(void *shared, int w, size_t g) {
     for (size_t m = 0; m < k; m++) {
         size_t f = j->members[j->start[g] + m];
         if (!j->covered[f])
-            parts[kept++] = j->r->cleared[f];
+            parts[kept++] = j->r->cleared.geoms[f];
     }
     j->made[g] = kept > 1;
     j->groups[g] = kept > 1 ? ccov_geom_union(ctx, parts, kept) : kept ? parts[0] : NULL;
@@ -509,15 +512,15 @@ static ccov_status union_item(void *shared, int w, size_t g) {
     return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
 }
 
-static ccov_status build_layers(run *r) {
-    size_t n = r->ncleared;
+static ccov_status build_layers(ccov_pipeline *r) {
+    size_t n = r->cleared.n;
     layer_job j = {.r = r};
     j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
     j.start = malloc((n + 2) * sizeof *j.start);
     j.covered = malloc((n ? n : 1) * sizeof *j.covered);
     ccov_status st =
         j.group_of && j.start && j.covered
-            ? ccov_geom_groups(r->ctx, r->cleared, n, j.group_of, &j.ngroups, j.covered)
+            ? ccov_geom_groups(r->ctx, r->cleared.geoms, n, j.group_of, &j.ngroups, j.covered)
             : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK && !(j.members = group_order(j.group_of, n, j.ngroups, j.start)))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
@@ -530,7 +533,7 @@ static ccov_status build_layers(run *r) {
     if (st == CCOV_OK)
         st = run_stage(r, "dissolve for the layers", j.ngroups, union_item, &j);
     if (st == CCOV_OK)
-        st = ccov_run_build_layers(r, j.groups, j.ngroups, j.group_of);
+        st = ccov_layers_build(r, j.groups, j.ngroups, j.group_of);
     for (size_t g = 0; j.groups && j.made && g < j.ngroups; g++)
         if (j.made[g])
             ccov_geom_free(r->ctx, j.groups[g]);
@@ -545,8 +548,8 @@ static ccov_status build_layers(run *r) {
 
 /* ---- the stages ---- */
 
-static void job_free(run *r, compute_job *j) {
-    for (size_t f = 0; j->feature_hits && f < r->ncleared; f++)
+static void job_free(ccov_pipeline *r, compute_job *j) {
+    for (size_t f = 0; j->feature_hits && f < r->cleared.n; f++)
         free(j->feature_hits[f].more);
     free(j->feature_hits);
     free(j->done);
@@ -557,9 +560,9 @@ static void job_free(run *r, compute_job *j) {
     free(j->box);
 }
 
-static ccov_status job_alloc(run *r, compute_job *j) {
-    size_t n = r->ncleared ? r->ncleared : 1, ncells = j->grid.nx * j->grid.ny;
-    j->cell_net = calloc(ncells * (r->nregions ? r->nregions : 1), sizeof *j->cell_net);
+static ccov_status job_alloc(ccov_pipeline *r, compute_job *j) {
+    size_t n = r->cleared.n ? r->cleared.n : 1, ncells = j->grid.nx * j->grid.ny;
+    j->cell_net = calloc(ncells * (r->regions.n ? r->regions.n : 1), sizeof *j->cell_net);
     j->cell_out = calloc(ncells, sizeof *j->cell_out);
     j->feature_hits = calloc(n, sizeof *j->feature_hits);
     j->done = calloc(n, sizeof *j->done);
@@ -568,10 +571,10 @@ static ccov_status job_alloc(run *r, compute_job *j) {
     return CCOV_OK;
 }
 
-ccov_status ccov_run_compute(run *r) {
+ccov_status ccov_compute_figures(ccov_pipeline *r) {
     compute_job j = {.r = r};
-    j.box = malloc((r->ncleared ? r->ncleared : 1) * sizeof *j.box);
-    ccov_status st = j.box ? run_stage(r, "extents", r->ncleared, box_item, &j)
+    j.box = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *j.box);
+    ccov_status st = j.box ? run_stage(r, "extents", r->cleared.n, box_item, &j)
                            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = grid_build(r, &j);
@@ -580,7 +583,7 @@ ccov_status ccov_run_compute(run *r) {
     if (st == CCOV_OK)
         st = run_stage(r, "dissolve and clip, cell by cell", j.grid.nx * j.grid.ny, cell_item, &j);
     if (st == CCOV_OK)
-        st = run_stage(r, "gross area per feature", r->ncleared, feature_item, &j);
+        st = run_stage(r, "gross area per feature", r->cleared.n, feature_item, &j);
     if (st == CCOV_OK)
         st = fill_result(r, &j);
     if (st == CCOV_OK && r->opts->layers)

@@ -1,5 +1,5 @@
 /* coverage: the result layers — coverage, tasks, overlaps, outside, regions — in WGS84 lon/lat. */
-#include "coverage/run.h"
+#include "coverage/pipeline.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -43,7 +43,8 @@ enum { LAYER_COVERAGE, LAYER_TASKS, LAYER_OVERLAPS, LAYER_OUTSIDE, LAYER_REGIONS
 const char *const ccov_layer_names[CCOV_NLAYERS] = {"coverage", "tasks", "overlaps", "outside",
                                                     "regions"};
 
-static ccov_status add_column(run *r, ccov_layer_table *t, const char *name, ccov_value_type type) {
+static ccov_status add_column(ccov_pipeline *r, ccov_layer_table *t, const char *name,
+                              ccov_value_type type) {
     ccov_column *grown = realloc(t->columns, (t->ncolumns + 1) * sizeof *grown);
     if (!grown)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
@@ -54,7 +55,7 @@ static ccov_status add_column(run *r, ccov_layer_table *t, const char *name, cco
 }
 
 /* Columns given as "name:type" pairs (type s, i, r or b), NULL-terminated. */
-static ccov_status add_columns(run *r, ccov_layer_table *t, const char *const *specs) {
+static ccov_status add_columns(ccov_pipeline *r, ccov_layer_table *t, const char *const *specs) {
     ccov_status st = CCOV_OK;
     for (size_t i = 0; specs[i] && st == CCOV_OK; i++) {
         char name[64];
@@ -94,9 +95,10 @@ static void free_values(const ccov_layer_table *t, char **values) {
 
 /* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
    set: rounding alone (as a writer does) can leave an invalid polygon behind. */
-static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row, bool *empty) {
-    ccov_geom *moved =
-        r->to_lonlat ? ccov_geom_transform(r->ctx, g, to_lonlat, r->to_lonlat) : (ccov_geom *)g;
+static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool *empty) {
+    ccov_geom *moved = r->regions.to_lonlat
+                           ? ccov_geom_transform(r->ctx, g, to_lonlat, r->regions.to_lonlat)
+                           : (ccov_geom *)g;
     ccov_geom *snapped = moved;
     if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
         snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
@@ -112,8 +114,8 @@ static bool lonlat_wkb(run *r, const ccov_geom *g, ccov_row *row, bool *empty) {
 /* Append a row: geometry (working frame; not taken over) and values (taken over, one per
    column). A sliver thinner than the output grid vanishes when snapped; such a row is left out
    unless the layer has one row per region (coverage, regions). */
-static ccov_status add_row_ex(run *r, ccov_layer_table *t, const ccov_geom *g, char **values,
-                              bool keep_empty) {
+static ccov_status add_row_ex(ccov_pipeline *r, ccov_layer_table *t, const ccov_geom *g,
+                              char **values, bool keep_empty) {
     ccov_row row = {(long long)t->nrows + 1, NULL, 0, values};
     ccov_row *grown = values ? realloc(t->rows, (t->nrows + 1) * sizeof *grown) : NULL;
     if (grown)
@@ -132,7 +134,8 @@ static ccov_status add_row_ex(run *r, ccov_layer_table *t, const ccov_geom *g, c
     return CCOV_OK;
 }
 
-static ccov_status add_row(run *r, ccov_layer_table *t, const ccov_geom *g, char **values) {
+static ccov_status add_row(ccov_pipeline *r, ccov_layer_table *t, const ccov_geom *g,
+                           char **values) {
     return add_row_ex(r, t, g, values, false);
 }
 
@@ -141,26 +144,28 @@ static char **new_values(const ccov_layer_table *t) {
     return calloc(t->ncolumns ? t->ncolumns : 1, sizeof(char *));
 }
 
-static const char *region_name(const run *r, size_t i) { return r->regions[i].name; }
+static const char *region_name(const ccov_pipeline *r, size_t i) {
+    return r->regions.items[i].name;
+}
 
-static ccov_status build_regions(run *r, ccov_layer_table *t) {
+static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
     static const char *const cols[] = {"region:s", "iso:s", "region_ha:r", NULL};
     ccov_status st = add_columns(r, t, cols);
-    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         char **v = new_values(t);
         if (v) {
-            v[0] = strdup(r->regions[i].name);
-            v[1] = strdup(r->regions[i].iso);
-            v[2] = real(r->regions[i].ha);
+            v[0] = strdup(r->regions.items[i].name);
+            v[1] = strdup(r->regions.items[i].iso);
+            v[2] = real(r->regions.items[i].ha);
         }
-        st = add_row_ex(r, t, r->regions[i].geom, v, true);
+        st = add_row_ex(r, t, r->regions.items[i].geom, v, true);
     }
     return st;
 }
 
 /* The dissolved cleared area inside region i: the clipped groups, collected. */
-static ccov_geom *region_coverage(run *r, const ccov_prepared *p, ccov_geom *const *groups,
-                                  size_t ngroups) {
+static ccov_geom *region_coverage(ccov_pipeline *r, const ccov_prepared *p,
+                                  ccov_geom *const *groups, size_t ngroups) {
     ccov_geom **parts = malloc((ngroups ? ngroups : 1) * sizeof *parts);
     size_t n = 0;
     for (size_t g = 0; parts && g < ngroups; g++) {
@@ -174,13 +179,14 @@ static ccov_geom *region_coverage(run *r, const ccov_prepared *p, ccov_geom *con
     return multi;
 }
 
-static ccov_status build_coverage(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                                  ccov_geom *const *groups, size_t ngroups) {
+static ccov_status build_coverage(ccov_pipeline *r, ccov_layer_table *t,
+                                  ccov_prepared *const *preps, ccov_geom *const *groups,
+                                  size_t ngroups) {
     static const char *const cols[] = {"region:s",          "iso:s",        "net_ha:r",
                                        "gross_ha:r",        "overlap_ha:r", "region_ha:r",
                                        "percent_cleared:r", "tasks:i",      NULL};
     ccov_status st = add_columns(r, t, cols);
-    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         const ccov_region_result *f = &r->res->regions[i];
         ccov_geom *multi = region_coverage(r, preps[i], groups, ngroups);
         if (!multi)
@@ -202,29 +208,29 @@ static const char *const TASK_COLS[] = {"source_fid:i", "region:s",   "area_ha:r
 
 /* The source's own fields come first; one that bears the name of a column added here is kept as
    src_<name>, so that nothing of the source is lost. */
-static ccov_status task_columns(run *r, ccov_layer_table *t) {
+static ccov_status task_columns(ccov_pipeline *r, ccov_layer_table *t) {
     ccov_status st = CCOV_OK;
-    for (size_t f = 0; f < r->nfields && st == CCOV_OK; f++) {
+    for (size_t f = 0; f < r->cleared.nfields && st == CCOV_OK; f++) {
         char name[128];
         bool clash = false;
         for (size_t k = 0; TASK_COLS[k]; k++)
-            clash |=
-                strncasecmp(r->fields[f].name, TASK_COLS[k], strcspn(TASK_COLS[k], ":")) == 0 &&
-                strlen(r->fields[f].name) == strcspn(TASK_COLS[k], ":");
-        snprintf(name, sizeof name, "%s%s", clash ? "src_" : "", r->fields[f].name);
-        st = add_column(r, t, name, r->fields[f].type);
+            clash |= strncasecmp(r->cleared.fields[f].name, TASK_COLS[k],
+                                 strcspn(TASK_COLS[k], ":")) == 0 &&
+                     strlen(r->cleared.fields[f].name) == strcspn(TASK_COLS[k], ":");
+        snprintf(name, sizeof name, "%s%s", clash ? "src_" : "", r->cleared.fields[f].name);
+        st = add_column(r, t, name, r->cleared.fields[f].type);
     }
     return st == CCOV_OK ? add_columns(r, t, TASK_COLS) : st;
 }
 
-static ccov_status task_row(run *r, ccov_layer_table *t, size_t j, size_t i, const ccov_geom *part,
-                            ccov_place place, double ha) {
+static ccov_status task_row(ccov_pipeline *r, ccov_layer_table *t, size_t j, size_t i,
+                            const ccov_geom *part, ccov_place place, double ha) {
     char **v = new_values(t);
-    const cleared_info *info = &r->info[j];
-    for (size_t f = 0; v && f < r->nfields; f++)
+    const ccov_cleared_info *info = &r->cleared.info[j];
+    for (size_t f = 0; v && f < r->cleared.nfields; f++)
         v[f] = info->values && info->values[f] ? strdup(info->values[f]) : NULL;
     if (v) {
-        size_t k = r->nfields;
+        size_t k = r->cleared.nfields;
         v[k] = value("%lld", info->fid), v[k + 1] = strdup(region_name(r, i));
         v[k + 2] = real(ha), v[k + 3] = strdup(place == CCOV_PLACE_INSIDE ? "inside" : "crossing");
         v[k + 4] = strdup(info->repaired ? "true" : "false");
@@ -232,15 +238,15 @@ static ccov_status task_row(run *r, ccov_layer_table *t, size_t j, size_t i, con
     return add_row(r, t, part, v);
 }
 
-static ccov_status build_tasks(run *r, ccov_layer_table *t, ccov_prepared *const *preps) {
+static ccov_status build_tasks(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps) {
     ccov_status st = task_columns(r, t);
-    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
-        for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
+        for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
             ccov_place place;
-            ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], r->cleared[j], &place);
+            ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], r->cleared.geoms[j], &place);
             if (place == CCOV_PLACE_ERROR)
                 st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "tasks layer: clipping failed");
-            double ha = part ? ccov_run_measure_ha(r, part) : 0;
+            double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
             if (st == CCOV_OK && ha > 0)
                 st = task_row(r, t, j, i, part, place, ha);
             ccov_geom_free(r->ctx, part);
@@ -249,9 +255,11 @@ static ccov_status build_tasks(run *r, ccov_layer_table *t, ccov_prepared *const
 }
 
 /* The task id of cleared feature j: its task_id field, else "fid <n>". */
-static void task_label(const run *r, size_t j, char *buf, size_t n) {
-    const cleared_info *info = &r->info[j];
-    const char *id = r->task_id_field >= 0 && info->values ? info->values[r->task_id_field] : NULL;
+static void task_label(const ccov_pipeline *r, size_t j, char *buf, size_t n) {
+    const ccov_cleared_info *info = &r->cleared.info[j];
+    const char *id = r->cleared.task_id_field >= 0 && info->values
+                         ? info->values[r->cleared.task_id_field]
+                         : NULL;
     if (id)
         snprintf(buf, n, "%s", id);
     else
@@ -259,7 +267,7 @@ static void task_label(const run *r, size_t j, char *buf, size_t n) {
 }
 
 /* "id1,id2,..." for the members of an overlap piece (indices into `idx`). */
-static char *join_tasks(const run *r, const size_t *idx, const ccov_overlay_piece *p) {
+static char *join_tasks(const ccov_pipeline *r, const size_t *idx, const ccov_overlay_piece *p) {
     size_t cap = 64, len = 0;
     char *out = malloc(cap);
     for (size_t m = 0; out && m < p->nmembers; m++) {
@@ -279,13 +287,13 @@ static char *join_tasks(const run *r, const size_t *idx, const ccov_overlay_piec
     return out;
 }
 
-static ccov_status overlap_rows(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
+static ccov_status overlap_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps,
                                 const size_t *idx, const ccov_overlay_piece *p) {
     ccov_status st = CCOV_OK;
-    for (size_t i = 0; st == CCOV_OK && i < r->nregions; i++) {
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         ccov_place place;
         ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], p->geom, &place);
-        double ha = part ? ccov_run_measure_ha(r, part) : 0;
+        double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
         if (ha > 0) {
             char **v = new_values(t);
             if (v) {
@@ -300,13 +308,13 @@ static ccov_status overlap_rows(run *r, ccov_layer_table *t, ccov_prepared *cons
 }
 
 /* Overlaps of one dissolved group with `k` members (cleared indices idx[0..k)). */
-static ccov_status group_overlaps(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                                  const size_t *idx, size_t k) {
+static ccov_status group_overlaps(ccov_pipeline *r, ccov_layer_table *t,
+                                  ccov_prepared *const *preps, const size_t *idx, size_t k) {
     ccov_geom **members = malloc(k * sizeof *members);
     if (!members)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t m = 0; m < k; m++)
-        members[m] = r->cleared[idx[m]];
+        members[m] = r->cleared.geoms[idx[m]];
     ccov_overlay_piece *pieces = NULL;
     size_t npieces = 0;
     ccov_status st = ccov_geom_overlay(r->ctx, members, k, 2, &pieces, &npieces);
@@ -317,20 +325,21 @@ static ccov_status group_overlaps(run *r, ccov_layer_table *t, ccov_prepared *co
     return st;
 }
 
-static ccov_status build_overlaps(run *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                                  size_t ngroups, const size_t *group_of) {
+static ccov_status build_overlaps(ccov_pipeline *r, ccov_layer_table *t,
+                                  ccov_prepared *const *preps, size_t ngroups,
+                                  const size_t *group_of) {
     static const char *const cols[] = {"region:s", "times:i", "task_ids:s", "area_ha:r", NULL};
     ccov_status st = add_columns(r, t, cols);
     size_t *start = calloc(ngroups + 1, sizeof *start);
-    size_t *idx = malloc((r->ncleared ? r->ncleared : 1) * sizeof *idx);
+    size_t *idx = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *idx);
     if (st == CCOV_OK && (!start || !idx))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     /* Members of each group, in feature order (counting sort by group). */
-    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
+    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
         start[group_of[j] + 1]++;
     for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
         start[g + 1] += start[g];
-    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++)
+    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
         idx[start[group_of[j]]++] = j;
     for (size_t g = 0, from = 0; st == CCOV_OK && g < ngroups; from = start[g++])
         if (start[g] - from >= 2)
@@ -340,20 +349,18 @@ static ccov_status build_overlaps(run *r, ccov_layer_table *t, ccov_prepared *co
     return st;
 }
 
-/* The regions' union is already prepared for the calling thread (worker 0). */
-static ccov_status build_outside(run *r, ccov_layer_table *t) {
+static ccov_status build_outside(ccov_pipeline *r, ccov_layer_table *t, const ccov_prepared *p) {
     static const char *const cols[] = {"source_fid:i", "task_id:s", "area_ha:r", NULL};
     ccov_status st = add_columns(r, t, cols);
-    const ccov_prepared *p = r->workers[0].prep_all;
-    for (size_t j = 0; st == CCOV_OK && j < r->ncleared; j++) {
-        ccov_geom *part = ccov_geom_outside(r->ctx, p, r->cleared[j]);
-        double ha = part ? ccov_run_measure_ha(r, part) : 0;
+    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++) {
+        ccov_geom *part = ccov_geom_outside(r->ctx, p, r->cleared.geoms[j]);
+        double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
         if (ha > 0) {
             char **v = new_values(t), label[256];
             task_label(r, j, label, sizeof label);
             if (v) {
-                v[0] = value("%lld", r->info[j].fid), v[2] = real(ha);
-                v[1] = r->task_id_field >= 0 ? strdup(label) : NULL;
+                v[0] = value("%lld", r->cleared.info[j].fid), v[2] = real(ha);
+                v[1] = r->cleared.task_id_field >= 0 ? strdup(label) : NULL;
             }
             st = add_row(r, t, part, v);
         }
@@ -362,30 +369,63 @@ static ccov_status build_outside(run *r, ccov_layer_table *t) {
     return st;
 }
 
-ccov_status ccov_run_build_layers(run *r, ccov_geom *const *groups, size_t ngroups,
-                                  const size_t *group_of) {
+/* The regions prepared for the pipeline's context: the workers' prepared regions belong to their
+   own contexts (workers.h), and the layers are built on the calling thread. */
+typedef struct {
+    ccov_prepared **each;
+    ccov_prepared *all;
+    size_t n;
+} prepared_regions;
+
+static void prepared_free(ccov_ctx *ctx, prepared_regions *pr) {
+    for (size_t i = 0; pr->each && i < pr->n; i++)
+        ccov_geom_prepared_free(ctx, pr->each[i]);
+    free(pr->each);
+    ccov_geom_prepared_free(ctx, pr->all);
+}
+
+static ccov_status prepare_regions(ccov_pipeline *r, prepared_regions *pr) {
+    pr->n = r->regions.n;
+    pr->each = calloc(pr->n ? pr->n : 1, sizeof *pr->each);
+    pr->all = ccov_geom_prepare(r->ctx, r->workers.all_regions);
+    bool ok = pr->each && pr->all;
+    for (size_t i = 0; ok && i < pr->n; i++)
+        ok = (pr->each[i] = ccov_geom_prepare(r->ctx, r->regions.items[i].geom)) != NULL;
+    return ok ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "cannot prepare the regions");
+}
+
+static ccov_status name_layers(ccov_pipeline *r) {
     ccov_result *res = r->res;
-    /* The calling thread's prepared regions (worker 0) serve here too. */
-    ccov_prepared *const *preps = r->workers[0].preps;
     res->layers = calloc(NLAYERS, sizeof *res->layers);
     if (!res->layers)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     res->nlayers = NLAYERS;
-    ccov_status st = CCOV_OK;
-    for (size_t l = 0; l < NLAYERS && st == CCOV_OK; l++) {
+    for (size_t l = 0; l < NLAYERS; l++) {
         res->layers[l].name = strdup(ccov_layer_names[l]);
         if (!res->layers[l].name)
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     }
+    return CCOV_OK;
+}
+
+ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
+                              const size_t *group_of) {
+    ccov_layer_table *layers = NULL;
+    prepared_regions pr = {0};
+    ccov_status st = name_layers(r);
     if (st == CCOV_OK)
-        st = build_coverage(r, &res->layers[LAYER_COVERAGE], preps, groups, ngroups);
+        st = prepare_regions(r, &pr);
+    layers = r->res->layers;
     if (st == CCOV_OK)
-        st = build_tasks(r, &res->layers[LAYER_TASKS], preps);
+        st = build_coverage(r, &layers[LAYER_COVERAGE], pr.each, groups, ngroups);
     if (st == CCOV_OK)
-        st = build_overlaps(r, &res->layers[LAYER_OVERLAPS], preps, ngroups, group_of);
+        st = build_tasks(r, &layers[LAYER_TASKS], pr.each);
     if (st == CCOV_OK)
-        st = build_outside(r, &res->layers[LAYER_OUTSIDE]);
+        st = build_overlaps(r, &layers[LAYER_OVERLAPS], pr.each, ngroups, group_of);
     if (st == CCOV_OK)
-        st = build_regions(r, &res->layers[LAYER_REGIONS]);
+        st = build_outside(r, &layers[LAYER_OUTSIDE], pr.all);
+    if (st == CCOV_OK)
+        st = build_regions(r, &layers[LAYER_REGIONS]);
+    prepared_free(r->ctx, &pr);
     return st;
 }

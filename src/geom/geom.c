@@ -2,6 +2,7 @@
 #include "geom/geom.h"
 #include "core/internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
    TILE_VERTICES vertices cut along a binary grid, so that a polygon crossing the border is
    intersected with the few small pieces near it instead of the whole region. */
 struct ccov_prepared {
+    const ccov_ctx *owner; /* the context that prepared it: the only one that may use it */
     const GEOSGeometry *region;
     const GEOSPreparedGeometry *prep;
     GEOSGeometry **tiles;
@@ -20,6 +22,13 @@ struct ccov_prepared {
 };
 
 enum { TILE_VERTICES = 256, TILE_DEPTH = 20 };
+
+/* A GEOS prepared geometry builds its indexes lazily, as it is used: two threads using one at the
+   same time race. So a prepared region belongs to the context (one per thread) that prepared it,
+   and is used and freed with that context only (coverage/workers.h states the whole contract).
+   Checked in builds without NDEBUG (the ASAN, UBSAN and ASANUBSAN build types). */
+#define OWNED_BY(ctx, p)                                                                           \
+    assert((p)->owner == (ctx) && "prepared geometry used with a context other than its owner's")
 
 static GEOSGeometry *keep_area(ccov_ctx *ctx, GEOSGeometry *g);
 
@@ -536,6 +545,7 @@ ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region) {
     ccov_prepared *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
+    p->owner = ctx;
     p->region = region;
     p->prep = GEOSPrepare_r(ctx->geos, region);
     if (!p->prep || !make_tiles(ctx, p)) {
@@ -548,6 +558,7 @@ ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region) {
 void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p) {
     if (!p)
         return;
+    OWNED_BY(ctx, p);
     if (p->index)
         GEOSSTRtree_destroy_r(ctx->geos, p->index);
     for (size_t i = 0; i < p->ntiles; i++)
@@ -640,6 +651,7 @@ static GEOSGeometry *intersect_region(ccov_ctx *ctx, const ccov_prepared *p,
 }
 
 ccov_place ccov_geom_locate(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {
+    OWNED_BY(ctx, p);
     char touches = GEOSPreparedIntersects_r(ctx->geos, p->prep, g);
     if (touches != 1)
         return touches == 0 ? CCOV_PLACE_OUTSIDE : CCOV_PLACE_ERROR;
@@ -649,6 +661,7 @@ ccov_place ccov_geom_locate(ccov_ctx *ctx, const ccov_prepared *p, const ccov_ge
 
 ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
                           ccov_place *place) {
+    OWNED_BY(ctx, p);
     char touches = GEOSPreparedIntersects_r(ctx->geos, p->prep, g);
     if (touches != 1) {
         *place = touches == 0 ? CCOV_PLACE_OUTSIDE : CCOV_PLACE_ERROR;
@@ -663,6 +676,7 @@ ccov_geom *ccov_geom_clip(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom
 
 ccov_geom *ccov_geom_clip_crossing(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g,
                                    ccov_place *place) {
+    OWNED_BY(ctx, p);
     GEOSGeometry *part = intersect_region(ctx, p, g);
     *place = part ? CCOV_PLACE_CROSSING : CCOV_PLACE_ERROR;
     if (part && GEOSisEmpty_r(ctx->geos, part)) {
@@ -695,6 +709,7 @@ static GEOSGeometry *subtract_region(ccov_ctx *ctx, const ccov_prepared *p, cons
 }
 
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {
+    OWNED_BY(ctx, p);
     if (GEOSPreparedIntersects_r(ctx->geos, p->prep, g) == 0)
         return GEOSGeom_clone_r(ctx->geos, g);
     if (GEOSPreparedContainsProperly_r(ctx->geos, p->prep, g) == 1)
@@ -724,6 +739,7 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
 }
 
 bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y) {
+    OWNED_BY(ctx, p);
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
     bool inside = pt && GEOSPreparedContains_r(ctx->geos, p->prep, pt) == 1;
     GEOSGeom_destroy_r(ctx->geos, pt);

@@ -129,7 +129,9 @@ typedef enum {
     CCOV_PLACE_CROSSING = 2
 } ccov_place;
 
-/* Prepare a region for repeated tests. The region must outlive the prepared object. */
+/* Prepare a region for repeated tests. The region must outlive the prepared object. The prepared
+   object belongs to ctx: every function below that takes it must be given the same ctx, and it is
+   freed with that ctx (asserted in builds without NDEBUG). */
 ccov_prepared *ccov_geom_prepare(ccov_ctx *ctx, const ccov_geom *region);
 void ccov_geom_prepared_free(ccov_ctx *ctx, ccov_prepared *p);
 

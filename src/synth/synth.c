@@ -1,7 +1,7 @@
 /* synth: seeded synthetic cleared-area polygons. Shapes are drawn in metres in the local UTM
    zone around centres placed in and around the regions, then written in the requested CRS. */
 #include "clearcov/synth.h"
-#include "coverage/internal.h"
+#include "coverage/regions.h"
 #include "crs/crs.h"
 #include "geom/geom.h"
 #include "io/io.h"
@@ -482,9 +482,30 @@ static void utm_zone_for(const double bbox[4], char *def, size_t n) {
     snprintf(def, n, "EPSG:%d", (lat >= 0 ? 32600 : 32700) + zone);
 }
 
-static ccov_status synth_regions(synth *s, const ccov_synth_options *o) {
+/* The regions (all of them, in lon/lat) through the coverage regions loader: their geometries and
+   names taken over into s. */
+static ccov_status regions_read(synth *s, const ccov_synth_options *o) {
     ccov_options ro = {.regions_src = o->regions_src, .crs = "EPSG:4326"};
-    ccov_status st = ccov_coverage_regions(s->ctx, &ro, &s->regions, &s->names, &s->nregions);
+    ccov_regions rg;
+    ccov_status st = ccov_regions_load(s->ctx, &ro, &rg);
+    size_t k = rg.n ? rg.n : 1;
+    s->regions = st == CCOV_OK ? malloc(k * sizeof *s->regions) : NULL;
+    s->names = s->regions ? malloc(k * sizeof *s->names) : NULL;
+    if (st == CCOV_OK && !s->names)
+        st = ccov_ctx_fail(s->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; st == CCOV_OK && i < rg.n; i++) {
+        s->regions[i] = rg.items[i].geom;
+        s->names[i] = rg.items[i].name;
+        rg.items[i].geom = NULL;
+        rg.items[i].name = NULL;
+        s->nregions++;
+    }
+    ccov_regions_free(s->ctx, &rg);
+    return st;
+}
+
+static ccov_status synth_regions(synth *s, const ccov_synth_options *o) {
+    ccov_status st = regions_read(s, o);
     if (st != CCOV_OK)
         return st;
     s->all = ccov_geom_union(s->ctx, s->regions, s->nregions);

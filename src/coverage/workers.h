@@ -1,0 +1,54 @@
+/* Internal to the coverage module: the worker threads' state, the clock, and handing a worker's
+   failure over to the pipeline's context. Calls nothing else of the module.
+
+   The threading contract. A ccov_ctx (its GEOS handle and PROJ context) is used by one thread at
+   a time, and everything made with it belongs to it:
+   - the pipeline's context (the calling thread) owns the regions (their geometries, the working
+     frame and its transformation to lon/lat), the source objects (GDAL layers, their
+     transformations), the union of the regions, and it reads the cleared source (GDAL);
+   - each worker has a context of its own (ccov_ctx_create_worker, never the pipeline's, worker 0
+     included: worker 0 may prepare a batch on another thread while the calling thread reads the
+     next), and owns the prepared regions (ccov_prepared: GEOS prepared geometries cache indexes
+     as they are used, so they are never shared) and its clones of the transformations (a PROJ
+     operation belongs to the context that made it);
+   - plain geometries (regions, cleared polygons) are only read while workers run, by any of
+     them; a geometry a worker makes is handed over to the pipeline with its result and freed by
+     the pipeline's context after the stage has ended.
+   ccov_geom_* checks (in builds without NDEBUG: the ASAN, UBSAN and ASANUBSAN build types) that a
+   prepared geometry is used and freed with the context that prepared it. */
+#ifndef CCOV_COVERAGE_WORKERS_H
+#define CCOV_COVERAGE_WORKERS_H
+
+#include "coverage/measure.h"
+#include "coverage/regions.h"
+
+typedef struct {
+    ccov_ctx *ctx;  /* the worker's own */
+    ccov_measure m; /* the area method; m.to_wgs84 is a clone owned by ctx */
+    ccov_xform *xf; /* the cleared source into the working frame, owned by ctx (while loading) */
+    ccov_prepared **preps;   /* each region, prepared by ctx */
+    ccov_prepared *prep_all; /* their union, prepared by ctx */
+} ccov_worker;
+
+typedef struct {
+    ccov_worker *w;
+    int n;
+    size_t nregions;
+    ccov_geom *all_regions;  /* union of the regions (the pipeline's context) */
+    double (*region_box)[4]; /* each region's bounds */
+} ccov_workers;
+
+/* threads workers (0: one per processor) for the regions rg, each with its own context and
+   prepared regions; first the union and bounds of the regions. *ws is freed with
+   ccov_workers_free() whatever the result. */
+ccov_status ccov_workers_create(ccov_ctx *ctx, const ccov_regions *rg, int threads,
+                                ccov_workers *ws);
+void ccov_workers_free(ccov_ctx *ctx, ccov_workers *ws);
+
+/* A failure on worker `failed` (st not CCOV_OK): its message moves to ctx. Returns st. */
+ccov_status ccov_workers_fail(ccov_ctx *ctx, const ccov_workers *ws, ccov_status st, int failed);
+
+/* Seconds on the monotonic clock. */
+double ccov_workers_now(void);
+
+#endif
