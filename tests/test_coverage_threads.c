@@ -190,11 +190,34 @@ static void check_same(const ccov_result *a, const ccov_result *b, int threads) 
         fprintf(stderr, "  %d threads differ from 1 thread\n", threads);
 }
 
-/* n rectangles from `seed`, run with each thread count; `cells`: the compute grid expected. */
+/* The run with each thread count on the sources in d, compared with the first run, which is
+   returned (NULL when it failed). `cells`: the compute grid expected. */
+static ccov_result *runs_compare(const cfx_dir *d, bool layers, size_t cells) {
+    ccov_options o = cfx_planar(UTM);
+    o.layers = layers;
+    ccov_result *first = NULL;
+    char line[96];
+    snprintf(line, sizeof line, "dissolve and clip, cell by cell: %zu items", cells);
+    for (size_t t = 0; t < COUNT(THREADS); t++) {
+        o.threads = THREADS[t];
+        ccov_result *res = cfx_run_in(d, o);
+        CHECK(res != NULL && strstr(cfx_log(), line) != NULL);
+        if (res && !first)
+            first = res;
+        else if (res)
+            check_same(first, res, THREADS[t]);
+        if (res != first)
+            ccov_result_free(res);
+    }
+    return first;
+}
+
+/* n rectangles from `seed` run with each thread count, and checked against the sweep. */
 static void check_set(size_t n, uint64_t seed, bool layers, size_t cells) {
     rect *r = malloc(n * sizeof *r);
     char(*text)[128] = malloc(n * sizeof *text);
     cfx_feature *f = malloc(n * sizeof *f);
+    cfx_dir d = {.dir = ""};
     CHECK(r && text && f);
     if (!r || !text || !f)
         goto done;
@@ -207,32 +230,16 @@ static void check_set(size_t n, uint64_t seed, bool layers, size_t cells) {
         f[i] = (cfx_feature){NULL, text[i]};
     }
     cfx_sources s = {UTM, REGIONS, COUNT(REGIONS), f, n};
-    cfx_dir d;
     CHECK(cfx_write(&d, &s));
-    ccov_options o = cfx_planar(UTM);
-    o.layers = layers;
-    ccov_result *first = NULL;
-    for (size_t t = 0; d.dir[0] && t < COUNT(THREADS); t++) {
-        o.threads = THREADS[t];
-        ccov_result *res = cfx_run_in(&d, o);
-        char line[96];
-        snprintf(line, sizeof line, "dissolve and clip, cell by cell: %zu items", cells);
-        CHECK(res != NULL && strstr(cfx_log(), line) != NULL);
-        if (res && !first)
-            first = res;
-        else if (res)
-            check_same(first, res, THREADS[t]);
-        if (res != first)
-            ccov_result_free(res);
-    }
+    ccov_result *first = d.dir[0] ? runs_compare(&d, layers, cells) : NULL;
     if (first) {
         figures want = expected(r, n);
         check_expected(first, &want);
         CHECK(!layers || first->nlayers == 5);
     }
     ccov_result_free(first);
-    cfx_remove(&d);
 done:
+    cfx_remove(&d);
     free(f);
     free(text);
     free(r);
