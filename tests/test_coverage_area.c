@@ -107,13 +107,24 @@ static void test_planar(void) {
      printf -- '-34.0 18.4\n-34.0 18.5\n-33.9 18.5\n-33.9 18.4\n' | Planimeter -R -p 12
        4 40672.0655382173 102534563.25105
      printf -- '-33.95 18.45\n-33.95 18.454\n-33.946 18.454\n-33.946 18.45\n' | Planimeter -p 12
-       4 1626.8999116262 164059.10622 */
+       4 1626.8999116262 164059.10622
+   Two squares on the same meridians, the second 0.002 degrees further north, and their overlap
+   (whose every edge is an edge of one of them):
+     printf '11.57 104.92\n11.57 104.924\n11.574 104.924\n11.574 104.92\n' | Planimeter -p 12
+       4 1757.5232529742 193045.91973
+     printf '11.572 104.92\n11.572 104.924\n11.576 104.924\n11.576 104.92\n' | Planimeter -p 12
+       4 1757.5171777693 193044.57529
+     printf '11.572 104.92\n11.572 104.924\n11.574 104.924\n11.574 104.92\n' | Planimeter -p 12
+       4 1315.0443015528 96522.62378 */
 #define PENH_HA 72397.679189819
 #define SQUARE_HA 19.305935152
 #define QUAD_HA 16.228467634
 #define INNER_HA 1.206623044
 #define CAPE_HA 10253.456325105
 #define CAPE_SQUARE_HA 16.405910622
+#define LOW_HA 19.304591973
+#define HIGH_HA 19.304457529
+#define BOTH_HA 9.652262378
 
 static const cfx_feature PENH[] = {{"Penh", CFX_RECT(104.8, 11.4, 105.0, 11.7)}};
 static const cfx_feature SQUARE = {"square", CFX_RECT(104.90, 11.55, 104.904, 11.554)};
@@ -147,6 +158,10 @@ static void test_geodesic(void) {
     const cfx_feature c[] = {SQUARE, QUAD, INNER, QUAD};
     check_geodesic(PENH, c, COUNT(c), PENH_HA, SQUARE_HA + QUAD_HA,
                    SQUARE_HA + 2 * QUAD_HA + INNER_HA);
+    /* overlapping squares: net by inclusion-exclusion, low + high - both */
+    static const cfx_feature pair[] = {{"low", CFX_RECT(104.92, 11.57, 104.924, 11.574)},
+                                       {"high", CFX_RECT(104.92, 11.572, 104.924, 11.576)}};
+    check_geodesic(PENH, pair, COUNT(pair), PENH_HA, LOW_HA + HIGH_HA - BOTH_HA, LOW_HA + HIGH_HA);
     /* southern hemisphere */
     static const cfx_feature cape[] = {{"Cape", CFX_RECT(18.4, -34.0, 18.5, -33.9)}};
     static const cfx_feature cape_square = {"square", CFX_RECT(18.45, -33.95, 18.454, -33.946)};
