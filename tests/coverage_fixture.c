@@ -123,6 +123,13 @@ static void log_free(void) { free(log_text); }
 
 const char *cfx_log(void) { return log_text ? log_text : ""; }
 
+static ccov_status last_status;
+static char last_error[1024];
+
+ccov_status cfx_status(void) { return last_status; }
+
+const char *cfx_error(void) { return last_error; }
+
 ccov_result *cfx_run_in(const cfx_dir *d, ccov_options o) {
     static bool registered;
     if (!registered)
@@ -134,11 +141,16 @@ ccov_result *cfx_run_in(const cfx_dir *d, ccov_options o) {
     o.cleared_src = d->cleared;
     ccov_result *res = NULL;
     ccov_ctx *ctx = ccov_ctx_create();
+    last_status = CCOV_ERR_IO;
+    snprintf(last_error, sizeof last_error, "no context");
     if (!ctx)
         return NULL;
     ccov_ctx_set_messages(ctx, log_line, NULL);
-    if (ccov_coverage_run(ctx, &o, &res) != CCOV_OK) {
-        fprintf(stderr, "coverage_fixture: the run failed: %s\n", ccov_ctx_error(ctx));
+    last_status = ccov_coverage_run(ctx, &o, &res);
+    snprintf(last_error, sizeof last_error, "%s", ccov_ctx_error(ctx));
+    if (last_status != CCOV_OK) {
+        fprintf(stderr, "coverage_fixture: the run failed (status %d): %s\n", last_status,
+                last_error);
         res = NULL;
     }
     ccov_ctx_free(ctx);

@@ -57,6 +57,11 @@ ccov_options cfx_planar(const char *frame);
 /* Options for geodesic area in the default frame, one thread. */
 ccov_options cfx_geodesic(void);
 
+/* The status of the last run, and the message it left in its context ("" when none). A failed
+   run is also reported on stderr. */
+ccov_status cfx_status(void);
+const char *cfx_error(void);
+
 /* Every diagnostic line of the last run, each ended by a newline ("" before any run). */
 const char *cfx_log(void);
 
