@@ -75,8 +75,10 @@ static int by_value(const void *a, const void *b) {
 static double slab_length(const rect *r, size_t n, double x0, double x1, double (*iv)[2]) {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (r[i].b[0] <= x0 && r[i].b[2] >= x1)
-            iv[k][0] = r[i].b[1], iv[k++][1] = r[i].b[3];
+        if (r[i].b[0] <= x0 && r[i].b[2] >= x1) {
+            iv[k][0] = r[i].b[1];
+            iv[k++][1] = r[i].b[3];
+        }
     qsort(iv, k, sizeof *iv, by_value);
     double len = 0, top = -INFINITY;
     for (size_t i = 0; i < k; i++) {
@@ -92,8 +94,10 @@ static double slab_length(const rect *r, size_t n, double x0, double x1, double 
 static double union_area(const rect *r, size_t n) {
     double *xs = malloc((2 * n + 1) * sizeof *xs), (*iv)[2] = malloc((n + 1) * sizeof *iv);
     double area = 0;
-    for (size_t i = 0; xs && i < n; i++)
-        xs[2 * i] = r[i].b[0], xs[2 * i + 1] = r[i].b[2];
+    for (size_t i = 0; xs && i < n; i++) {
+        xs[2 * i] = r[i].b[0];
+        xs[2 * i + 1] = r[i].b[2];
+    }
     if (xs)
         qsort(xs, 2 * n, sizeof *xs, by_value);
     for (size_t k = 0; xs && iv && k + 1 < 2 * n; k++)
