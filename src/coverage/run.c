@@ -1,6 +1,7 @@
 /* coverage: the pipeline from sources to per-region hectares. */
 #include "clearcov/coverage.h"
 #include "clearcov/names.h"
+#include "core/paths.h"
 #include "coverage/internal.h"
 #include "coverage/run.h"
 #include "crs/crs.h"
@@ -17,8 +18,9 @@
 #define WGS84_LONLAT "EPSG:4326"
 
 const char *ccov_coverage_data_path(const char *name, char *buf, size_t n) {
-    const char *dir = getenv("CLEARCOV_DATA");
-    snprintf(buf, n, "%s/%s", dir && *dir ? dir : CCOV_DATA_DIR, name);
+    const char *env = getenv("CLEARCOV_DATA");
+    char dir[4096];
+    snprintf(buf, n, "%s/%s", env && *env ? env : ccov_paths_data_dir(dir, sizeof dir), name);
     return buf;
 }
 
