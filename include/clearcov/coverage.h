@@ -85,8 +85,10 @@ typedef struct {
 /* The layer called `name` in the result, or NULL. */
 const ccov_layer_table *ccov_result_layer(const ccov_result *res, const char *name);
 
-/* Path of the bundled data file `name` (provinces.shp, cleared_sample.gpkg): $CLEARCOV_DATA or
-   the data directory of the source tree. Writes into buf (size n) and returns buf. */
+/* Path of the bundled data file `name` (provinces.shp, cleared_sample.gpkg) in $CLEARCOV_DATA when
+   set, else in PREFIX/share/clearcov of an installed binary PREFIX/bin/clearcov (found from its
+   real path), else, for a binary of the build tree, in the source tree's data directory. Writes
+   into buf (size n) and returns buf. */
 const char *ccov_coverage_data_path(const char *name, char *buf, size_t n);
 
 /* The regions (cleared) source a command reads: src when it is not NULL, else the bundled

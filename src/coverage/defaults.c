@@ -1,13 +1,15 @@
 /* coverage: the one place for the defaults of the inputs: the bundled data, used when a command
    is given no --regions or no --cleared. */
 #include "clearcov/coverage.h"
+#include "core/paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 const char *ccov_coverage_data_path(const char *name, char *buf, size_t n) {
-    const char *dir = getenv("CLEARCOV_DATA");
-    snprintf(buf, n, "%s/%s", dir && *dir ? dir : CCOV_DATA_DIR, name);
+    const char *env = getenv("CLEARCOV_DATA");
+    char dir[4096];
+    snprintf(buf, n, "%s/%s", env && *env ? env : ccov_paths_data_dir(dir, sizeof dir), name);
     return buf;
 }
 
