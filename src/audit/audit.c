@@ -182,7 +182,9 @@ static ccov_status regions_load(audit *a) {
         st = ccov_regions_check(a->ctx, &rg);
     if (st == CCOV_OK)
         st = regions_take(a, &rg);
-    if (st == CCOV_OK && !(a->res->regions_path = strdup(rg.input.path)))
+    if (st == CCOV_OK)
+        a->res->regions_path = strdup(rg.input.path);
+    if (st == CCOV_OK && !a->res->regions_path)
         st = oom(a->ctx);
     a->res->nregions = a->nregions;
     ccov_regions_free(a->ctx, &rg);

@@ -9,7 +9,9 @@
 /* The regions, loaded and checked, and what the result takes from them. */
 static ccov_status regions_stage(ccov_pipeline *r) {
     ccov_status st = ccov_regions_load(r->ctx, r->opts, &r->regions);
-    if (st == CCOV_OK && !(r->res->frame = strdup(ccov_crs_label(r->regions.frame))))
+    if (st == CCOV_OK)
+        r->res->frame = strdup(ccov_crs_label(r->regions.frame));
+    if (st == CCOV_OK && !r->res->frame)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = ccov_regions_check(r->ctx, &r->regions);
