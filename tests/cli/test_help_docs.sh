@@ -54,7 +54,8 @@ note "manual page: all $(wc -l <options.txt) option lines of --help"
 # ---- the default working frame, as --help states it ----
 grep -q 'gnomonic projection centred on the regions' help.txt ||
     fail "--help does not name the default gnomonic frame"
-grep -q 'EPSG:4326$' help.txt && grep -q 'when they span more than 30 degrees' help.txt ||
+grep -q 'EPSG:4326$' help.txt || fail "--help does not name EPSG:4326 as the wide-regions frame"
+grep -q 'when they span more than 30 degrees' help.txt ||
     fail "--help does not say when the frame is EPSG:4326"
 cc report --format json
 expect_ok "default run, JSON"

@@ -108,8 +108,8 @@ mode_install() {
 
 # dpkg_locked CMD...: CMD, tried again for up to 2 minutes while another apt or dpkg holds the lock.
 dpkg_locked() {
-    local try
-    for try in $(seq 60); do
+    local _
+    for _ in $(seq 60); do
         "$@" >"$WORK/dpkg.log" 2>&1 && return 0
         grep -q 'lock' "$WORK/dpkg.log" || break
         sleep 2
