@@ -235,7 +235,7 @@ static ccov_status source_open(audit *a) {
     if (st == CCOV_OK)
         st = source_crs(a, src);
     ccov_audit_result *r = a->res;
-    r->path = strdup(src);
+    r->path = strdup(ccov_io_source(a->layer)); /* password masked */
     r->layer = strdup(ccov_io_layer_name(a->layer));
     r->crs = strdup(a->src_crs ? ccov_crs_label(a->src_crs) : "");
     if (st == CCOV_OK && (!r->path || !r->layer || !r->crs))

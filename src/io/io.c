@@ -1,6 +1,7 @@
 /* io: everything that talks to GDAL/OGR. */
 #include "io/io.h"
 #include "clearcov/atomic.h"
+#include "clearcov/names.h"
 #include "core/internal.h"
 #include "io/arrow.h"
 #include "io/attrs.h"
@@ -34,6 +35,8 @@ struct ccov_layer {
     bool latin1;              /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
     ccov_shx_fix *shx_fix; /* a shapefile read through a rebuilt index (io_shx.c) */
+    bool sql_result;       /* lyr is the result set of a query (released with the dataset) */
+    int geom_field;        /* the geometry column read */
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
 
@@ -173,9 +176,37 @@ static bool open_failed_known(ccov_ctx *ctx, const char *src, const char *driver
     return true;
 }
 
-/* Why GDAL could not open src, in the user's terms. */
-static void open_failed(ccov_ctx *ctx, const char *src) {
+/* GDAL's last message as one line (the PostgreSQL driver passes libpq's lines on). */
+static void one_line_reason(char *buf, size_t n, const char *fallback) {
+    const char *msg = gdal_reason(fallback);
+    if (strncmp(msg, "PQconnectdb failed.", 19) == 0 && msg[19])
+        msg += 19;
+    size_t k = 0;
+    for (const char *p = msg; *p && k + 1 < n; p++) {
+        bool blank = *p == '\n' || *p == '\r' || *p == ' ' || *p == '\t';
+        if (!blank || (k > 0 && buf[k - 1] != ' '))
+            buf[k++] = blank ? ' ' : *p;
+    }
+    while (k > 0 && buf[k - 1] == ' ')
+        k--;
+    buf[k] = '\0';
+}
+
+/* A database connection (GDAL's PostgreSQL driver), not a file. */
+static bool is_database(const char *src) {
+    return STARTS_WITH_CI(src, "PG:") || STARTS_WITH_CI(src, "postgresql://") ||
+           STARTS_WITH_CI(src, "postgres://");
+}
+
+/* Why GDAL could not open src (shown as `shown`, its password masked), in the user's terms. */
+static void open_failed(ccov_ctx *ctx, const char *src, const char *shown) {
     struct stat st;
+    char why[512];
+    if (is_database(src)) {
+        one_line_reason(why, sizeof why, "cannot connect");
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot open the database: %s", shown, why);
+        return;
+    }
     size_t n = strlen(src);
     char shx[4096];
     snprintf(shx, sizeof shx, "%.*s.shx", n > 4 ? (int)(n - 4) : 0, src);
@@ -212,16 +243,100 @@ static void shapefile_parts(ccov_ctx *ctx, const char *src) {
     }
 }
 
-ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
-                         const char *layer_option) {
-    if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
-        return NULL;
+/* A new layer record for src, its shown name masked (no password leaves the process). */
+static ccov_layer *layer_new(ccov_ctx *ctx, const char *src) {
+    size_t n = ccov_text_mask_password(src, NULL, 0) + 1;
     ccov_layer *lyr = calloc(1, sizeof *lyr);
-    if (!lyr || !(lyr->source = strdup(src))) {
+    if (lyr)
+        lyr->source = malloc(n);
+    if (!lyr || !lyr->source) {
         free(lyr);
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
         return NULL;
     }
+    ccov_text_mask_password(src, lyr->source, n);
+    lyr->ctx = ctx;
+    return lyr;
+}
+
+/* Inputs are never modified: a database session that can only read, so that an SQL query
+   (a data-modifying WITH, a function with side effects) cannot write. */
+static void read_only_session(ccov_layer *lyr, const char *src) {
+    if (!is_database(src))
+        return;
+    OGRLayerH res = GDALDatasetExecuteSQL(
+        lyr->ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL, NULL);
+    if (res)
+        GDALDatasetReleaseResultSet(lyr->ds, res);
+}
+
+/* The result set of q->sql: one SELECT (or WITH ... SELECT) run by the source itself. */
+static OGRLayerH query_layer(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query *q) {
+    char why[512];
+    const char *opt = q->sql_option ? q->sql_option : "SQL";
+    const char *p = q->sql + strspn(q->sql, " \t\r\n(");
+    if (q->layer)
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s and %s both given: choose one", q->layer_option,
+                      opt);
+    else if (!STARTS_WITH_CI(p, "SELECT") && !STARTS_WITH_CI(p, "WITH"))
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: one SELECT query (or WITH ... SELECT)", opt);
+    else if (!ccov_io_where_check(q->sql, false, why, sizeof why))
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: %s", opt, why);
+    else {
+        CPLErrorReset();
+        OGRLayerH res = GDALDatasetExecuteSQL(lyr->ds, q->sql, NULL, NULL);
+        lyr->sql_result = res != NULL;
+        if (res)
+            return res;
+        one_line_reason(why, sizeof why, "the query returned no result set");
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s: %s", lyr->source, opt, why);
+    }
+    return NULL;
+}
+
+/* Comma-separated names of the layer's geometry columns, into buf. */
+static void geom_field_list(OGRFeatureDefnH defn, char *buf, size_t n) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetGeomFieldCount(defn) && used < n; i++) {
+        const char *name = OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(defn, i));
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", *name ? name : "(unnamed)");
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The geometry column to read: the one named, else the only one. */
+static bool pick_geom_field(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query *q) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    int n = OGR_FD_GetGeomFieldCount(defn);
+    const char *opt = q->geom_option ? q->geom_option : "a geometry column";
+    char names[512];
+    lyr->geom_field = q->geom_column ? OGR_FD_GetGeomFieldIndex(defn, q->geom_column) : 0;
+    if (lyr->geom_field >= 0 && (q->geom_column || n <= 1))
+        return true;
+    geom_field_list(defn, names, sizeof names);
+    if (q->geom_column)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no geometry column '%s' in %s (geometry columns: %s)",
+                      lyr->source, q->geom_column, OGR_L_GetName(lyr->lyr), n ? names : "none");
+    else
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s has %d geometry columns (%s); choose one with %s",
+                      lyr->source, OGR_L_GetName(lyr->lyr), n, names, opt);
+    return false;
+}
+
+ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
+                         const char *layer_option) {
+    ccov_io_query q = {.src = src, .layer = layer, .layer_option = layer_option};
+    return ccov_io_open_query(ctx, &q);
+}
+
+ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q) {
+    const char *src = q->src;
+    if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
+        return NULL;
+    ccov_layer *lyr = layer_new(ctx, src);
+    if (!lyr)
+        return NULL;
     CPLErrorReset();
     ctx->gdal_failure[0] = '\0';
     if (looks_like_file(src) && ccov_shx_check(ctx, src, &lyr->shx_fix) != CCOV_OK)
@@ -229,16 +344,17 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
     lyr->ds = GDALOpenEx(lyr->shx_fix ? ccov_shx_path(lyr->shx_fix) : src,
                          GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!lyr->ds) {
-        open_failed(ctx, src);
+        open_failed(ctx, src, lyr->source);
         goto fail;
     }
-    lyr->ctx = ctx;
     /* The dataset opened, but a CRS it declares did not parse (GDAL then falls back quietly). */
     if (strstr(ctx->gdal_failure, "PROJ"))
         snprintf(lyr->crs_problem, sizeof lyr->crs_problem, "%s", ctx->gdal_failure);
     shapefile_parts(ctx, src);
-    lyr->lyr = pick_layer(ctx, lyr->ds, src, layer, layer_option);
-    if (!lyr->lyr)
+    read_only_session(lyr, src);
+    lyr->lyr = q->sql ? query_layer(ctx, lyr, q)
+                      : pick_layer(ctx, lyr->ds, lyr->source, q->layer, q->layer_option);
+    if (!lyr->lyr || !pick_geom_field(ctx, lyr, q))
         goto fail;
     return lyr;
 fail:
@@ -250,6 +366,8 @@ void ccov_io_close(ccov_layer *lyr) {
     if (!lyr)
         return;
     ccov_arrow_close(lyr->arrow);
+    if (lyr->sql_result)
+        GDALDatasetReleaseResultSet(lyr->ds, lyr->lyr);
     if (lyr->ds)
         GDALClose(lyr->ds);
     ccov_shx_free(lyr->shx_fix);
@@ -267,7 +385,11 @@ const char *ccov_io_crs_problem(const ccov_layer *lyr) {
 }
 
 char *ccov_io_crs_definition(const ccov_layer *lyr) {
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr->lyr);
+    /* The layer's own calls for the first column: the same answers as before for every file. */
+    OGRSpatialReferenceH srs = lyr->geom_field == 0
+                                   ? OGR_L_GetSpatialRef(lyr->lyr)
+                                   : OGR_GFld_GetSpatialRef(OGR_FD_GetGeomFieldDefn(
+                                         OGR_L_GetLayerDefn(lyr->lyr), lyr->geom_field));
     if (!srs)
         return NULL;
     const char *auth = OSRGetAuthorityName(srs, NULL);
@@ -292,7 +414,9 @@ char *ccov_io_crs_definition(const ccov_layer *lyr) {
 
 bool ccov_io_extent(ccov_layer *lyr, double bbox[4]) {
     OGREnvelope env;
-    if (OGR_L_GetExtent(lyr->lyr, &env, TRUE) != OGRERR_NONE)
+    OGRErr err = lyr->geom_field == 0 ? OGR_L_GetExtent(lyr->lyr, &env, TRUE)
+                                      : OGR_L_GetExtentEx(lyr->lyr, lyr->geom_field, &env, TRUE);
+    if (err != OGRERR_NONE)
         return false;
     bbox[0] = env.MinX;
     bbox[1] = env.MinY;
@@ -559,7 +683,8 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     ccov_record_clear(rec);
     CPLErrorReset();
     /* No field to read and no filter: the Arrow stream, where the driver has a fast one. */
-    if (!lyr->arrow_tried && lyr->selected && lyr->nselected == 0 && !lyr->filtered) {
+    if (!lyr->arrow_tried && lyr->selected && lyr->nselected == 0 && !lyr->filtered &&
+        lyr->geom_field == 0) {
         lyr->arrow = ccov_arrow_open(lyr->lyr);
         if (lyr->arrow)
             ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "%s: geometries read through GDAL's Arrow stream",
@@ -586,7 +711,9 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
         OGR_F_Destroy(f);
         return -1;
     }
-    bool ok = record_geometry(OGR_F_GetGeometryRef(f), rec) && record_values(lyr, f, rec);
+    OGRGeometryH g =
+        lyr->geom_field == 0 ? OGR_F_GetGeometryRef(f) : OGR_F_GetGeomFieldRef(f, lyr->geom_field);
+    bool ok = record_geometry(g, rec) && record_values(lyr, f, rec);
     OGR_F_Destroy(f);
     if (!ok) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
