@@ -217,13 +217,24 @@ static ccov_status source_crs(audit *a, const char *src) {
     return a->to_local ? CCOV_OK : CCOV_ERR_CRS;
 }
 
+/* The cleared source as given (res->path, shown, has its password masked). */
+static const char *cleared_path(const audit *a, char *buf, size_t n) {
+    return a->o->cleared_src ? a->o->cleared_src
+                             : ccov_coverage_data_path("cleared_sample.gpkg", buf, n);
+}
+
 static ccov_status source_open(audit *a) {
     char buf[4096];
     const ccov_audit_options *o = a->o;
-    const char *src = o->cleared_src
-                          ? o->cleared_src
-                          : ccov_coverage_data_path("cleared_sample.gpkg", buf, sizeof buf);
-    a->layer = ccov_io_open(a->ctx, src, o->cleared_layer, "--cleared-layer");
+    const char *src = cleared_path(a, buf, sizeof buf);
+    ccov_io_query q = {.src = src,
+                       .layer = o->cleared_layer,
+                       .sql = o->cleared_sql,
+                       .geom_column = o->cleared_geom_column,
+                       .layer_option = "--cleared-layer",
+                       .sql_option = "--cleared-sql",
+                       .geom_option = "--cleared-geom-column"};
+    a->layer = ccov_io_open_query(a->ctx, &q);
     if (!a->layer)
         return CCOV_ERR_IO;
     ccov_status st = CCOV_OK;
@@ -310,7 +321,9 @@ static ccov_status date_fields(audit *a) {
         return CCOV_OK;
     }
     const char *year = ccov_io_find_field(a->layer, YEAR_FIELDS);
-    char *typed = ccov_io_attrs_date_fields(a->ctx, a->res->path, ccov_io_layer_name(a->layer));
+    char buf[4096];
+    char *typed = ccov_io_attrs_date_fields(a->ctx, cleared_path(a, buf, sizeof buf),
+                                            ccov_io_layer_name(a->layer));
     bool ok = typed && (!year || add_date(a, year)) && each_item(typed, add_date, a);
     free(typed);
     return ok ? CCOV_OK : oom(a->ctx);

@@ -289,8 +289,14 @@ ccov_status ccov_run_cleared_load(run *r) {
     if (!src)
         src = ccov_coverage_data_path("cleared_sample.gpkg", path, sizeof path);
     source s = {0};
-    ccov_status st = ccov_run_source_open(r, &s, src, r->opts->cleared_layer, "--cleared-layer",
-                                          r->opts->where, CCOV_CLEARED_STEP_M);
+    ccov_io_query q = {.src = src,
+                       .layer = r->opts->cleared_layer,
+                       .sql = r->opts->cleared_sql,
+                       .geom_column = r->opts->cleared_geom_column,
+                       .layer_option = "--cleared-layer",
+                       .sql_option = "--cleared-sql",
+                       .geom_option = "--cleared-geom-column"};
+    ccov_status st = ccov_run_source_open(r, &s, &q, r->opts->where, CCOV_CLEARED_STEP_M);
     if (st == CCOV_OK)
         st = cleared_fields(r, &s);
     if (st == CCOV_OK)

@@ -214,11 +214,12 @@ static ccov_status extent_plausible(run *r, const source *s, const char *path, c
 }
 
 /* Open the source, read its CRS and check its declared extent. */
-static ccov_status source_open_crs(run *r, source *s, const char *path, const char *layer,
-                                   const char *layer_option, const char *where, double step_m) {
-    s->layer = ccov_io_open(r->ctx, path, layer, layer_option);
+static ccov_status source_open_crs(run *r, source *s, const ccov_io_query *q, const char *where,
+                                   double step_m) {
+    s->layer = ccov_io_open_query(r->ctx, q);
     if (!s->layer)
         return CCOV_ERR_IO;
+    const char *path = ccov_io_source(s->layer); /* password masked */
     ccov_status st = where ? ccov_io_set_where(r->ctx, s->layer, where) : CCOV_OK;
     if (st == CCOV_OK)
         st = source_crs(r, s, path, step_m);
@@ -241,10 +242,10 @@ void ccov_run_box_add(double a[4], const double b[4]) {
         a[i] = isnan(a[i]) ? b[i] : i < 2 ? fmin(a[i], b[i]) : fmax(a[i], b[i]);
 }
 
-ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
-                                 const char *layer_option, const char *where, double step_m) {
-    ccov_status st = source_open_crs(r, s, path, layer, layer_option, where, step_m);
-    return st == CCOV_OK ? source_xform(r, s, path) : st;
+ccov_status ccov_run_source_open(run *r, source *s, const ccov_io_query *q, const char *where,
+                                 double step_m) {
+    ccov_status st = source_open_crs(r, s, q, where, step_m);
+    return st == CCOV_OK ? source_xform(r, s, ccov_io_source(s->layer)) : st;
 }
 
 /* The way from the source into the working frame (the frame chosen first when there is none). */
@@ -720,11 +721,23 @@ static ccov_status queries_check(run *r, const char *src, const query_list *q, c
     return CCOV_OK;
 }
 
+/* What to read of the regions' source: a layer or a query, and a geometry column. */
+static ccov_io_query regions_query(const ccov_options *o, const char *src) {
+    return (ccov_io_query){.src = src,
+                           .layer = o->regions_layer,
+                           .sql = o->regions_sql,
+                           .geom_column = o->regions_geom_column,
+                           .layer_option = "--regions-layer",
+                           .sql_option = "--regions-sql",
+                           .geom_option = "--regions-geom-column"};
+}
+
 static ccov_status regions_load(run *r) {
     char path[4096];
     const char *src = r->opts->regions_src;
     if (!src)
         src = ccov_coverage_data_path("provinces.shp", path, sizeof path);
+    ccov_io_query query = regions_query(r->opts, src);
     source s = {0};
     query_list q = {0};
     record_list chosen = {0};
@@ -733,8 +746,7 @@ static ccov_status regions_load(run *r) {
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = source_open_crs(r, &s, src, r->opts->regions_layer, "--regions-layer", NULL,
-                             CCOV_REGION_STEP_M);
+        st = source_open_crs(r, &s, &query, NULL, CCOV_REGION_STEP_M);
     if (st == CCOV_OK)
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)

@@ -95,8 +95,8 @@ double ccov_run_measure_ha(run *r, const ccov_geom *g);
 #define CCOV_CLEARED_STEP_M 500.0
 
 /* Sources (coverage.c). */
-ccov_status ccov_run_source_open(run *r, source *s, const char *path, const char *layer,
-                                 const char *layer_option, const char *where, double step_m);
+ccov_status ccov_run_source_open(run *r, source *s, const ccov_io_query *q, const char *where,
+                                 double step_m);
 void ccov_run_source_close(source *s);
 ccov_status ccov_run_source_describe(run *r, const source *s, ccov_input *in);
 /* box (may be NULL) receives the bounds of the feature's coordinates as read, NaN when it has

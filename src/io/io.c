@@ -35,8 +35,9 @@ struct ccov_layer {
     bool latin1;              /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
     ccov_shx_fix *shx_fix; /* a shapefile read through a rebuilt index (io_shx.c) */
-    bool sql_result;       /* lyr is the result set of a query (released with the dataset) */
+    char *sql;             /* lyr is the result set of this query (released with the dataset) */
     int geom_field;        /* the geometry column read */
+    bool geography;        /* it is a PostGIS geography column: lon/lat on WGS84 by definition */
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
 
@@ -176,13 +177,15 @@ static bool open_failed_known(ccov_ctx *ctx, const char *src, const char *driver
     return true;
 }
 
-/* GDAL's last message as one line (the PostgreSQL driver passes libpq's lines on). */
-static void one_line_reason(char *buf, size_t n, const char *fallback) {
-    const char *msg = gdal_reason(fallback);
+/* GDAL's last message in one line: the PostgreSQL driver passes the server's lines on, whose
+   first says why (the next ones quote the query and point at it); libpq's reason follows
+   "PQconnectdb failed.". */
+static const char *one_line(const char *msg, char *buf, size_t n) {
     if (strncmp(msg, "PQconnectdb failed.", 19) == 0 && msg[19])
         msg += 19;
+    msg += strspn(msg, " \t\r\n");
     size_t k = 0;
-    for (const char *p = msg; *p && k + 1 < n; p++) {
+    for (const char *p = msg; *p && *p != '\n' && k + 1 < n; p++) {
         bool blank = *p == '\n' || *p == '\r' || *p == ' ' || *p == '\t';
         if (!blank || (k > 0 && buf[k - 1] != ' '))
             buf[k++] = blank ? ' ' : *p;
@@ -190,6 +193,11 @@ static void one_line_reason(char *buf, size_t n, const char *fallback) {
     while (k > 0 && buf[k - 1] == ' ')
         k--;
     buf[k] = '\0';
+    return buf;
+}
+
+static void one_line_reason(char *buf, size_t n, const char *fallback) {
+    one_line(gdal_reason(fallback), buf, n);
 }
 
 /* A database connection (GDAL's PostgreSQL driver), not a file. */
@@ -285,9 +293,11 @@ static OGRLayerH query_layer(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query
     else {
         CPLErrorReset();
         OGRLayerH res = GDALDatasetExecuteSQL(lyr->ds, q->sql, NULL, NULL);
-        lyr->sql_result = res != NULL;
-        if (res)
+        lyr->sql = res ? strdup(q->sql) : NULL;
+        if (lyr->sql)
             return res;
+        if (res)
+            GDALDatasetReleaseResultSet(lyr->ds, res);
         one_line_reason(why, sizeof why, "the query returned no result set");
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s: %s", lyr->source, opt, why);
     }
@@ -324,6 +334,31 @@ static bool pick_geom_field(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query 
     return false;
 }
 
+/* Whether the chosen column of a database table is of type geography (PostGIS: always WGS84
+   lon/lat, SRID 4326 whether declared or not, while GDAL sees no CRS in an undeclared one). */
+static bool geography_column(ccov_layer *lyr) {
+    const char *table = OGR_L_GetName(lyr->lyr);
+    const char *dot = strchr(table, '.');
+    const char *column =
+        OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(OGR_L_GetLayerDefn(lyr->lyr), lyr->geom_field));
+    char sql[1024];
+    if (!column || strchr(table, '\'') || strchr(column, '\''))
+        return false;
+    int w =
+        snprintf(sql, sizeof sql,
+                 "SELECT 1 FROM geography_columns WHERE f_table_schema = %s%.*s%s AND "
+                 "f_table_name = '%s' AND f_geography_column = '%s'",
+                 dot ? "'" : "", dot ? (int)(dot - table) : 14, dot ? table : "current_schema()",
+                 dot ? "'" : "", dot ? dot + 1 : table, column);
+    OGRLayerH res =
+        w > 0 && (size_t)w < sizeof sql ? GDALDatasetExecuteSQL(lyr->ds, sql, NULL, NULL) : NULL;
+    bool found = res && OGR_L_GetFeatureCount(res, TRUE) > 0;
+    if (res)
+        GDALDatasetReleaseResultSet(lyr->ds, res);
+    CPLErrorReset();
+    return found;
+}
+
 ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
                          const char *layer_option) {
     ccov_io_query q = {.src = src, .layer = layer, .layer_option = layer_option};
@@ -356,6 +391,7 @@ ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q) {
                       : pick_layer(ctx, lyr->ds, lyr->source, q->layer, q->layer_option);
     if (!lyr->lyr || !pick_geom_field(ctx, lyr, q))
         goto fail;
+    lyr->geography = is_database(src) && !q->sql && geography_column(lyr);
     return lyr;
 fail:
     ccov_io_close(lyr);
@@ -366,8 +402,9 @@ void ccov_io_close(ccov_layer *lyr) {
     if (!lyr)
         return;
     ccov_arrow_close(lyr->arrow);
-    if (lyr->sql_result)
+    if (lyr->sql)
         GDALDatasetReleaseResultSet(lyr->ds, lyr->lyr);
+    free(lyr->sql);
     if (lyr->ds)
         GDALClose(lyr->ds);
     ccov_shx_free(lyr->shx_fix);
@@ -378,7 +415,9 @@ void ccov_io_close(ccov_layer *lyr) {
 
 const char *ccov_io_source(const ccov_layer *lyr) { return lyr->source; }
 
-const char *ccov_io_layer_name(const ccov_layer *lyr) { return OGR_L_GetName(lyr->lyr); }
+const char *ccov_io_layer_name(const ccov_layer *lyr) {
+    return lyr->sql ? lyr->sql : OGR_L_GetName(lyr->lyr);
+}
 
 const char *ccov_io_crs_problem(const ccov_layer *lyr) {
     return lyr->crs_problem[0] ? lyr->crs_problem : NULL;
@@ -391,7 +430,7 @@ char *ccov_io_crs_definition(const ccov_layer *lyr) {
                                    : OGR_GFld_GetSpatialRef(OGR_FD_GetGeomFieldDefn(
                                          OGR_L_GetLayerDefn(lyr->lyr), lyr->geom_field));
     if (!srs)
-        return NULL;
+        return lyr->geography ? strdup("EPSG:4326") : NULL;
     const char *auth = OSRGetAuthorityName(srs, NULL);
     const char *code = OSRGetAuthorityCode(srs, NULL);
     if (auth && code && strcmp(auth, "EPSG") == 0) {
@@ -431,13 +470,37 @@ long long ccov_io_count_fast(ccov_layer *lyr) {
     return (long long)OGR_L_GetFeatureCount(lyr->lyr, 0);
 }
 
+/* A database evaluates a query's filter itself (GDAL would filter its rows on the client): the
+   query runs again as a sub-query with the filter. */
+static OGRErr query_where(ccov_layer *lyr, const char *where) {
+    static const char fmt[] = "SELECT * FROM (%s) AS ccov_query WHERE (%s)";
+    size_t n = strlen(fmt) + strlen(lyr->sql) + strlen(where);
+    char *sql = malloc(n);
+    if (!sql)
+        return OGRERR_NOT_ENOUGH_MEMORY;
+    snprintf(sql, n, fmt, lyr->sql, where);
+    OGRLayerH res = GDALDatasetExecuteSQL(lyr->ds, sql, NULL, NULL);
+    free(sql);
+    if (!res)
+        return OGRERR_FAILURE;
+    GDALDatasetReleaseResultSet(lyr->ds, lyr->lyr);
+    lyr->lyr = res;
+    return OGRERR_NONE;
+}
+
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
     /* One expression, so that a claim's where can be joined to it without changing it. */
     char why[256];
     if (!ccov_io_where_check(where, false, why, sizeof why))
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where, why);
     CPLErrorReset();
-    OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);
+    OGRErr err = lyr->sql && is_database(lyr->source) ? query_where(lyr, where)
+                                                      : OGR_L_SetAttributeFilter(lyr->lyr, where);
+    /* A server checks the filter when counting, with its own reason first (the cursor of a
+       read fails after it and says only that). */
+    if (err == OGRERR_NONE && is_database(lyr->source) &&
+        (OGR_L_GetFeatureCount(lyr->lyr, TRUE) < 0 || CPLGetLastErrorType() >= CE_Failure))
+        err = OGRERR_FAILURE;
     /* Some drivers (GeoPackage, PostGIS) only parse the filter when reading: try one feature. */
     if (err == OGRERR_NONE) {
         OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
@@ -446,9 +509,11 @@ ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where)
             err = OGRERR_FAILURE;
         OGR_L_ResetReading(lyr->lyr);
     }
+    if (err != OGRERR_NONE && is_database(lyr->source))
+        one_line_reason(why, sizeof why, "invalid expression");
     if (err != OGRERR_NONE)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
-                             gdal_reason("invalid expression"));
+                             is_database(lyr->source) ? why : gdal_reason("invalid expression"));
     lyr->filtered = true;
     return CCOV_OK;
 }
@@ -627,6 +692,13 @@ static bool record_wkb(const unsigned char *wkb, size_t size, ccov_record *rec) 
     return ok;
 }
 
+/* A failed read, in one line (a database passes the server's lines on). */
+static void read_failed(ccov_ctx *ctx, const ccov_layer *lyr, const char *msg) {
+    char why[512];
+    ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source,
+                  is_database(lyr->source) ? one_line(msg, why, sizeof why) : msg);
+}
+
 /* Geometries only, from a layer that streams them fast: through Arrow. */
 static int next_from_arrow(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     const unsigned char *wkb = NULL;
@@ -634,7 +706,7 @@ static int next_from_arrow(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     const char *error = NULL;
     int got = ccov_arrow_next(lyr->arrow, &rec->fid, &wkb, &size, &error);
     if (got < 0)
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source, error);
+        read_failed(ctx, lyr, error);
     if (got == 1 && !record_wkb(wkb, size, rec)) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
         return -1;
@@ -696,8 +768,7 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
     if (!f) {
         if (CPLGetLastErrorType() >= CE_Failure) {
-            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source,
-                          gdal_reason("unknown"));
+            read_failed(ctx, lyr, gdal_reason("unknown"));
             return -1;
         }
         return 0;

@@ -55,6 +55,7 @@ ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q);
 
 /* The source's name as shown: its password masked (ccov_text_mask_password). */
 const char *ccov_io_source(const ccov_layer *lyr);
+/* The layer's name; for a query, the query itself (ccov_io_attrs_* run it again). */
 const char *ccov_io_layer_name(const ccov_layer *lyr);
 
 /* The layer's CRS as "EPSG:n" or WKT2, for ccov_crs_create(); NULL when the layer has none.

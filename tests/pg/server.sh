@@ -3,10 +3,13 @@
 #
 #   pg_start     initdb a data directory under a fresh temporary folder, start the server on a
 #                free loopback port (TCP only, password authentication), create the database
-#                `clearcov` with the postgis extension; exports PGHOST PGPORT PGUSER PGPASSWORD
-#                PGDATABASE for psql and ogr2ogr, and PG_CONN, a GDAL connection string.
+#                `clearcov` with the postgis extension; exports PGHOST PGPORT PGUSER PGDATABASE
+#                and sets PG_PASSWORD (a random password, never exported: libpq would use
+#                $PGPASSWORD for a connection string without one) and PG_CONN, a GDAL
+#                connection string with it.
 #   pg_stop      stop the server (immediate shutdown) and remove the folder; safe to call twice.
 #   pg_psql SQL  run SQL on the test database (ON_ERROR_STOP), unaligned output without headers.
+#   pg_as_client CMD...  CMD with PGPASSWORD set (psql, ogr2ogr without a PG: string).
 #
 # Run as root, the server runs as an unprivileged user (`nobody`, or $PG_TEST_USER), which owns
 # the data directory: PostgreSQL refuses to run as root. The caller must install a trap that calls
@@ -61,10 +64,10 @@ pg_start() {
         PG_RUN_AS=${PG_TEST_USER:-nobody}
         chown "$PG_RUN_AS" "$PG_DIR"
     fi
-    export PGUSER=clearcov PGDATABASE=clearcov PGHOST=127.0.0.1
-    PGPASSWORD="pw-$RANDOM$RANDOM-secret"
-    export PGPASSWORD
-    printf '%s\n' "$PGPASSWORD" >"$PG_DIR/pwfile"
+    export PGUSER=clearcov PGDATABASE=clearcov PGHOST=127.0.0.1 PGPASSFILE=/dev/null
+    unset PGPASSWORD PGSERVICE
+    PG_PASSWORD="pw-$RANDOM$RANDOM-secret"
+    printf '%s\n' "$PG_PASSWORD" >"$PG_DIR/pwfile"
     [[ -z $PG_RUN_AS ]] || chown "$PG_RUN_AS" "$PG_DIR/pwfile"
     pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PGUSER" --pwfile="$PG_DIR/pwfile" \
         --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
@@ -82,10 +85,10 @@ pg_start() {
         grep -q 'could not bind' "$PG_DIR/server.log" 2>/dev/null && [[ $tries -lt 5 ]] ||
             fail "the PostgreSQL server did not start: $(tail -3 "$PG_DIR/server.log")"
     done
-    PGDATABASE=postgres psql -qX -v ON_ERROR_STOP=1 -c 'CREATE DATABASE clearcov' >/dev/null ||
+    PGDATABASE=postgres pg_as_client psql -qX -v ON_ERROR_STOP=1 -c 'CREATE DATABASE clearcov' >/dev/null ||
         fail "cannot create the test database"
     pg_psql 'CREATE EXTENSION postgis' >/dev/null || fail "cannot create the postgis extension"
-    PG_CONN="PG:host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER password=$PGPASSWORD"
+    PG_CONN="PG:host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER password=$PG_PASSWORD"
     note "PostgreSQL $(pg_psql 'SHOW server_version'), PostGIS $(pg_psql \
         'SELECT postgis_lib_version()') on 127.0.0.1:$PGPORT${PG_RUN_AS:+ as $PG_RUN_AS}"
 }
@@ -99,6 +102,10 @@ pg_stop() {
     PG_DIR=
 }
 
+pg_as_client() {
+    PGPASSWORD=$PG_PASSWORD "$@"
+}
+
 pg_psql() {
-    psql -qXAt -v ON_ERROR_STOP=1 -c "$1"
+    PGOPTIONS='-c client_min_messages=warning' pg_as_client psql -qXAt -v ON_ERROR_STOP=1 -c "$1"
 }
