@@ -160,6 +160,17 @@ jq '.inputs.cleared.layer = "cleared"' out >sql.json
 same_figures sql.json wgpkg.json 1e-12 "--cleared-sql + --where: server vs GeoPackage"
 assert_eq "$(j .inputs.cleared.layer)" "$SQL" "a query's layer is the query"
 checked server_log_has "CURSOR for SELECT * FROM ($SQL) AS ccov_query WHERE (year >= 2020)"
+# Regions from a query; audit of a query.
+cc report --regions "$PG_CONN" --regions-sql "SELECT ogc_fid, name, iso, wkb_geometry FROM provinces" \
+    --regions-geom-column wkb_geometry --cleared copy.gpkg --cleared-layer cleared --format json
+expect_ok "--regions-sql"
+jq '.inputs.regions.layer = "provinces"' out >rsql.json
+same_figures rsql.json gpkg.json 1e-12 "--regions-sql: server vs GeoPackage"
+cc audit --region-attr province "${REG_PG[@]}" --cleared "${PG[@]}" --format json \
+    --cleared-sql "SELECT fid AS ogc_fid, * FROM cleared"
+expect_rc "$RC_GPKG" "audit of a query: the exit code of the GeoPackage run"
+jq '.source.layer = "cleared"' out >asql.json
+same_figures asql.json agpkg.json 1e-12 "audit of a query: server vs GeoPackage"
 cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --where "yeer >= 2020"
 expect_rc 2 "a filter the server rejects"
 expect_err_has 'column "yeer" does not exist' "the server's reason"
