@@ -141,6 +141,14 @@ cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out outp
 expect_ok "layers from the server"
 no_password "map and layers"
 
+# Writing to the database is not done yet: refused, and no folder named after the connection
+# string (with its password) is created.
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN"
+expect_rc 2 "--out PG:"
+expect_err_has "writing the layers to PostGIS is not supported yet" "--out PG: refused"
+no_password "--out PG:"
+[[ -z $(find . -maxdepth 1 -name 'PG:*') ]] || fail "--out PG: created a folder"
+
 # ---- --where and a query's filter run on the server ----
 cc report "${REG_GPKG[@]}" --cleared copy.gpkg --cleared-layer cleared --format json \
     --where "year >= 2020 AND status = 'cleared'"
