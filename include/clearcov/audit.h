@@ -46,8 +46,8 @@ typedef struct {
     const char *cleared_layer;
     const char *cleared_sql;         /* instead of a layer: one SELECT run by the source */
     const char *cleared_geom_column; /* for a table or query with several; NULL: the only one */
-    const char *where;      /* OGR SQL filter: audit only these features */
-    const char *assume_crs; /* CRS of a source that declares none */
+    const char *where;               /* OGR SQL filter: audit only these features */
+    const char *assume_crs;          /* CRS of a source that declares none */
     bool allow_ballpark;
     const char *regions_src; /* NULL: the bundled provinces */
     const char *regions_layer;

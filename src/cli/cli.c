@@ -455,8 +455,8 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_OUT:
         /* Not a folder to create (its name would put the password on disk). */
-        if (strncmp(v, "PG:", 3) == 0 || strncmp(v, "pg:", 3) == 0 ||
-            strstr(v, "postgresql://") || strstr(v, "postgres://"))
+        if (strncmp(v, "PG:", 3) == 0 || strncmp(v, "pg:", 3) == 0 || strstr(v, "postgresql://") ||
+            strstr(v, "postgres://"))
             return usage_error("--out: a database connection string: writing the layers to "
                                "PostGIS is not supported yet; write a GeoPackage (--out DIR "
                                "--out-format gpkg) and load it with ogr2ogr");
