@@ -14,7 +14,9 @@
 # Run as root, the server runs as an unprivileged user (`nobody`, or $PG_TEST_USER), which owns
 # the data directory: PostgreSQL refuses to run as root. The caller must install a trap that calls
 # pg_stop on EXIT INT TERM (tests/pg/test_postgis.sh does), so that a failure or an interruption
-# leaves no server and no folder behind. Where the Debian packages postgresql-15 and
+# leaves no server and no folder behind. A test killed outright (SIGKILL, as CTest does on a
+# timeout) runs no trap: a watchdog detached from it (pg_watchdog) then stops the server and
+# removes the folder within seconds. Where the Debian packages postgresql-15 and
 # postgresql-15-postgis-3 (or GDAL's PostgreSQL driver) are missing, pg_require exits 77 with the
 # reason: CTest counts the test as skipped.
 
@@ -72,6 +74,7 @@ pg_start() {
     pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PGUSER" --pwfile="$PG_DIR/pwfile" \
         --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
         fail "initdb failed: $(tail -3 "$PG_DIR/initdb.log")"
+    pg_watchdog
     rm -f "$PG_DIR/pwfile"
     local tries
     for tries in 1 2 3 4 5; do
@@ -91,6 +94,24 @@ pg_start() {
     PG_CONN="PG:host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER password=$PG_PASSWORD"
     note "PostgreSQL $(pg_psql 'SHOW server_version'), PostGIS $(pg_psql \
         'SELECT postgis_lib_version()') on 127.0.0.1:$PGPORT${PG_RUN_AS:+ as $PG_RUN_AS}"
+}
+
+# pg_watchdog: a process outside the test's process tree (CTest kills that tree) that waits for
+# the test's shell to end, then stops the server and removes its folder if they are still there.
+pg_watchdog() {
+    local as=()
+    [[ -z $PG_RUN_AS ]] || as=(runuser -u "$PG_RUN_AS" --)
+    (
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            shift
+            dir=$1
+            shift
+            if [[ -f $dir/data/postmaster.pid ]]; then
+                cd "$dir" && "$@" "'"$PG_BIN"'/pg_ctl" -D "$dir/data" -m immediate -w stop
+            fi
+            cd / && rm -rf "$dir"' watchdog "$$" "$PG_DIR" "${as[@]}" \
+            </dev/null >/dev/null 2>&1 &
+    )
 }
 
 pg_stop() {
