@@ -321,7 +321,37 @@ static void test_utf8(void) {
           "truncated sequence read as Latin-1", "\xc3(");
 }
 
+/* Connection strings with the password masked, as clearcov echoes them. */
+static const char *const masks[][2] = {
+    {"PG:dbname=mine host=db password=s3cret port=5432",
+     "PG:dbname=mine host=db password=*** port=5432"},
+    {"PG:password = 's e\\'cret' dbname=x", "PG:password = *** dbname=x"},
+    {"PG:PASSWORD=abc", "PG:PASSWORD=***"},
+    {"postgresql://ana:p%40ss@db.example:5432/mine", "postgresql://ana:***@db.example:5432/mine"},
+    {"PG:postgresql://ana@db/mine?sslmode=require&password=abc&x=1",
+     "PG:postgresql://ana@db/mine?sslmode=require&password=***&x=1"},
+    {"clearcov: PG:dbname=x password=***: no table 'y'; PG:password=b c",
+     "clearcov: PG:dbname=x password=***: no table 'y'; PG:password=*** c"},
+    {"mypassword=1 passwords=2 https://host/a:b@c", "mypassword=1 passwords=2 https://host/a:b@c"},
+    {"/data/cleared.gpkg", "/data/cleared.gpkg"},
+    {"PG:password=", "PG:password=***"},
+};
+
+static void test_mask(void) {
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        char out[128];
+        size_t n = ccov_text_mask_password(masks[i][0], out, sizeof out);
+        check(str_eq(out, masks[i][1]) && n == strlen(masks[i][1]), "password masked", masks[i][0]);
+    }
+    char small[8];
+    check(ccov_text_mask_password("PG:password=x y", small, sizeof small) == 17 &&
+              str_eq(small, "PG:pass"),
+          "mask cut as snprintf", "PG:password=x y");
+    check(ccov_text_mask_password(NULL, NULL, 0) == 0, "mask of NULL", NULL);
+}
+
 int main(void) {
+    test_mask();
     test_fold();
     test_variants();
     test_geoboundaries();

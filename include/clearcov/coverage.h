@@ -22,7 +22,8 @@ typedef struct {
     const char *only;          /* comma-separated region names or ISO codes; NULL: all regions */
     const char *cleared_src;   /* any OGR source; NULL: the bundled synthetic sample */
     const char *cleared_layer;
-    const char *where;      /* OGR SQL attribute filter on cleared features */
+    const char *where;      /* OGR SQL attribute filter on cleared features; a database source
+                               (PostGIS) evaluates it itself, in its own SQL dialect */
     ccov_area_method area;  /* geodesic (WGS84 ellipsoid) or planar in `crs` */
     const char *crs;        /* working frame; NULL: EPSG:4326. Required for planar area. */
     const char *assume_crs; /* CRS for sources that declare none */
@@ -31,6 +32,12 @@ typedef struct {
     int threads;            /* worker threads; 0: one per processor. Results do not depend on it */
     int layer_decimals;     /* > 0: layer coordinates snapped (validly) to that many decimals of
                                a degree, as they will be written; 0: full precision */
+    /* Instead of a layer: one SELECT query run by the source (PostGIS: by the server). */
+    const char *regions_sql;
+    const char *cleared_sql;
+    /* The geometry column to read, for a table or query with several; NULL: the only one. */
+    const char *regions_geom_column;
+    const char *cleared_geom_column;
 } ccov_options;
 
 /* One region's figures. Hectares; percent in 0..100. */

@@ -55,6 +55,14 @@ size_t ccov_text_escape(const char *s, char *out, size_t outsz);
    does; 0 for s NULL. */
 size_t ccov_text_utf8(const char *s, char *out, size_t outsz);
 
+/* `s` with the password of every database connection string in it replaced by "***": the value
+   of each `password=` keyword (libpq keyword/value form, quoted or not, and a URI's query
+   parameter) and the password of a URI's user information (postgresql://user:secret@host).
+   Used on every source name clearcov echoes (messages, reports, JSON, map, layers). Writes at
+   most outsz bytes including a NUL (out may be NULL when outsz is 0) and returns the length of
+   the whole masked text, as snprintf does; 0 for s NULL. */
+size_t ccov_text_mask_password(const char *s, char *out, size_t outsz);
+
 #ifdef __cplusplus
 }
 #endif

@@ -217,13 +217,25 @@ static ccov_status source_frames(audit *a, const char *src) {
     return a->to_local ? CCOV_OK : CCOV_ERR_CRS;
 }
 
+/* The cleared source as given (res->path, shown, has its password masked). */
+static const char *cleared_path(const audit *a, char *buf, size_t n) {
+    return ccov_coverage_default_cleared(a->o->inputs.cleared_src, buf, n);
+}
+
 /* The audited source, opened and checked by the source module as report opens it; the --where
    filter is checked first, so that a bad one is a usage error. */
 static ccov_status source_open(audit *a) {
     char buf[4096];
     const ccov_options *in = &a->o->inputs;
-    const char *src = ccov_coverage_default_cleared(in->cleared_src, buf, sizeof buf);
-    ccov_status st = ccov_source_open(a->ctx, &a->src, src, in->cleared_layer, "--cleared-layer");
+    const char *src = cleared_path(a, buf, sizeof buf);
+    ccov_io_query q = {.src = src,
+                       .layer = in->cleared_layer,
+                       .sql = in->cleared_sql,
+                       .geom_column = in->cleared_geom_column,
+                       .layer_option = "--cleared-layer",
+                       .sql_option = "--cleared-sql",
+                       .geom_option = "--cleared-geom-column"};
+    ccov_status st = ccov_source_open(a->ctx, &a->src, &q);
     if (st != CCOV_OK)
         return st;
     if (in->where && *in->where) {
@@ -236,7 +248,7 @@ static ccov_status source_open(audit *a) {
     if (st == CCOV_OK)
         st = source_frames(a, src);
     ccov_audit_result *r = a->res;
-    r->path = strdup(src);
+    r->path = strdup(ccov_io_source(a->src.layer)); /* password masked */
     r->layer = strdup(ccov_io_layer_name(a->src.layer));
     r->crs = strdup(a->src.crs ? ccov_crs_label(a->src.crs) : "");
     if (st == CCOV_OK && (!r->path || !r->layer || !r->crs))
@@ -311,7 +323,9 @@ static ccov_status date_fields(audit *a) {
         return CCOV_OK;
     }
     const char *year = ccov_io_find_field(a->src.layer, YEAR_FIELDS);
-    char *typed = ccov_io_attrs_date_fields(a->ctx, a->res->path, ccov_io_layer_name(a->src.layer));
+    char buf[4096];
+    char *typed = ccov_io_attrs_date_fields(a->ctx, cleared_path(a, buf, sizeof buf),
+                                            ccov_io_layer_name(a->src.layer));
     bool ok = typed && (!year || add_date(a, year)) && each_item(typed, add_date, a);
     free(typed);
     return ok ? CCOV_OK : oom(a->ctx);

@@ -214,6 +214,12 @@ static bool reported_visit(void *user, long long fid, char *const *values) {
     return true;
 }
 
+/* The cleared source to read again: the one given, since the path shown has its password
+   masked (the bundled sample when none was given). */
+static const char *cleared_source(const checker *k, const ccov_input *in) {
+    return k->opts->cleared_src ? k->opts->cleared_src : in->path;
+}
+
 /* Sum the reported areas of the features counted and of those excluded; count the repaired
    features among those counted. */
 static ccov_status reported_figures(checker *k, const ccov_result *res, const char *where,
@@ -236,8 +242,9 @@ static ccov_status reported_figures(checker *k, const ccov_result *res, const ch
                              has_fid(s.task, s.ntask, res->repaired[i].fid);
         const char *const *fields[2] = {AREA_FIELDS, UNIT_FIELDS};
         bool found[2] = {false, false};
-        st = ccov_io_attrs_read(k->ctx, res->cleared_input.path, res->cleared_input.layer, where,
-                                fields, 2, found, reported_visit, &s);
+        st = ccov_io_attrs_read(k->ctx, cleared_source(k, &res->cleared_input),
+                                res->cleared_input.layer, where, fields, 2, found, reported_visit,
+                                &s);
         fig->reported_available = found[0];
     }
     free(s.task);
@@ -324,7 +331,7 @@ static char *own_where_problem(checker *k, const char *own, ccov_status *st) {
     if (!own[0])
         return NULL;
     if (ccov_io_where_check(own, true, why, sizeof why)) {
-        *st = ccov_io_attrs_check_where(k->ctx, in->path, in->layer, own);
+        *st = ccov_io_attrs_check_where(k->ctx, cleared_source(k, in), in->layer, own);
         if (*st != CCOV_ERR_USAGE)
             return NULL;
         snprintf(text, sizeof text, "%s", ccov_ctx_error(k->ctx));

@@ -57,7 +57,11 @@ enum {
     OPT_SLIVER_THINNESS,
     OPT_SLIVER_WIDTH,
     OPT_MIN_YEAR,
-    OPT_MAX_YEAR
+    OPT_MAX_YEAR,
+    OPT_REGIONS_SQL,
+    OPT_REGIONS_GEOM_COLUMN,
+    OPT_CLEARED_SQL,
+    OPT_CLEARED_GEOM_COLUMN
 };
 
 static const struct option OPTIONS[] = {
@@ -67,6 +71,10 @@ static const struct option OPTIONS[] = {
     {"only", required_argument, NULL, OPT_ONLY},
     {"cleared", required_argument, NULL, OPT_CLEARED},
     {"cleared-layer", required_argument, NULL, OPT_CLEARED_LAYER},
+    {"regions-sql", required_argument, NULL, OPT_REGIONS_SQL},
+    {"regions-geom-column", required_argument, NULL, OPT_REGIONS_GEOM_COLUMN},
+    {"cleared-sql", required_argument, NULL, OPT_CLEARED_SQL},
+    {"cleared-geom-column", required_argument, NULL, OPT_CLEARED_GEOM_COLUMN},
     {"where", required_argument, NULL, OPT_WHERE},
     {"area", required_argument, NULL, OPT_AREA},
     {"crs", required_argument, NULL, OPT_CRS},
@@ -120,7 +128,11 @@ static const char HELP[] =
     "  --region-field F       field holding region names (default: found automatically)\n"
     "  --only NAMES           comma-separated region names or ISO 3166-2 codes\n"
     "  --cleared SRC          cleared-area polygons, any GDAL source (default: bundled sample)\n"
-    "  --cleared-layer L      layer of a multi-layer cleared source\n"
+    "  --cleared-layer L      layer of a multi-layer cleared source (a table or view)\n"
+    "  --regions-sql Q, --cleared-sql Q  instead of a layer: one SELECT run by the source\n"
+    "                         (a PostGIS server runs it), e.g. --cleared \"PG:dbname=mine\"\n"
+    "  --regions-geom-column C, --cleared-geom-column C  the geometry column to read, for a\n"
+    "                         table or query with several\n"
     "  --where EXPR           OGR SQL filter on cleared features, e.g. \"year >= 2018\"\n"
     "  --area geodesic|planar geodesic on WGS84 (default) or planar in --crs\n"
     "  --crs CRS              working frame, needed for planar area (default: the WGS 84\n"
@@ -321,6 +333,21 @@ static int set_area(cli_args *a, const char *v) {
     return 0;
 }
 
+/* What to read from a source (PostGIS): a query instead of a layer, a geometry column. */
+static int set_query_option(cli_args *a, int opt, const char *v) {
+    if (opt == OPT_REGIONS_SQL)
+        a->cov.regions_sql = v;
+    else if (opt == OPT_REGIONS_GEOM_COLUMN)
+        a->cov.regions_geom_column = v;
+    else if (opt == OPT_CLEARED_SQL)
+        a->cov.cleared_sql = v;
+    else if (opt == OPT_CLEARED_GEOM_COLUMN)
+        a->cov.cleared_geom_column = v;
+    else
+        return -1;
+    return 0;
+}
+
 /* Options that name an input: both commands read regions; only report reads the rest. */
 static int set_input_option(cli_args *a, int opt, const char *v) {
     switch (opt) {
@@ -352,7 +379,7 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
         a->cov.assume_crs = v;
         return 0;
     default:
-        return -1;
+        return set_query_option(a, opt, v);
     }
 }
 
@@ -429,6 +456,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         a->overwrite = a->synth.overwrite = true;
         return 0;
     case OPT_OUT:
+        /* Not a folder to create (its name would put the password on disk). */
+        if (strncmp(v, "PG:", 3) == 0 || strncmp(v, "pg:", 3) == 0 || strstr(v, "postgresql://") ||
+            strstr(v, "postgres://"))
+            return usage_error("--out: a database connection string: writing the layers to "
+                               "PostGIS is not supported yet; write a GeoPackage (--out DIR "
+                               "--out-format gpkg) and load it with ogr2ogr");
         a->out.dir = a->map.out = v;
         a->cov.layers = true;
         return 0;

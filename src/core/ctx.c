@@ -105,6 +105,14 @@ const char *ccov_ctx_error(const ccov_ctx *ctx) { return ctx->error; }
 
 ccov_status ccov_ctx_status(const ccov_ctx *ctx) { return ctx->status; }
 
+/* A message as it may be shown: any password of a connection string in it masked (whoever
+   formatted it), then escaped for a terminal. */
+static void masked_escape(const char *line, char *out, size_t n) {
+    char masked[2048];
+    ccov_text_mask_password(line, masked, sizeof masked);
+    ccov_text_escape(masked, out, n);
+}
+
 /* Messages are one line of text for a terminal: the data they quote (file names, field values,
    library text) has its control characters escaped, so a region name cannot forge a line or send
    a command to the terminal (ccov_text_escape). */
@@ -114,7 +122,7 @@ ccov_status ccov_ctx_fail(ccov_ctx *ctx, ccov_status status, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    ccov_text_escape(line, ctx->error, sizeof ctx->error);
+    masked_escape(line, ctx->error, sizeof ctx->error);
     ctx->status = status;
     return status;
 }
@@ -156,7 +164,7 @@ void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    ccov_text_escape(line, escaped, sizeof escaped);
+    masked_escape(line, escaped, sizeof escaped);
     if (level == CCOV_MSG_WARNING && ctx->warn_once && said_before(ctx, escaped))
         return;
     ctx->msg_fn(ctx->msg_user, level, escaped);

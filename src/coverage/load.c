@@ -218,8 +218,16 @@ ccov_status ccov_cleared_load(ccov_pipeline *r) {
     char path[4096];
     const char *src = ccov_coverage_default_cleared(r->opts->cleared_src, path, sizeof path);
     ccov_source s = {0};
-    ccov_source_spec spec = {r->opts->cleared_layer, "--cleared-layer", r->opts->where,
-                             r->opts->assume_crs, CCOV_CLEARED_STEP_M};
+    const ccov_options *o = r->opts;
+    ccov_source_spec spec = {.layer = o->cleared_layer,
+                             .layer_option = "--cleared-layer",
+                             .sql = o->cleared_sql,
+                             .sql_option = "--cleared-sql",
+                             .geom_column = o->cleared_geom_column,
+                             .geom_option = "--cleared-geom-column",
+                             .where = o->where,
+                             .assume_crs = o->assume_crs,
+                             .step_m = CCOV_CLEARED_STEP_M};
     ccov_status st = ccov_source_open_checked(r->ctx, &s, src, &spec);
     if (st == CCOV_OK)
         st = ccov_source_into_frame(r->ctx, &s, src, r->regions.frame, r->regions.lon_centre,

@@ -394,8 +394,15 @@ static ccov_status queries_check(loader *r, const char *src, const query_list *q
 static ccov_status regions_load(loader *r) {
     char path[4096];
     const char *src = ccov_coverage_default_regions(r->opts->regions_src, path, sizeof path);
-    ccov_source_spec spec = {r->opts->regions_layer, "--regions-layer", NULL, r->opts->assume_crs,
-                             CCOV_REGION_STEP_M};
+    const ccov_options *o = r->opts;
+    ccov_source_spec spec = {.layer = o->regions_layer,
+                             .layer_option = "--regions-layer",
+                             .sql = o->regions_sql,
+                             .sql_option = "--regions-sql",
+                             .geom_column = o->regions_geom_column,
+                             .geom_option = "--regions-geom-column",
+                             .assume_crs = o->assume_crs,
+                             .step_m = CCOV_REGION_STEP_M};
     ccov_source s = {0};
     query_list q = {0};
     record_list chosen = {0};

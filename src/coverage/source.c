@@ -92,10 +92,9 @@ ccov_status ccov_source_extent_check(ccov_ctx *ctx, const ccov_source *s, const 
                          path, label, use[0], use[2], use[1], use[3]);
 }
 
-ccov_status ccov_source_open(ccov_ctx *ctx, ccov_source *s, const char *path, const char *layer,
-                             const char *layer_option) {
+ccov_status ccov_source_open(ccov_ctx *ctx, ccov_source *s, const ccov_io_query *q) {
     memset(s, 0, sizeof *s);
-    s->layer = ccov_io_open(ctx, path, layer, layer_option);
+    s->layer = ccov_io_open_query(ctx, q);
     return s->layer ? CCOV_OK : CCOV_ERR_IO;
 }
 
@@ -114,7 +113,14 @@ ccov_status ccov_source_find_crs(ccov_ctx *ctx, ccov_source *s, const char *path
 
 ccov_status ccov_source_open_checked(ccov_ctx *ctx, ccov_source *s, const char *path,
                                      const ccov_source_spec *spec) {
-    ccov_status st = ccov_source_open(ctx, s, path, spec->layer, spec->layer_option);
+    ccov_io_query q = {.src = path,
+                       .layer = spec->layer,
+                       .sql = spec->sql,
+                       .geom_column = spec->geom_column,
+                       .layer_option = spec->layer_option,
+                       .sql_option = spec->sql_option,
+                       .geom_option = spec->geom_option};
+    ccov_status st = ccov_source_open(ctx, s, &q);
     if (st == CCOV_OK && spec->where)
         st = ccov_source_filter(ctx, s, spec->where);
     if (st == CCOV_OK)

@@ -39,6 +39,10 @@ typedef struct {
 typedef struct {
     const char *layer;        /* NULL: the only layer */
     const char *layer_option; /* the option naming the layer, for messages ("--cleared-layer") */
+    const char *sql;          /* instead of a layer: one SELECT run by the source, NULL: none */
+    const char *sql_option;   /* the option giving it ("--cleared-sql") */
+    const char *geom_column;  /* the geometry column to read, NULL: the only one */
+    const char *geom_option;  /* the option naming it ("--cleared-geom-column") */
     const char *where;        /* OGR SQL attribute filter, NULL: none */
     const char *assume_crs;   /* CRS when the source declares none, NULL: none */
     double step_m;            /* CCOV_REGION_STEP_M or CCOV_CLEARED_STEP_M */
@@ -48,8 +52,7 @@ typedef struct {
 ccov_status ccov_source_open_checked(ccov_ctx *ctx, ccov_source *s, const char *path,
                                      const ccov_source_spec *spec);
 /* The steps one by one, for a command that checks something in between. s is zeroed first. */
-ccov_status ccov_source_open(ccov_ctx *ctx, ccov_source *s, const char *path, const char *layer,
-                             const char *layer_option);
+ccov_status ccov_source_open(ccov_ctx *ctx, ccov_source *s, const ccov_io_query *q);
 ccov_status ccov_source_filter(ccov_ctx *ctx, ccov_source *s, const char *where);
 /* Its CRS (declared, else assume_crs; CCOV_ERR_CRS with a message naming --assume-crs), and its
    declared extent checked (ccov_source_extent_check). */

@@ -29,7 +29,29 @@ static const char *gdal_reason(const char *fallback) {
     return (msg && *msg) ? msg : fallback;
 }
 
-/* Open `src` read-only and pick `layer` (or its only layer). NULL with a message on failure. */
+/* A layer name that is a query (ccov_io_layer_name of a --cleared-sql source). */
+static bool is_query(const char *layer) {
+    const char *p = layer ? layer + strspn(layer, " \t\r\n(") : "";
+    return (STARTS_WITH_CI(p, "SELECT") || STARTS_WITH_CI(p, "WITH")) && strchr(p, ' ');
+}
+
+/* The result set of a query, in a session that cannot write (as ccov_io_open_query runs it). */
+static OGRLayerH query_result(GDALDatasetH ds, const char *sql) {
+    OGRLayerH ro = GDALDatasetExecuteSQL(ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+                                         NULL, NULL);
+    if (ro)
+        GDALDatasetReleaseResultSet(ds, ro);
+    return GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+}
+
+static void close_layer(GDALDatasetH ds, OGRLayerH lyr, const char *layer) {
+    if (lyr && is_query(layer))
+        GDALDatasetReleaseResultSet(ds, lyr);
+    GDALClose(ds);
+}
+
+/* Open `src` read-only and pick `layer` (or its only layer, or run it when it is a query). NULL
+   with a message on failure; close with close_layer(). */
 static GDALDatasetH open_layer(ccov_ctx *ctx, const char *src, const char *layer, OGRLayerH *out) {
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
@@ -38,7 +60,8 @@ static GDALDatasetH open_layer(ccov_ctx *ctx, const char *src, const char *layer
                       gdal_reason("not a vector data source GDAL can read"));
         return NULL;
     }
-    *out = layer                               ? GDALDatasetGetLayerByName(ds, layer)
+    *out = is_query(layer)                     ? query_result(ds, layer)
+           : layer                             ? GDALDatasetGetLayerByName(ds, layer)
            : GDALDatasetGetLayerCount(ds) == 1 ? GDALDatasetGetLayer(ds, 0)
                                                : NULL;
     if (!*out) {
@@ -73,7 +96,7 @@ ccov_status ccov_io_attrs_check_where(ccov_ctx *ctx, const char *src, const char
                                gdal_reason("invalid expression"));
         OGR_F_Destroy(f);
     }
-    GDALClose(ds);
+    close_layer(ds, lyr, layer);
     return st;
 }
 
@@ -147,7 +170,7 @@ ccov_status ccov_io_attrs_read(ccov_ctx *ctx, const char *src, const char *layer
         free(values[i]);
     free(values);
     free(idx);
-    GDALClose(ds);
+    close_layer(ds, lyr, layer);
     return st;
 }
 
@@ -179,7 +202,7 @@ char *ccov_io_attrs_date_fields(ccov_ctx *ctx, const char *src, const char *laye
             list = NULL;
         }
     }
-    GDALClose(ds);
+    close_layer(ds, lyr, layer);
     if (!list)
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
     return list;

@@ -1,6 +1,7 @@
 /* io: everything that talks to GDAL/OGR. */
 #include "io/io.h"
 #include "clearcov/atomic.h"
+#include "clearcov/names.h"
 #include "core/internal.h"
 #include "io/arrow.h"
 #include "io/shx.h"
@@ -34,6 +35,9 @@ struct ccov_layer {
     bool latin1;              /* some text was not UTF-8 and was read as Latin-1 (said once) */
     ccov_ctx *ctx;
     ccov_shx_fix *shx_fix; /* a shapefile read through a rebuilt index (io_shx.c) */
+    char *sql;             /* lyr is the result set of this query (released with the dataset) */
+    int geom_field;        /* the geometry column read */
+    bool geography;        /* it is a PostGIS geography column: lon/lat on WGS84 by definition */
     char crs_problem[256]; /* GDAL could not read the CRS the source declares */
 };
 
@@ -173,9 +177,44 @@ static bool open_failed_known(ccov_ctx *ctx, const char *src, const char *driver
     return true;
 }
 
-/* Why GDAL could not open src, in the user's terms. */
-static void open_failed(ccov_ctx *ctx, const char *src) {
+/* GDAL's last message in one line: the PostgreSQL driver passes the server's lines on, whose
+   first says why (the next ones quote the query and point at it); libpq's reason follows
+   "PQconnectdb failed.". */
+static const char *one_line(const char *msg, char *buf, size_t n) {
+    if (strncmp(msg, "PQconnectdb failed.", 19) == 0 && msg[19])
+        msg += 19;
+    msg += strspn(msg, " \t\r\n");
+    size_t k = 0;
+    for (const char *p = msg; *p && *p != '\n' && k + 1 < n; p++) {
+        bool blank = *p == '\n' || *p == '\r' || *p == ' ' || *p == '\t';
+        if (!blank || (k > 0 && buf[k - 1] != ' '))
+            buf[k++] = blank ? ' ' : *p;
+    }
+    while (k > 0 && buf[k - 1] == ' ')
+        k--;
+    buf[k] = '\0';
+    return buf;
+}
+
+static void one_line_reason(char *buf, size_t n, const char *fallback) {
+    one_line(gdal_reason(fallback), buf, n);
+}
+
+/* A database connection (GDAL's PostgreSQL driver), not a file. */
+static bool is_database(const char *src) {
+    return STARTS_WITH_CI(src, "PG:") || STARTS_WITH_CI(src, "postgresql://") ||
+           STARTS_WITH_CI(src, "postgres://");
+}
+
+/* Why GDAL could not open src (shown as `shown`, its password masked), in the user's terms. */
+static void open_failed(ccov_ctx *ctx, const char *src, const char *shown) {
     struct stat st;
+    char why[512];
+    if (is_database(src)) {
+        one_line_reason(why, sizeof why, "cannot connect");
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot open the database: %s", shown, why);
+        return;
+    }
     size_t n = strlen(src);
     char shx[4096];
     snprintf(shx, sizeof shx, "%.*s.shx", n > 4 ? (int)(n - 4) : 0, src);
@@ -212,16 +251,127 @@ static void shapefile_parts(ccov_ctx *ctx, const char *src) {
     }
 }
 
-ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
-                         const char *layer_option) {
-    if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
-        return NULL;
+/* A new layer record for src, its shown name masked (no password leaves the process). */
+static ccov_layer *layer_new(ccov_ctx *ctx, const char *src) {
+    size_t n = ccov_text_mask_password(src, NULL, 0) + 1;
     ccov_layer *lyr = calloc(1, sizeof *lyr);
-    if (!lyr || !(lyr->source = strdup(src))) {
+    if (lyr)
+        lyr->source = malloc(n);
+    if (!lyr || !lyr->source) {
         free(lyr);
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: out of memory", src);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
         return NULL;
     }
+    ccov_text_mask_password(src, lyr->source, n);
+    lyr->ctx = ctx;
+    return lyr;
+}
+
+/* Inputs are never modified: a database session that can only read, so that an SQL query
+   (a data-modifying WITH, a function with side effects) cannot write. */
+static void read_only_session(ccov_layer *lyr, const char *src) {
+    if (!is_database(src))
+        return;
+    OGRLayerH res = GDALDatasetExecuteSQL(
+        lyr->ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL, NULL);
+    if (res)
+        GDALDatasetReleaseResultSet(lyr->ds, res);
+}
+
+/* The result set of q->sql: one SELECT (or WITH ... SELECT) run by the source itself. */
+static OGRLayerH query_layer(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query *q) {
+    char why[512];
+    const char *opt = q->sql_option ? q->sql_option : "SQL";
+    const char *p = q->sql + strspn(q->sql, " \t\r\n(");
+    if (q->layer)
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s and %s both given: choose one", q->layer_option,
+                      opt);
+    else if (!STARTS_WITH_CI(p, "SELECT") && !STARTS_WITH_CI(p, "WITH"))
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: one SELECT query (or WITH ... SELECT)", opt);
+    else if (!ccov_io_where_check(q->sql, false, why, sizeof why))
+        ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: %s", opt, why);
+    else {
+        CPLErrorReset();
+        OGRLayerH res = GDALDatasetExecuteSQL(lyr->ds, q->sql, NULL, NULL);
+        lyr->sql = res ? strdup(q->sql) : NULL;
+        if (lyr->sql)
+            return res;
+        if (res)
+            GDALDatasetReleaseResultSet(lyr->ds, res);
+        one_line_reason(why, sizeof why, "the query returned no result set");
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s: %s", lyr->source, opt, why);
+    }
+    return NULL;
+}
+
+/* Comma-separated names of the layer's geometry columns, into buf. */
+static void geom_field_list(OGRFeatureDefnH defn, char *buf, size_t n) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetGeomFieldCount(defn) && used < n; i++) {
+        const char *name = OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(defn, i));
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", *name ? name : "(unnamed)");
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The geometry column to read: the one named, else the only one. */
+static bool pick_geom_field(ccov_ctx *ctx, ccov_layer *lyr, const ccov_io_query *q) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    int n = OGR_FD_GetGeomFieldCount(defn);
+    const char *opt = q->geom_option ? q->geom_option : "a geometry column";
+    char names[512];
+    lyr->geom_field = q->geom_column ? OGR_FD_GetGeomFieldIndex(defn, q->geom_column) : 0;
+    if (lyr->geom_field >= 0 && (q->geom_column || n <= 1))
+        return true;
+    geom_field_list(defn, names, sizeof names);
+    if (q->geom_column)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no geometry column '%s' in %s (geometry columns: %s)",
+                      lyr->source, q->geom_column, OGR_L_GetName(lyr->lyr), n ? names : "none");
+    else
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s has %d geometry columns (%s); choose one with %s",
+                      lyr->source, OGR_L_GetName(lyr->lyr), n, names, opt);
+    return false;
+}
+
+/* Whether the chosen column of a database table is of type geography (PostGIS: always WGS84
+   lon/lat, SRID 4326 whether declared or not, while GDAL sees no CRS in an undeclared one). */
+static bool geography_column(ccov_layer *lyr) {
+    const char *table = OGR_L_GetName(lyr->lyr);
+    const char *dot = strchr(table, '.');
+    const char *column =
+        OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(OGR_L_GetLayerDefn(lyr->lyr), lyr->geom_field));
+    char sql[1024];
+    if (!column || strchr(table, '\'') || strchr(column, '\''))
+        return false;
+    int w =
+        snprintf(sql, sizeof sql,
+                 "SELECT 1 FROM geography_columns WHERE f_table_schema = %s%.*s%s AND "
+                 "f_table_name = '%s' AND f_geography_column = '%s'",
+                 dot ? "'" : "", dot ? (int)(dot - table) : 14, dot ? table : "current_schema()",
+                 dot ? "'" : "", dot ? dot + 1 : table, column);
+    OGRLayerH res =
+        w > 0 && (size_t)w < sizeof sql ? GDALDatasetExecuteSQL(lyr->ds, sql, NULL, NULL) : NULL;
+    bool found = res && OGR_L_GetFeatureCount(res, TRUE) > 0;
+    if (res)
+        GDALDatasetReleaseResultSet(lyr->ds, res);
+    CPLErrorReset();
+    return found;
+}
+
+ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
+                         const char *layer_option) {
+    ccov_io_query q = {.src = src, .layer = layer, .layer_option = layer_option};
+    return ccov_io_open_query(ctx, &q);
+}
+
+ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q) {
+    const char *src = q->src;
+    if (looks_like_file(src) && check_file(ctx, src) != CCOV_OK)
+        return NULL;
+    ccov_layer *lyr = layer_new(ctx, src);
+    if (!lyr)
+        return NULL;
     CPLErrorReset();
     ctx->gdal_failure[0] = '\0';
     if (looks_like_file(src) && ccov_shx_check(ctx, src, &lyr->shx_fix) != CCOV_OK)
@@ -229,17 +379,19 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
     lyr->ds = GDALOpenEx(lyr->shx_fix ? ccov_shx_path(lyr->shx_fix) : src,
                          GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!lyr->ds) {
-        open_failed(ctx, src);
+        open_failed(ctx, src, lyr->source);
         goto fail;
     }
-    lyr->ctx = ctx;
     /* The dataset opened, but a CRS it declares did not parse (GDAL then falls back quietly). */
     if (strstr(ctx->gdal_failure, "PROJ"))
         snprintf(lyr->crs_problem, sizeof lyr->crs_problem, "%s", ctx->gdal_failure);
     shapefile_parts(ctx, src);
-    lyr->lyr = pick_layer(ctx, lyr->ds, src, layer, layer_option);
-    if (!lyr->lyr)
+    read_only_session(lyr, src);
+    lyr->lyr = q->sql ? query_layer(ctx, lyr, q)
+                      : pick_layer(ctx, lyr->ds, lyr->source, q->layer, q->layer_option);
+    if (!lyr->lyr || !pick_geom_field(ctx, lyr, q))
         goto fail;
+    lyr->geography = is_database(src) && !q->sql && geography_column(lyr);
     return lyr;
 fail:
     ccov_io_close(lyr);
@@ -250,6 +402,9 @@ void ccov_io_close(ccov_layer *lyr) {
     if (!lyr)
         return;
     ccov_arrow_close(lyr->arrow);
+    if (lyr->sql)
+        GDALDatasetReleaseResultSet(lyr->ds, lyr->lyr);
+    free(lyr->sql);
     if (lyr->ds)
         GDALClose(lyr->ds);
     ccov_shx_free(lyr->shx_fix);
@@ -260,16 +415,22 @@ void ccov_io_close(ccov_layer *lyr) {
 
 const char *ccov_io_source(const ccov_layer *lyr) { return lyr->source; }
 
-const char *ccov_io_layer_name(const ccov_layer *lyr) { return OGR_L_GetName(lyr->lyr); }
+const char *ccov_io_layer_name(const ccov_layer *lyr) {
+    return lyr->sql ? lyr->sql : OGR_L_GetName(lyr->lyr);
+}
 
 const char *ccov_io_crs_problem(const ccov_layer *lyr) {
     return lyr->crs_problem[0] ? lyr->crs_problem : NULL;
 }
 
 char *ccov_io_crs_definition(const ccov_layer *lyr) {
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr->lyr);
+    /* The layer's own calls for the first column: the same answers as before for every file. */
+    OGRSpatialReferenceH srs = lyr->geom_field == 0
+                                   ? OGR_L_GetSpatialRef(lyr->lyr)
+                                   : OGR_GFld_GetSpatialRef(OGR_FD_GetGeomFieldDefn(
+                                         OGR_L_GetLayerDefn(lyr->lyr), lyr->geom_field));
     if (!srs)
-        return NULL;
+        return lyr->geography ? strdup("EPSG:4326") : NULL;
     const char *auth = OSRGetAuthorityName(srs, NULL);
     const char *code = OSRGetAuthorityCode(srs, NULL);
     if (auth && code && strcmp(auth, "EPSG") == 0) {
@@ -292,7 +453,9 @@ char *ccov_io_crs_definition(const ccov_layer *lyr) {
 
 bool ccov_io_extent(ccov_layer *lyr, double bbox[4]) {
     OGREnvelope env;
-    if (OGR_L_GetExtent(lyr->lyr, &env, TRUE) != OGRERR_NONE)
+    OGRErr err = lyr->geom_field == 0 ? OGR_L_GetExtent(lyr->lyr, &env, TRUE)
+                                      : OGR_L_GetExtentEx(lyr->lyr, lyr->geom_field, &env, TRUE);
+    if (err != OGRERR_NONE)
         return false;
     bbox[0] = env.MinX;
     bbox[1] = env.MinY;
@@ -307,13 +470,37 @@ long long ccov_io_count_fast(ccov_layer *lyr) {
     return (long long)OGR_L_GetFeatureCount(lyr->lyr, 0);
 }
 
+/* A database evaluates a query's filter itself (GDAL would filter its rows on the client): the
+   query runs again as a sub-query with the filter. */
+static OGRErr query_where(ccov_layer *lyr, const char *where) {
+    static const char fmt[] = "SELECT * FROM (%s) AS ccov_query WHERE (%s)";
+    size_t n = strlen(fmt) + strlen(lyr->sql) + strlen(where);
+    char *sql = malloc(n);
+    if (!sql)
+        return OGRERR_NOT_ENOUGH_MEMORY;
+    snprintf(sql, n, fmt, lyr->sql, where);
+    OGRLayerH res = GDALDatasetExecuteSQL(lyr->ds, sql, NULL, NULL);
+    free(sql);
+    if (!res)
+        return OGRERR_FAILURE;
+    GDALDatasetReleaseResultSet(lyr->ds, lyr->lyr);
+    lyr->lyr = res;
+    return OGRERR_NONE;
+}
+
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
     /* One expression, so that a claim's where can be joined to it without changing it. */
     char why[256];
     if (!ccov_io_where_check(where, false, why, sizeof why))
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where, why);
     CPLErrorReset();
-    OGRErr err = OGR_L_SetAttributeFilter(lyr->lyr, where);
+    OGRErr err = lyr->sql && is_database(lyr->source) ? query_where(lyr, where)
+                                                      : OGR_L_SetAttributeFilter(lyr->lyr, where);
+    /* A server checks the filter when counting, with its own reason first (the cursor of a
+       read fails after it and says only that). */
+    if (err == OGRERR_NONE && is_database(lyr->source) &&
+        (OGR_L_GetFeatureCount(lyr->lyr, TRUE) < 0 || CPLGetLastErrorType() >= CE_Failure))
+        err = OGRERR_FAILURE;
     /* Some drivers (GeoPackage, PostGIS) only parse the filter when reading: try one feature. */
     if (err == OGRERR_NONE) {
         OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
@@ -322,9 +509,11 @@ ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where)
             err = OGRERR_FAILURE;
         OGR_L_ResetReading(lyr->lyr);
     }
+    if (err != OGRERR_NONE && is_database(lyr->source))
+        one_line_reason(why, sizeof why, "invalid expression");
     if (err != OGRERR_NONE)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
-                             gdal_reason("invalid expression"));
+                             is_database(lyr->source) ? why : gdal_reason("invalid expression"));
     lyr->filtered = true;
     return CCOV_OK;
 }
@@ -503,6 +692,13 @@ static bool record_wkb(const unsigned char *wkb, size_t size, ccov_record *rec) 
     return ok;
 }
 
+/* A failed read, in one line (a database passes the server's lines on). */
+static void read_failed(ccov_ctx *ctx, const ccov_layer *lyr, const char *msg) {
+    char why[512];
+    ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source,
+                  is_database(lyr->source) ? one_line(msg, why, sizeof why) : msg);
+}
+
 /* Geometries only, from a layer that streams them fast: through Arrow. */
 static int next_from_arrow(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     const unsigned char *wkb = NULL;
@@ -510,7 +706,7 @@ static int next_from_arrow(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     const char *error = NULL;
     int got = ccov_arrow_next(lyr->arrow, &rec->fid, &wkb, &size, &error);
     if (got < 0)
-        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source, error);
+        read_failed(ctx, lyr, error);
     if (got == 1 && !record_wkb(wkb, size, rec)) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);
         return -1;
@@ -559,7 +755,8 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     ccov_record_clear(rec);
     CPLErrorReset();
     /* No field to read and no filter: the Arrow stream, where the driver has a fast one. */
-    if (!lyr->arrow_tried && lyr->selected && lyr->nselected == 0 && !lyr->filtered) {
+    if (!lyr->arrow_tried && lyr->selected && lyr->nselected == 0 && !lyr->filtered &&
+        lyr->geom_field == 0) {
         lyr->arrow = ccov_arrow_open(lyr->lyr);
         if (lyr->arrow)
             ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "%s: geometries read through GDAL's Arrow stream",
@@ -571,8 +768,7 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
     OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
     if (!f) {
         if (CPLGetLastErrorType() >= CE_Failure) {
-            ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: read error: %s", lyr->source,
-                          gdal_reason("unknown"));
+            read_failed(ctx, lyr, gdal_reason("unknown"));
             return -1;
         }
         return 0;
@@ -586,7 +782,9 @@ int ccov_io_next(ccov_ctx *ctx, ccov_layer *lyr, ccov_record *rec) {
         OGR_F_Destroy(f);
         return -1;
     }
-    bool ok = record_geometry(OGR_F_GetGeometryRef(f), rec) && record_values(lyr, f, rec);
+    OGRGeometryH g =
+        lyr->geom_field == 0 ? OGR_F_GetGeometryRef(f) : OGR_F_GetGeomFieldRef(f, lyr->geom_field);
+    bool ok = record_geometry(g, rec) && record_values(lyr, f, rec);
     OGR_F_Destroy(f);
     if (!ok) {
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: feature %lld: out of memory", lyr->source, rec->fid);

@@ -34,7 +34,28 @@ ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
                          const char *layer_option);
 void ccov_io_close(ccov_layer *lyr);
 
+/* What to read from a source: a layer (a table or a view in a database), or the result set of
+   one SELECT query run by the source itself (PostGIS: by the server), and which geometry column.
+   The option names are for messages (e.g. "--cleared-layer", "--cleared-sql"). */
+typedef struct {
+    const char *src;
+    const char *layer;       /* NULL: the only layer */
+    const char *sql;         /* NULL: read a layer; not with `layer` (CCOV_ERR_USAGE) */
+    const char *geom_column; /* NULL: the only geometry column (several: CCOV_ERR_IO) */
+    const char *layer_option;
+    const char *sql_option;
+    const char *geom_option;
+} ccov_io_query;
+
+/* ccov_io_open() for a query. A database is read in a read-only session; the shown name
+   (ccov_io_source, every message) has its password masked. A connection refused (wrong
+   password, server down), a missing table and an SQL error are CCOV_ERR_IO, with the reason the
+   server gave in one line. */
+ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q);
+
+/* The source's name as shown: its password masked (ccov_text_mask_password). */
 const char *ccov_io_source(const ccov_layer *lyr);
+/* The layer's name; for a query, the query itself (ccov_io_attrs_* run it again). */
 const char *ccov_io_layer_name(const ccov_layer *lyr);
 
 /* The layer's CRS as "EPSG:n" or WKT2, for ccov_crs_create(); NULL when the layer has none.
