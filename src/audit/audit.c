@@ -172,6 +172,8 @@ static ccov_status regions_load(audit *a) {
     const ccov_options *in = &a->o->inputs;
     ccov_options ro = {.regions_src = in->regions_src,
                        .regions_layer = in->regions_layer,
+                       .regions_sql = in->regions_sql,
+                       .regions_geom_column = in->regions_geom_column,
                        .region_field = in->region_field,
                        .only = in->only,
                        .assume_crs = in->assume_crs,

@@ -179,6 +179,13 @@ cc audit --region-attr province "${REG_PG[@]}" --cleared "${PG[@]}" --format jso
 expect_rc "$RC_GPKG" "audit of a query: the exit code of the GeoPackage run"
 jq '.source.layer = "cleared"' out >asql.json
 same_figures asql.json agpkg.json 1e-12 "audit of a query: server vs GeoPackage"
+# audit reads its regions with the same loader as report, query and geometry column included.
+cc audit --region-attr province --regions "$PG_CONN" \
+    --regions-sql "SELECT ogc_fid, name, iso, wkb_geometry FROM provinces" \
+    --regions-geom-column wkb_geometry --cleared "${PG[@]}" --cleared-layer cleared --format json
+expect_rc "$RC_GPKG" "audit with --regions-sql: the exit code of the GeoPackage run"
+save arsql.json
+same_figures arsql.json agpkg.json 1e-12 "audit with --regions-sql: server vs GeoPackage"
 cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --where "yeer >= 2020"
 expect_rc 2 "a filter the server rejects"
 expect_err_has 'column "yeer" does not exist' "the server's reason"
