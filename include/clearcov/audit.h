@@ -44,9 +44,10 @@ const char *ccov_audit_check_description(ccov_check check);
 /* Options of an audit. Strings are borrowed for the duration of the call; NULL = default. */
 typedef struct {
     /* The inputs, as report takes them: cleared_src (NULL: the bundled synthetic sample),
-       cleared_layer, where (audit only these features), assume_crs, allow_ballpark, regions_src
-       (NULL: the bundled provinces), regions_layer, region_field, only. Its other fields (area,
-       crs, layers, threads, layer_decimals) are not used. */
+       cleared_layer, cleared_sql, cleared_geom_column, where (audit only these features),
+       assume_crs, allow_ballpark, regions_src (NULL: the bundled provinces), regions_layer,
+       regions_sql, regions_geom_column, region_field, only. Its other fields (area, crs, layers,
+       threads, layer_decimals) are not used. */
     ccov_options inputs;
     const char *region_attr;   /* the records' own region field; NULL: region_attr_mismatch off */
     const char *id_field;      /* NULL: the first of task_id, id, task, hazard_id, local_id */

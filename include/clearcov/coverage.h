@@ -25,7 +25,9 @@ typedef struct {
     const char *where;      /* OGR SQL attribute filter on cleared features; a database source
                                (PostGIS) evaluates it itself, in its own SQL dialect */
     ccov_area_method area;  /* geodesic (WGS84 ellipsoid) or planar in `crs` */
-    const char *crs;        /* working frame; NULL: EPSG:4326. Required for planar area. */
+    const char *crs;        /* working frame; NULL: the WGS84 gnomonic projection centred on the
+                               regions (EPSG:4326 when they span more than 30 degrees).
+                               Required for planar area. */
     const char *assume_crs; /* CRS for sources that declare none */
     bool allow_ballpark;    /* accept ballpark datum operations */
     bool layers;            /* also build the result layers (ccov_result.layers) */

@@ -1,7 +1,8 @@
 /* Internal to the coverage module: the state of one ccov_coverage_run, in the pieces each stage
    fills: the regions (regions.c), the workers (workers.c), the cleared features (load.c), then
    the figures and the layers (compute.c, layers.c), written into the result. Calls go one way,
-   down: run.c calls regions.c, workers.c, load.c and compute.c; compute.c calls layers.c;
+   down: run.c calls regions.c, workers.c, load.c and compute.c (and layers.c, to release the
+   result's layers); compute.c calls layers.c;
    load.c and regions.c call source.c; any of them may call measure.c and workers.c's clock and
    failure hand-over; source.c, measure.c and workers.c call nothing else of the module. The
    threading contract is stated in workers.h. */

@@ -33,8 +33,9 @@ typedef struct {
     size_t nrepaired;
 } ccov_regions;
 
-/* Load the regions opts chooses (regions_src, regions_layer, region_field, only, assume_crs,
-   allow_ballpark, area, crs; the cleared-source fields are not used) into *rg, which is zeroed
+/* Load the regions opts chooses (regions_src, regions_layer, regions_sql, regions_geom_column,
+   region_field, only, assume_crs, allow_ballpark, area, crs; the cleared-source fields are not
+   used) into *rg, which is zeroed
    first. On failure returns the status (message in ctx); *rg is then to be freed all the same. */
 ccov_status ccov_regions_load(ccov_ctx *ctx, const ccov_options *opts, ccov_regions *rg);
 
