@@ -481,13 +481,7 @@ void ccov_validation_free(ccov_validation *v) {
     if (!v)
         return;
     for (size_t i = 0; i < v->nresults; i++) {
-        ccov_claim *c = &v->results[i].claim;
-        free(c->id);
-        free(c->statement);
-        free(c->source);
-        free(c->regions);
-        free(c->where);
-        free(c->unit);
+        ccov_claims_claim_clear(&v->results[i].claim);
         free(v->results[i].region_names);
         free(v->results[i].explanation);
         free(v->results[i].area_explanation);

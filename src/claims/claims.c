@@ -82,7 +82,7 @@ __attribute__((format(printf, 3, 4))) static bool add_problem(ccov_claim_set *se
     return ccov_claims_add_problem(&set->problems, &set->nproblems, line, text);
 }
 
-static void claim_clear(ccov_claim *c) {
+void ccov_claims_claim_clear(ccov_claim *c) {
     free(c->id);
     free(c->statement);
     free(c->source);
@@ -96,7 +96,7 @@ void ccov_claim_set_free(ccov_claim_set *set) {
     if (!set)
         return;
     for (size_t i = 0; i < set->nclaims; i++)
-        claim_clear(&set->claims[i]);
+        ccov_claims_claim_clear(&set->claims[i]);
     free(set->claims);
     for (size_t i = 0; i < set->nproblems; i++)
         free(set->problems[i].reason);
@@ -187,7 +187,7 @@ static bool row_claim(char *const *f, const column_map *m, long line, ccov_claim
         ok = claim_numbers(c, f, m, why, n);
     free(rel);
     if (!ok)
-        claim_clear(c);
+        ccov_claims_claim_clear(c);
     return ok;
 }
 
@@ -205,7 +205,7 @@ static bool take_row(ccov_claim_set *set, char *const *f, size_t nf, const colum
         return add_problem(set, line, "%s", why);
     ccov_claim *grown = ccov_grow(set->claims, set->nclaims, sizeof *grown);
     if (!grown) {
-        claim_clear(&c);
+        ccov_claims_claim_clear(&c);
         return false;
     }
     set->claims = grown;
@@ -252,7 +252,7 @@ static bool drop_repeated_ids(ccov_claim_set *set) {
     }
     for (size_t i = 0; ok && i < n; i++)
         if (repeated[i])
-            claim_clear(&set->claims[i]);
+            ccov_claims_claim_clear(&set->claims[i]);
         else
             set->claims[kept++] = set->claims[i];
     set->nclaims = ok ? kept : n;

@@ -6,6 +6,7 @@
 #include <gdal.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,7 +174,8 @@ void ccov_ctx_msg(ccov_ctx *ctx, ccov_msg_level level, const char *fmt, ...) {
 void *ccov_grow(void *items, size_t count, size_t size) {
     if (count & (count - 1))
         return items;
-    return realloc(items, (count ? 2 * count : 1) * size);
+    size_t cap = count ? 2 * count : 1;
+    return cap > SIZE_MAX / size ? NULL : realloc(items, cap * size);
 }
 
 const char *ccov_ctx_library_versions(char *buf, unsigned n) {

@@ -1,5 +1,6 @@
 /* coverage: area methods and notes. */
 #include "coverage/measure.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -19,18 +20,9 @@ double ccov_measure_ha(ccov_ctx *ctx, const ccov_measure *m, const ccov_geom *g)
     return ccov_geom_area(ctx, g, geodesic_ring, (void *)m) / 1e4;
 }
 
-/* Its capacity is the smallest power of two not below n: it doubles when full, so that adding n
-   elements copies O(n) bytes, not O(n^2) (realloc may move the block every time). */
-void *ccov_measure_grown_for(void *array, size_t n, size_t size) {
-    if (n != 0 && (n & (n - 1)) != 0)
-        return array;
-    size_t cap = n ? 2 * n : 1;
-    return cap > SIZE_MAX / size ? NULL : realloc(array, cap * size);
-}
-
 ccov_status ccov_measure_note(ccov_ctx *ctx, ccov_note **list, size_t *count, const char *src,
                               long long fid, const char *reason) {
-    ccov_note *grown = ccov_measure_grown_for(*list, *count, sizeof **list);
+    ccov_note *grown = ccov_grow(*list, *count, sizeof **list);
     if (!grown)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     *list = grown;

@@ -25,8 +25,4 @@ ccov_status ccov_measure_note(ccov_ctx *ctx, ccov_note **list, size_t *count, co
 /* Free n notes and the array. */
 void ccov_measure_notes_free(ccov_note *notes, size_t n);
 
-/* Room for element n of an array that holds n elements of `size` bytes (capacity doubled when
-   full); NULL when out of memory, the array then left as it was. */
-void *ccov_measure_grown_for(void *array, size_t n, size_t size);
-
 #endif

@@ -1,6 +1,7 @@
 /* coverage: the regions loader (regions.h). */
 #include "coverage/regions.h"
 #include "clearcov/names.h"
+#include "core/internal.h"
 #include "coverage/source.h"
 
 #include <math.h>
@@ -206,7 +207,7 @@ static ccov_status region_add(loader *r, ccov_source *s, const ccov_record *rec)
     if (!g)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "%s: feature %lld (%s): %s", path, rec->fid,
                              rec->values[0], reason);
-    ccov_region *grown = ccov_measure_grown_for(r->rg->items, r->rg->n, sizeof *grown);
+    ccov_region *grown = ccov_grow(r->rg->items, r->rg->n, sizeof *grown);
     if (!grown) {
         ccov_geom_free(r->ctx, g);
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");

@@ -3,6 +3,7 @@
 #include "clearcov/atomic.h"
 #include "core/internal.h"
 #include "io/io.h"
+#include "io/session.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -37,10 +38,7 @@ static bool is_query(const char *layer) {
 
 /* The result set of a query, in a session that cannot write (as ccov_io_open_query runs it). */
 static OGRLayerH query_result(GDALDatasetH ds, const char *sql) {
-    OGRLayerH ro = GDALDatasetExecuteSQL(ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
-                                         NULL, NULL);
-    if (ro)
-        GDALDatasetReleaseResultSet(ds, ro);
+    ccov_io_read_only_session(ds);
     return GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
 }
 

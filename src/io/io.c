@@ -4,6 +4,7 @@
 #include "clearcov/names.h"
 #include "core/internal.h"
 #include "io/arrow.h"
+#include "io/session.h"
 #include "io/shx.h"
 #include "io/where.h"
 
@@ -267,15 +268,16 @@ static ccov_layer *layer_new(ccov_ctx *ctx, const char *src) {
     return lyr;
 }
 
-/* Inputs are never modified: a database session that can only read, so that an SQL query
-   (a data-modifying WITH, a function with side effects) cannot write. */
-static void read_only_session(ccov_layer *lyr, const char *src) {
-    if (!is_database(src))
-        return;
+void ccov_io_read_only_session(GDALDatasetH ds) {
     OGRLayerH res = GDALDatasetExecuteSQL(
-        lyr->ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL, NULL);
+        ds, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL, NULL);
     if (res)
-        GDALDatasetReleaseResultSet(lyr->ds, res);
+        GDALDatasetReleaseResultSet(ds, res);
+}
+
+static void read_only_session(ccov_layer *lyr, const char *src) {
+    if (is_database(src))
+        ccov_io_read_only_session(lyr->ds);
 }
 
 /* The result set of q->sql: one SELECT (or WITH ... SELECT) run by the source itself. */
@@ -357,12 +359,6 @@ static bool geography_column(ccov_layer *lyr) {
         GDALDatasetReleaseResultSet(lyr->ds, res);
     CPLErrorReset();
     return found;
-}
-
-ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
-                         const char *layer_option) {
-    ccov_io_query q = {.src = src, .layer = layer, .layer_option = layer_option};
-    return ccov_io_open_query(ctx, &q);
 }
 
 ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q) {

@@ -27,13 +27,6 @@ typedef struct {
    exist (the caller's own check says so). */
 ccov_status ccov_io_check_input(ccov_ctx *ctx, const char *path);
 
-/* Open one layer of any OGR source, read-only. `layer` may be NULL when the source has a single
-   layer; `layer_option` names the CLI option that chooses one, for the message listing layers.
-   NULL on error (status CCOV_ERR_IO). Close with ccov_io_close(). */
-ccov_layer *ccov_io_open(ccov_ctx *ctx, const char *src, const char *layer,
-                         const char *layer_option);
-void ccov_io_close(ccov_layer *lyr);
-
 /* What to read from a source: a layer (a table or a view in a database), or the result set of
    one SELECT query run by the source itself (PostGIS: by the server), and which geometry column.
    The option names are for messages (e.g. "--cleared-layer", "--cleared-sql"). */
@@ -47,11 +40,15 @@ typedef struct {
     const char *geom_option;
 } ccov_io_query;
 
-/* ccov_io_open() for a query. A database is read in a read-only session; the shown name
+/* Open what q names, read-only: one layer of any OGR source (its only layer when q->layer is
+   NULL; q->layer_option names the option that chooses one, for the message listing layers), or
+   the result set of q->sql. NULL on error (status CCOV_ERR_IO). Close with ccov_io_close(). A
+   database is read in a read-only session; the shown name
    (ccov_io_source, every message) has its password masked. A connection refused (wrong
    password, server down), a missing table and an SQL error are CCOV_ERR_IO, with the reason the
    server gave in one line. */
 ccov_layer *ccov_io_open_query(ccov_ctx *ctx, const ccov_io_query *q);
+void ccov_io_close(ccov_layer *lyr);
 
 /* The source's name as shown: its password masked (ccov_text_mask_password). */
 const char *ccov_io_source(const ccov_layer *lyr);
