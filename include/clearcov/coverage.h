@@ -40,7 +40,35 @@ typedef struct {
     /* The geometry column to read, for a table or query with several; NULL: the only one. */
     const char *regions_geom_column;
     const char *cleared_geom_column;
+    /* Breakdowns (land-release categories, groups, years). NULL: none. */
+    const char *status_field; /* how land was released; NULL: every record counts as cleared */
+    const char *status_map;   /* "cleared=A,B;reduced=C;cancelled=D;ignore=E" (case and
+                                 surrounding spaces ignored); NULL: the values are the names */
+    const char *group_by;     /* comma-separated fields; "year" is the derived year with
+                                 year_from */
+    const char *year_from;    /* date or datetime field the year is read from (ISO dates,
+                                 YYYY/MM/DD, GDAL Date); NULL: an integer field "year" */
+    const char *years;        /* "Y" or "Y1-Y2": only records of those years */
 } ccov_options;
+
+/* Land-release categories, in the order a hectare shared by several is given to one. */
+typedef enum {
+    CCOV_CATEGORY_CLEARED,
+    CCOV_CATEGORY_REDUCED,
+    CCOV_CATEGORY_CANCELLED,
+    CCOV_NCATEGORIES
+} ccov_category;
+
+/* The name of a category ("cleared", "reduced", "cancelled"). */
+const char *ccov_category_name(ccov_category c);
+
+/* Figures of one part of the records in one region (or in all). overlap = gross - net. */
+typedef struct {
+    double net_ha;
+    double gross_ha;
+    double overlap_ha;
+    long long tasks;
+} ccov_figures;
 
 /* One region's figures. Hectares; percent in 0..100. */
 typedef struct {
@@ -53,6 +81,13 @@ typedef struct {
     double overlap_ha; /* gross - net */
     long long tasks;   /* cleared features with area inside the region */
     double percent_cleared;
+    /* Breakdowns. With ccov_options.status_field, net_ha is the land released (the union of
+       every category) and percent_cleared the cleared category's share of the region;
+       percent_released is net_ha's. The categories partition net_ha: a hectare is cleared when
+       a cleared record covers it, else reduced, else cancelled. */
+    ccov_figures categories[CCOV_NCATEGORIES];
+    double percent_released;
+    double group_overlap_ha; /* with group_by: sum of the groups' net - net_ha */
 } ccov_region_result;
 
 /* A feature that was repaired or excluded, and why. */
@@ -72,6 +107,29 @@ typedef struct {
     long long used;     /* features that entered the computation */
 } ccov_input;
 
+/* A status value as read and what became of its records. */
+typedef struct {
+    char *value;  /* "" for an empty or null value */
+    int category; /* ccov_category, or -1: left out (ignored, or mapped to nothing) */
+    bool ignored; /* mapped to ignore on purpose */
+    long long count;
+    long long *fids; /* the left-out records' feature ids (count of them), else NULL */
+} ccov_status_value;
+
+/* One group of records (ccov_options.group_by): its figures per region (the result's order)
+   and over all regions. */
+typedef struct {
+    char **values; /* one per group field; "" for empty or null */
+    ccov_figures *regions;
+    ccov_figures total;
+    ccov_figures (*categories)[CCOV_NCATEGORIES]; /* per region, with status_field, else NULL */
+    ccov_figures total_categories[CCOV_NCATEGORIES];
+    /* With a year among the group fields: net area of the union of the records of every year up
+       to this group's, the other group values the same (NaN when its year is unknown). */
+    double *cumulative_ha; /* per region, else NULL */
+    double cumulative_total;
+} ccov_group;
+
 typedef struct {
     ccov_area_method area;
     char *frame; /* working frame label */
@@ -89,6 +147,19 @@ typedef struct {
     /* With ccov_options.layers: coverage, tasks, overlaps, outside, regions (in that order). */
     ccov_layer_table *layers;
     size_t nlayers;
+    /* Breakdowns. */
+    bool categorised;                          /* status_field was given */
+    ccov_figures categories[CCOV_NCATEGORIES]; /* totals over the regions */
+    ccov_status_value *status_values;          /* values left out, and the values counted */
+    size_t nstatus_values;
+    char **group_fields; /* the group_by fields, as given */
+    size_t ngroup_fields;
+    ccov_group *groups; /* sorted by their values */
+    size_t ngroups;
+    int year_key;            /* index of the year among group_fields, -1 when none */
+    long long year_unknown;  /* records whose year could not be read */
+    long long year_filtered; /* records left out by ccov_options.years */
+    double group_overlap_ha; /* sum over the regions */
 } ccov_result;
 
 /* The layer called `name` in the result, or NULL. */

@@ -61,7 +61,13 @@ enum {
     OPT_REGIONS_SQL,
     OPT_REGIONS_GEOM_COLUMN,
     OPT_CLEARED_SQL,
-    OPT_CLEARED_GEOM_COLUMN
+    OPT_CLEARED_GEOM_COLUMN,
+    /* breakdowns */
+    OPT_STATUS_FIELD,
+    OPT_STATUS_MAP,
+    OPT_GROUP_BY,
+    OPT_YEAR_FROM,
+    OPT_YEARS
 };
 
 static const struct option OPTIONS[] = {
@@ -75,6 +81,11 @@ static const struct option OPTIONS[] = {
     {"regions-geom-column", required_argument, NULL, OPT_REGIONS_GEOM_COLUMN},
     {"cleared-sql", required_argument, NULL, OPT_CLEARED_SQL},
     {"cleared-geom-column", required_argument, NULL, OPT_CLEARED_GEOM_COLUMN},
+    {"status-field", required_argument, NULL, OPT_STATUS_FIELD},
+    {"status-map", required_argument, NULL, OPT_STATUS_MAP},
+    {"group-by", required_argument, NULL, OPT_GROUP_BY},
+    {"year-from", required_argument, NULL, OPT_YEAR_FROM},
+    {"years", required_argument, NULL, OPT_YEARS},
     {"where", required_argument, NULL, OPT_WHERE},
     {"area", required_argument, NULL, OPT_AREA},
     {"crs", required_argument, NULL, OPT_CRS},
@@ -134,6 +145,17 @@ static const char HELP[] =
     "  --regions-geom-column C, --cleared-geom-column C  the geometry column to read, for a\n"
     "                         table or query with several\n"
     "  --where EXPR           OGR SQL filter on cleared features, e.g. \"year >= 2018\"\n"
+    "  --status-field F       field saying how land was released: land released is then\n"
+    "                         split into cleared, reduced and cancelled (a hectare goes to\n"
+    "                         the first that covers it); without it every record is cleared\n"
+    "  --status-map MAP       which values mean what, e.g. \"cleared=Cleared,Completed;\n"
+    "                         reduced=TS reduced;cancelled=NTS cancelled;ignore=Planned\"\n"
+    "                         (case and spaces ignored; default: the category names);\n"
+    "                         records of other values are left out and listed\n"
+    "  --group-by F[,F]       one row per region and group, e.g. operator,year; the groups'\n"
+    "                         overlap with each other is given; with year, cumulative too\n"
+    "  --year-from F          date field the year is read from (default: the field year)\n"
+    "  --years Y[-Y]          only records of those years\n"
     "  --area geodesic|planar geodesic on WGS84 (default) or planar in --crs\n"
     "  --crs CRS              working frame, needed for planar area (default: the WGS 84\n"
     "                         gnomonic projection centred on the regions, or EPSG:4326\n"
@@ -333,6 +355,23 @@ static int set_area(cli_args *a, const char *v) {
     return 0;
 }
 
+/* The breakdown options (land-release categories, groups, years); -1 for any other. */
+static int set_breakdown_option(cli_args *a, int opt, const char *v) {
+    if (opt == OPT_STATUS_FIELD)
+        a->cov.status_field = v;
+    else if (opt == OPT_STATUS_MAP)
+        a->cov.status_map = v;
+    else if (opt == OPT_GROUP_BY)
+        a->cov.group_by = v;
+    else if (opt == OPT_YEAR_FROM)
+        a->cov.year_from = v;
+    else if (opt == OPT_YEARS)
+        a->cov.years = v;
+    else
+        return -1;
+    return 0;
+}
+
 /* What to read from a source (PostGIS): a query instead of a layer, a geometry column. */
 static int set_query_option(cli_args *a, int opt, const char *v) {
     if (opt == OPT_REGIONS_SQL)
@@ -344,7 +383,7 @@ static int set_query_option(cli_args *a, int opt, const char *v) {
     else if (opt == OPT_CLEARED_GEOM_COLUMN)
         a->cov.cleared_geom_column = v;
     else
-        return -1;
+        return set_breakdown_option(a, opt, v);
     return 0;
 }
 

@@ -39,7 +39,7 @@ typedef struct {
     size_t *items;
 } grid;
 
-typedef struct {
+typedef struct ccov_compute {
     ccov_pipeline *r;
     double (*box)[4]; /* each feature's extent */
     grid grid;
@@ -47,6 +47,9 @@ typedef struct {
     double *cell_out; /* ncells */
     hits *feature_hits;
     bool *done; /* feature_hits filled by the cell stage (a polygon alone in its cell) */
+    /* A subset run (ccov_compute_subset): only the features in mask, and only the net figures
+       (the features' own figures were made by the first run). */
+    const unsigned char *mask;
 } compute_job;
 
 static bool add_hit(hits *h, size_t index, double ha) {
@@ -252,6 +255,8 @@ static ccov_status cell_cut(compute_job *j, ccov_worker *w, size_t c, cell_piece
         return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
         size_t f = g->items[i];
+        if (j->mask && !j->mask[f])
+            continue;
         cell_span(g, j->box[f], ix, iy);
         bool whole = ix[0] == ix[1] && iy[0] == iy[1];
         ccov_geom *piece = whole ? j->r->cleared.geoms[f]
@@ -331,7 +336,9 @@ static ccov_status cell_group(compute_job *j, ccov_worker *w, size_t c, const ce
     ccov_status st = place(j->r, w, u, gha, &h, true, &crossing);
     if (st == CCOV_OK)
         cell_add(j, c, &h);
-    if (st == CCOV_OK && alone) {
+    if (j->mask)
+        crossing = true; /* a subset run leaves the features' own figures alone */
+    if (st == CCOV_OK && alone && !j->mask) {
         h.outside = 0;
         j->feature_hits[f] = h;
         j->done[f] = true;
@@ -385,7 +392,7 @@ static ccov_status cell_item(void *shared, int wi, size_t c) {
         return CCOV_OK;
     cell_pieces p = {0};
     ccov_status st = cell_cut(j, w, c, &p);
-    if (st == CCOV_OK)
+    if (st == CCOV_OK && p.n > 0)
         st = cell_dissolve(j, w, c, &p);
     pieces_free(w->ctx, &p);
     return st;
@@ -438,10 +445,15 @@ static ccov_status fill_result(ccov_pipeline *r, compute_job *j) {
     for (size_t i = 0; st == CCOV_OK && i < nr; i++) {
         const ccov_region *reg = &r->regions.items[i];
         ccov_region_result *out = &res->regions[res->nregions++];
-        *out = (ccov_region_result){
-            strdup(reg->name), strdup(reg->iso), reg->fid,
-            reg->ha,           net[i],           gross[i],
-            gross[i] - net[i], tasks[i],         reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0};
+        *out = (ccov_region_result){.name = strdup(reg->name),
+                                    .iso = strdup(reg->iso),
+                                    .fid = reg->fid,
+                                    .region_ha = reg->ha,
+                                    .net_ha = net[i],
+                                    .gross_ha = gross[i],
+                                    .overlap_ha = gross[i] - net[i],
+                                    .tasks = tasks[i],
+                                    .percent_cleared = reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0};
         res->net_ha += net[i];
         res->gross_ha += gross[i];
         if (!out->name || !out->iso)
@@ -549,6 +561,8 @@ static ccov_status build_layers(ccov_pipeline *r) {
 /* ---- the stages ---- */
 
 static void job_free(ccov_pipeline *r, compute_job *j) {
+    if (!j)
+        return;
     for (size_t f = 0; j->feature_hits && f < r->cleared.n; f++)
         free(j->feature_hits[f].more);
     free(j->feature_hits);
@@ -571,23 +585,60 @@ static ccov_status job_alloc(ccov_pipeline *r, compute_job *j) {
     return CCOV_OK;
 }
 
-ccov_status ccov_compute_figures(ccov_pipeline *r) {
-    compute_job j = {.r = r};
-    j.box = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *j.box);
-    ccov_status st = j.box ? run_stage(r, "extents", r->cleared.n, box_item, &j)
-                           : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+ccov_status ccov_compute_figures(ccov_pipeline *r, bool keep) {
+    compute_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    j->r = r;
+    j->box = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *j->box);
+    ccov_status st = j->box ? run_stage(r, "extents", r->cleared.n, box_item, j)
+                            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = grid_build(r, &j);
+        st = grid_build(r, j);
     if (st == CCOV_OK)
-        st = job_alloc(r, &j);
+        st = job_alloc(r, j);
     if (st == CCOV_OK)
-        st = run_stage(r, "dissolve and clip, cell by cell", j.grid.nx * j.grid.ny, cell_item, &j);
+        st = run_stage(r, "dissolve and clip, cell by cell", j->grid.nx * j->grid.ny, cell_item, j);
     if (st == CCOV_OK)
-        st = run_stage(r, "gross area per feature", r->cleared.n, feature_item, &j);
+        st = run_stage(r, "gross area per feature", r->cleared.n, feature_item, j);
     if (st == CCOV_OK)
-        st = fill_result(r, &j);
+        st = fill_result(r, j);
     if (st == CCOV_OK && r->opts->layers)
         st = build_layers(r);
-    job_free(r, &j);
+    r->compute = j;
+    if (st != CCOV_OK || !keep)
+        ccov_compute_free(r);
     return st;
+}
+
+void ccov_compute_free(ccov_pipeline *r) {
+    job_free(r, r->compute);
+    free(r->compute);
+    r->compute = NULL;
+}
+
+ccov_status ccov_compute_subset(ccov_pipeline *r, const unsigned char *mask, double *net) {
+    compute_job *j = r->compute;
+    size_t ncells = j->grid.nx * j->grid.ny, nr = r->regions.n;
+    memset(j->cell_net, 0, ncells * (nr ? nr : 1) * sizeof *j->cell_net);
+    memset(j->cell_out, 0, ncells * sizeof *j->cell_out);
+    j->mask = mask;
+    ccov_status st = run_stage(r, "dissolve and clip a part of the records", ncells, cell_item, j);
+    j->mask = NULL;
+    for (size_t i = 0; i < nr; i++)
+        net[i] = 0;
+    for (size_t c = 0; st == CCOV_OK && c < ncells; c++)
+        for (size_t i = 0; i < nr; i++)
+            net[i] += j->cell_net[c * nr + i];
+    return st;
+}
+
+bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *region, double *ha) {
+    const hits *h = &r->compute->feature_hits[f];
+    if (k >= h->n)
+        return false;
+    const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+    *region = x->region;
+    *ha = x->ha;
+    return true;
 }

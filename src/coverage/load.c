@@ -1,5 +1,6 @@
 /* coverage: reading the cleared features, repaired and moved into the working frame on the
    workers. */
+#include "core/internal.h"
 #include "core/parallel.h"
 #include "coverage/pipeline.h"
 #include "coverage/source.h"
@@ -15,7 +16,7 @@
 
 /* Keep a usable feature; its attribute values (with layers) are taken over from rec. */
 static ccov_status cleared_keep(ccov_pipeline *r, ccov_geom *g, double ha, ccov_record *rec,
-                                bool repaired) {
+                                bool repaired, const ccov_cleared_info *keys) {
     if (r->cleared.n % 1024 == 0) {
         size_t cap = r->cleared.n + 1024;
         ccov_geom **geoms = realloc(r->cleared.geoms, cap * sizeof *geoms);
@@ -34,17 +35,84 @@ static ccov_status cleared_keep(ccov_pipeline *r, ccov_geom *g, double ha, ccov_
     }
     r->cleared.geoms[r->cleared.n] = g;
     r->cleared.ha[r->cleared.n] = ha;
-    r->cleared.info[r->cleared.n++] = (ccov_cleared_info){rec->fid, repaired, rec->values};
-    rec->values = NULL;
-    rec->nvalues = 0;
+    ccov_cleared_info *info = &r->cleared.info[r->cleared.n++];
+    *info = (ccov_cleared_info){rec->fid, repaired, NULL, keys->category, keys->year, keys->group};
+    if (r->opts->layers) {
+        info->values = rec->values;
+        rec->values = NULL;
+        rec->nvalues = 0;
+    }
     return CCOV_OK;
 }
 
+/* A record left out for its status, kept for the result's list (breakdown.c). */
+static ccov_status left_out(ccov_pipeline *r, const ccov_record *rec, bool ignored) {
+    ccov_cleared *c = &r->cleared;
+    ccov_left_out *grown = ccov_grow(c->left, c->nleft, sizeof *grown);
+    char *value = strdup(ccov_keys_status(&c->keys, rec->values));
+    if (!grown || !value) {
+        free(value);
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    c->left = grown;
+    c->left[c->nleft++] = (ccov_left_out){value, rec->fid, ignored};
+    return CCOV_OK;
+}
+
+/* What a usable record's fields say: its category, year and group (keys->category < 0: left
+   out for its status; keys->year outside --years: left out and counted). */
+static ccov_status record_keys(ccov_pipeline *r, const ccov_record *rec, ccov_cleared_info *keys,
+                               bool *counted) {
+    const ccov_keys *k = &r->cleared.keys;
+    *keys = (ccov_cleared_info){.category = CCOV_CATEGORY_CLEARED, .year = CCOV_YEAR_UNKNOWN};
+    *counted = true;
+    if (k->year_field)
+        keys->year = ccov_keys_record_year(k, rec->values);
+    r->res->year_unknown += k->year_field && keys->year == CCOV_YEAR_UNKNOWN;
+    if (!ccov_keys_year_kept(k, keys->year)) {
+        r->res->year_filtered++;
+        *counted = false;
+        return CCOV_OK;
+    }
+    if (k->status_at >= 0)
+        keys->category = ccov_keys_category(k, ccov_keys_status(k, rec->values));
+    if (keys->category < 0) {
+        *counted = false;
+        return left_out(r, rec, keys->category == CCOV_KEY_IGNORED);
+    }
+    keys->group = ccov_keys_group(k, rec->values, keys->year);
+    if (k->ngroups > 0 && !keys->group)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return CCOV_OK;
+}
+
+/* The fields the breakdown keys need, found among those read (all the source's, with layers:
+   a missing one is named with the list). */
+static ccov_status keys_fields(ccov_pipeline *r, const char *src, const char *const *names,
+                               size_t n) {
+    const char *missing = ccov_keys_locate(&r->cleared.keys, names, n);
+    if (!missing)
+        return CCOV_OK;
+    char list[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", names[i]);
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "%s: no field '%s' (fields: %s)", src, missing,
+                         n ? list : "none");
+}
+
+/* Without layers, only the fields the breakdown keys need are read. */
+static ccov_status key_fields_only(ccov_pipeline *r, ccov_source *s, const char *src) {
+    const ccov_keys *k = &r->cleared.keys;
+    ccov_status st = ccov_io_select_fields(r->ctx, s->layer, k->fields, k->nfields);
+    return st == CCOV_OK ? keys_fields(r, src, k->fields, k->nfields) : st;
+}
+
 /* With layers, every source field is read and carried to the tasks layer. */
-static ccov_status cleared_fields(ccov_pipeline *r, ccov_source *s) {
+static ccov_status cleared_fields(ccov_pipeline *r, ccov_source *s, const char *src) {
     r->cleared.task_id_field = -1;
     if (!r->opts->layers)
-        return ccov_io_select_fields(r->ctx, s->layer, NULL, 0);
+        return key_fields_only(r, s, src);
     size_t n = ccov_io_field_count(s->layer);
     const char **names = calloc(n ? n : 1, sizeof *names);
     r->cleared.fields = calloc(n ? n : 1, sizeof *r->cleared.fields);
@@ -60,6 +128,8 @@ static ccov_status cleared_fields(ccov_pipeline *r, ccov_source *s) {
             r->cleared.task_id_field = (int)i;
     }
     ccov_status st = ccov_io_select_fields(r->ctx, s->layer, names, n);
+    if (st == CCOV_OK)
+        st = keys_fields(r, src, names, n);
     free(names);
     return st;
 }
@@ -92,6 +162,18 @@ static ccov_status load_item(void *shared, int w, size_t i) {
     return CCOV_OK;
 }
 
+/* Keep a usable record when its keys say it is counted; else let it go. */
+static ccov_status cleared_take(ccov_pipeline *r, pending *p) {
+    ccov_cleared_info keys;
+    bool counted = true;
+    ccov_status st = record_keys(r, &p->rec, &keys, &counted);
+    if (st == CCOV_OK && counted)
+        return cleared_keep(r, p->geom, p->ha, &p->rec, p->repair[0] != '\0', &keys);
+    free(keys.group);
+    ccov_geom_free(r->ctx, p->geom);
+    return st;
+}
+
 /* Take the prepared batch in feature order: kept, repaired or excluded. */
 static ccov_status load_merge(ccov_pipeline *r, const ccov_source *s, pending *items, size_t n) {
     const char *path = ccov_io_source(s->layer);
@@ -108,7 +190,7 @@ static ccov_status load_merge(ccov_pipeline *r, const ccov_source *s, pending *i
             st = ccov_measure_note(r->ctx, &res->repaired, &res->nrepaired, path, p->rec.fid,
                                    p->repair);
         if (p->geom && st == CCOV_OK)
-            st = cleared_keep(r, p->geom, p->ha, &p->rec, p->repair[0] != '\0');
+            st = cleared_take(r, p);
         else
             ccov_geom_free(r->ctx, p->geom);
         p->geom = NULL;
@@ -228,12 +310,14 @@ ccov_status ccov_cleared_load(ccov_pipeline *r) {
                              .where = o->where,
                              .assume_crs = o->assume_crs,
                              .step_m = CCOV_CLEARED_STEP_M};
-    ccov_status st = ccov_source_open_checked(r->ctx, &s, src, &spec);
+    ccov_status st = ccov_keys_parse(r->ctx, o, &r->cleared.keys);
+    if (st == CCOV_OK)
+        st = ccov_source_open_checked(r->ctx, &s, src, &spec);
     if (st == CCOV_OK)
         st = ccov_source_into_frame(r->ctx, &s, src, r->regions.frame, r->regions.lon_centre,
                                     r->opts->allow_ballpark);
     if (st == CCOV_OK)
-        st = cleared_fields(r, &s);
+        st = cleared_fields(r, &s, src);
     if (st == CCOV_OK)
         st = clone_source_xform(r, &s);
     for (int i = 0; i < 4; i++)
@@ -268,7 +352,12 @@ void ccov_cleared_free(ccov_ctx *ctx, ccov_cleared *c) {
         for (size_t f = 0; c->info[i].values && f < c->nfields; f++)
             free(c->info[i].values[f]);
         free(c->info[i].values);
+        free(c->info[i].group);
     }
+    for (size_t i = 0; i < c->nleft; i++)
+        free(c->left[i].value);
+    free(c->left);
+    ccov_keys_free(&c->keys);
     free(c->info);
     for (size_t f = 0; f < c->nfields; f++)
         free(c->fields[f].name);

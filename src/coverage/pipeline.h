@@ -10,18 +10,30 @@
 #define CCOV_COVERAGE_PIPELINE_H
 
 #include "clearcov/coverage.h"
+#include "coverage/keys.h"
 #include "coverage/measure.h"
 #include "coverage/regions.h"
 #include "coverage/workers.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A cleared feature kept for the computation. */
 typedef struct {
     long long fid;
     bool repaired;
     char **values; /* all source fields, with ccov_options.layers only */
+    int category;  /* ccov_category (CCOV_CATEGORY_CLEARED without a status field) */
+    int year;      /* CCOV_YEAR_UNKNOWN when not read */
+    char *group;   /* ccov_keys_group, NULL without group_by */
 } ccov_cleared_info;
+
+/* A record left out for its status (ignored or mapped to nothing). */
+typedef struct {
+    char *value;
+    long long fid;
+    bool ignored;
+} ccov_left_out;
 
 /* The usable cleared features, in source order, in the working frame (the pipeline's context
    owns them once loaded). */
@@ -34,7 +46,12 @@ typedef struct {
     size_t nfields;
     int task_id_field;  /* -1 when none */
     double read_box[4]; /* bounds of the coordinates as read (NaN: none yet) */
+    ccov_keys keys;     /* the breakdown options, parsed */
+    ccov_left_out *left;
+    size_t nleft;
 } ccov_cleared;
+
+struct ccov_compute;
 
 typedef struct {
     ccov_ctx *ctx; /* the calling thread's */
@@ -43,6 +60,7 @@ typedef struct {
     ccov_regions regions;
     ccov_workers workers;
     ccov_cleared cleared;
+    struct ccov_compute *compute; /* compute.c's state, kept for the breakdowns */
 } ccov_pipeline;
 
 /* Read, repair and reproject the cleared features on the workers (load.c). */
@@ -50,8 +68,20 @@ ccov_status ccov_cleared_load(ccov_pipeline *r);
 void ccov_cleared_free(ccov_ctx *ctx, ccov_cleared *c);
 
 /* Dissolve, clip and measure; fill res->regions and the totals, and res->layers with
-   opts->layers (compute.c). */
-ccov_status ccov_compute_figures(ccov_pipeline *r);
+   opts->layers (compute.c). With keep, its state stays in r->compute for ccov_compute_subset
+   and ccov_compute_hit until ccov_compute_free. */
+ccov_status ccov_compute_figures(ccov_pipeline *r, bool keep);
+void ccov_compute_free(ccov_pipeline *r);
+/* The net hectares, per region, of the union of the features f with mask[f] (same cells, same
+   order of sums as the first run). net has one slot per region. */
+ccov_status ccov_compute_subset(ccov_pipeline *r, const unsigned char *mask, double *net);
+/* Hit k of feature f: a region it has area in, and that area (its gross hectares there); false
+   past the last. */
+bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *region, double *ha);
+
+/* The breakdowns of res: land-release categories, groups, cumulative years, status values left
+   out (breakdown.c). Needs r->compute. */
+ccov_status ccov_breakdown_run(ccov_pipeline *r);
 
 /* Build res->layers from the dissolved groups; group_of[i] is the group of cleared feature i
    (layers.c). */

@@ -38,13 +38,18 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
     if (!r.res)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     r.res->area = opts->area;
+    r.res->year_key = -1;
     ccov_status st = regions_stage(&r);
     if (st == CCOV_OK)
         st = ccov_workers_create(ctx, &r.regions, opts->threads, &r.workers);
     if (st == CCOV_OK)
         st = ccov_cleared_load(&r);
+    bool breakdowns = st == CCOV_OK && ccov_keys_any(&r.cleared.keys);
     if (st == CCOV_OK)
-        st = ccov_compute_figures(&r);
+        st = ccov_compute_figures(&r, breakdowns);
+    if (st == CCOV_OK && breakdowns)
+        st = ccov_breakdown_run(&r);
+    ccov_compute_free(&r);
     pipeline_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);
@@ -59,6 +64,30 @@ static void input_free(ccov_input *in) {
     free(in->layer);
     free(in->crs);
     free(in->operation);
+}
+
+static void groups_free(ccov_result *res) {
+    for (size_t g = 0; g < res->ngroups; g++) {
+        for (size_t i = 0; res->groups[g].values && i < res->ngroup_fields; i++)
+            free(res->groups[g].values[i]);
+        free(res->groups[g].values);
+        free(res->groups[g].regions);
+        free(res->groups[g].categories);
+        free(res->groups[g].cumulative_ha);
+    }
+    free(res->groups);
+    for (size_t i = 0; i < res->ngroup_fields; i++)
+        free(res->group_fields[i]);
+    free(res->group_fields);
+}
+
+static void breakdowns_free(ccov_result *res) {
+    groups_free(res);
+    for (size_t i = 0; i < res->nstatus_values; i++) {
+        free(res->status_values[i].value);
+        free(res->status_values[i].fids);
+    }
+    free(res->status_values);
 }
 
 void ccov_result_free(ccov_result *res) {
@@ -78,5 +107,6 @@ void ccov_result_free(ccov_result *res) {
     free(res->layers);
     free(res->task_fids);
     free(res->frame);
+    breakdowns_free(res);
     free(res);
 }

@@ -1,6 +1,7 @@
 /* report: a coverage result as an aligned table, CSV or JSON (json-c), with the helpers of
    output/render.h. */
 #include "clearcov/report.h"
+#include "output/breakdown.h"
 #include "output/render.h"
 
 #include <json-c/json.h>
@@ -21,13 +22,17 @@ static const char *area_words(const ccov_result *res) {
 enum { NCOLS = 6 };
 static const char *const HEADS[NCOLS] = {"region (ha)",  "net (ha)",    "gross (ha)",
                                          "overlap (ha)", "cleared (%)", "tasks"};
+static const char *const HEADS_RELEASED[NCOLS] = {"region (ha)",  "released (ha)", "gross (ha)",
+                                                  "overlap (ha)", "released (%)",  "tasks"};
 
-static void row_cells(const ccov_region_result *r, char cells[NCOLS][48]) {
+/* With land-release categories the main table shows land released; the category table shows
+   what of it was cleared. */
+static void row_cells(const ccov_region_result *r, bool released, char cells[NCOLS][48]) {
     ccov_report_number(r->region_ha, 2, cells[0], 48);
     ccov_report_number(r->net_ha, 2, cells[1], 48);
     ccov_report_number(r->gross_ha, 2, cells[2], 48);
     ccov_report_number(r->overlap_ha, 2, cells[3], 48);
-    snprintf(cells[4], 48, "%.4f", r->percent_cleared);
+    snprintf(cells[4], 48, "%.4f", released ? r->percent_released : r->percent_cleared);
     ccov_report_number((double)r->tasks, 0, cells[5], 48);
 }
 
@@ -39,12 +44,15 @@ static ccov_region_result totals_row(const ccov_result *res) {
     t.overlap_ha = res->overlap_ha;
     t.tasks = res->tasks;
     t.percent_cleared = t.region_ha > 0 ? 100.0 * t.net_ha / t.region_ha : 0;
+    t.percent_released = t.percent_cleared;
+    if (res->categorised && t.region_ha > 0)
+        t.percent_cleared = 100.0 * res->categories[CCOV_CATEGORY_CLEARED].net_ha / t.region_ha;
     return t;
 }
 
-static void table_row(FILE *out, const ccov_region_result *r, const int *width) {
+static void table_row(FILE *out, const ccov_region_result *r, bool released, const int *width) {
     char cells[NCOLS][48];
-    row_cells(r, cells);
+    row_cells(r, released, cells);
     pad_text(out, r->name, width[0]);
     fputs("  ", out);
     pad_text(out, r->iso, width[1]);
@@ -57,11 +65,11 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
     width[0] = (int)strlen("region");
     width[1] = (int)strlen("ISO");
     for (int c = 0; c < NCOLS; c++)
-        width[c + 2] = (int)strlen(HEADS[c]);
+        width[c + 2] = (int)strlen((res->categorised ? HEADS_RELEASED : HEADS)[c]);
     for (size_t i = 0; i <= res->nregions; i++) {
         const ccov_region_result *r = i < res->nregions ? &res->regions[i] : total;
         char cells[NCOLS][48];
-        row_cells(r, cells);
+        row_cells(r, res->categorised, cells);
         int wname = ccov_render_text_width(r->name);
         int wiso = ccov_render_text_width(r->iso);
         width[0] = wname > width[0] ? wname : width[0];
@@ -84,22 +92,23 @@ static void table_input(FILE *out, const char *what, const ccov_input *in) {
 }
 
 static void write_table(const ccov_result *res, FILE *out) {
+    const char *const *heads = res->categorised ? HEADS_RELEASED : HEADS;
     ccov_region_result total = totals_row(res);
     int width[NCOLS + 2];
     table_widths(res, &total, width);
-    fprintf(out, "Hectares cleared per region, counted once (area %s, working frame ",
-            area_words(res));
+    fprintf(out, "Hectares %s per region, counted once (area %s, working frame ",
+            res->categorised ? "released" : "cleared", area_words(res));
     ccov_render_text(out, res->frame);
     fputs(")\n\n", out);
     pad_text(out, "region", width[0]);
     fputs("  ", out);
     pad_text(out, "ISO", width[1]);
     for (int c = 0; c < NCOLS; c++)
-        fprintf(out, "  %*s", width[c + 2], HEADS[c]);
+        fprintf(out, "  %*s", width[c + 2], heads[c]);
     fputc('\n', out);
     for (size_t i = 0; i < res->nregions; i++)
-        table_row(out, &res->regions[i], width);
-    table_row(out, &total, width);
+        table_row(out, &res->regions[i], res->categorised, width);
+    table_row(out, &total, res->categorised, width);
     char ha[48];
     fprintf(out, "\nCleared area outside the regions above: %s ha\n",
             ccov_report_number(res->outside_ha, 2, ha, sizeof ha));
@@ -108,6 +117,7 @@ static void write_table(const ccov_result *res, FILE *out) {
     fprintf(out, "Repaired: %zu feature(s); excluded: %zu feature(s)%s\n", res->nrepaired,
             res->nexcluded,
             res->nrepaired + res->nexcluded ? " (-v or --format json lists them)" : "");
+    ccov_breakdown_table(res, out);
 }
 
 static void csv_row(FILE *out, const ccov_region_result *r) {
@@ -119,6 +129,8 @@ static void csv_row(FILE *out, const ccov_region_result *r) {
 }
 
 static void write_csv(const ccov_result *res, FILE *out) {
+    if (ccov_breakdown_csv(res, out))
+        return;
     fputs("region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks\n", out);
     for (size_t i = 0; i < res->nregions; i++)
         csv_row(out, &res->regions[i]);
@@ -133,7 +145,8 @@ static void json_put(json_object *obj, const char *key, json_object *value) {
     json_object_object_add(obj, key, value);
 }
 
-static json_object *json_region(const ccov_region_result *r) {
+static json_object *json_region(const ccov_result *res, size_t i) {
+    const ccov_region_result *r = &res->regions[i];
     json_object *o = json_object_new_object();
     json_put(o, "name", json_object_new_string(r->name));
     json_put(o, "iso", json_object_new_string(r->iso));
@@ -144,6 +157,7 @@ static json_object *json_region(const ccov_region_result *r) {
     json_put(o, "overlap_ha", ccov_render_json_number(r->overlap_ha));
     json_put(o, "tasks", json_object_new_int64(r->tasks));
     json_put(o, "percent_cleared", ccov_render_json_number(r->percent_cleared));
+    ccov_breakdown_json_region(res, i, o);
     return o;
 }
 
@@ -164,7 +178,7 @@ static json_object *json_result(const ccov_result *res) {
         &(ccov_render_run){res->area, res->frame, NULL, &res->regions_input, &res->cleared_input});
     json_object *regions = json_object_new_array();
     for (size_t i = 0; i < res->nregions; i++)
-        json_object_array_add(regions, json_region(&res->regions[i]));
+        json_object_array_add(regions, json_region(res, i));
     json_put(root, "regions", regions);
     json_object *totals = json_object_new_object();
     json_put(totals, "net_ha", ccov_render_json_number(res->net_ha));
@@ -175,6 +189,7 @@ static json_object *json_result(const ccov_result *res) {
     json_put(root, "totals", totals);
     json_put(root, "repaired", json_notes(res->repaired, res->nrepaired));
     json_put(root, "excluded", json_notes(res->excluded, res->nexcluded));
+    ccov_breakdown_json_root(res, root);
     return root;
 }
 
