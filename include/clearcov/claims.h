@@ -51,6 +51,10 @@ typedef struct {
     ccov_relation relation;
     double tolerance_pct;     /* 0 <= t < 100; CCOV_CLAIM_TOLERANCE_PCT when not given */
     double percent_of_region; /* 0 < p <= 100, or NAN when the statement gives no share */
+    /* Breakdowns (optional columns); "" when not given. */
+    char *category; /* "cleared" (the default) or "released" (every land-release category) */
+    char *years;    /* "Y" or "Y1-Y2": only the records of those years */
+    char *group;    /* a value of validate's --group-by field (several: "a | b") */
 } ccov_claim;
 
 /* A row that cannot be checked, and why (one line, no trailing newline). */
@@ -71,7 +75,7 @@ typedef struct {
 /* Read a claims file: JSON when its first non-blank character is '[' or '{', else CSV (RFC 4180,
    UTF-8, header row first; blank lines and lines starting with '#' are skipped). Required columns:
    id, statement, source, regions, where, value, unit, relation; optional: tolerance_pct,
-   percent_of_region. Bad rows go to set->problems and the rest is still read. Returns
+   percent_of_region, category, years, group. Bad rows go to set->problems and the rest is still read. Returns
    CCOV_ERR_IO when the file cannot be read or has no header or lacks a required column (message
    in ctx). On success *out is freed with ccov_claim_set_free(). */
 ccov_status ccov_claims_read(ccov_ctx *ctx, const char *path, ccov_claim_set **out);

@@ -49,6 +49,8 @@ typedef struct {
     const char *year_from;    /* date or datetime field the year is read from (ISO dates,
                                  YYYY/MM/DD, GDAL Date); NULL: an integer field "year" */
     const char *years;        /* "Y" or "Y1-Y2": only records of those years */
+    const char *category_only; /* only records of this category ("cleared"...), NULL: all */
+    const char *group_only;    /* only records of this group (values joined by " | "), NULL */
 } ccov_options;
 
 /* Land-release categories, in the order a hectare shared by several is given to one. */

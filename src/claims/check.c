@@ -93,14 +93,15 @@ static void cache_free(run_cache *c) {
 
 /* The entry for (regions, where), made (not yet computed) when new. */
 static ccov_status shared_find(ccov_ctx *ctx, run_cache *c, const char *regions, const char *where,
-                               shared_run **out) {
-    size_t n = strlen(regions) + strlen(where) + 24;
+                               const char *part, shared_run **out) {
+    size_t n = strlen(regions) + strlen(where) + strlen(part) + 48;
     char *key = malloc(n);
     if (!key || ((c->used + 1) * 2 > c->cap && !cache_grow(c))) {
         free(key);
         return oom(ctx);
     }
-    snprintf(key, n, "%zu:%s%s", strlen(regions), regions, where); /* unambiguous */
+    snprintf(key, n, "%zu:%s%zu:%s%s", strlen(regions), regions, strlen(part), part,
+             where); /* unambiguous */
     *out = slot_for(c->slots, c->cap, key);
     if ((*out)->key) {
         free(key);
@@ -280,7 +281,11 @@ static ccov_status copy_claim(const ccov_claim *c, ccov_claim *out) {
     out->regions = strdup(c->regions);
     out->where = strdup(c->where);
     out->unit = strdup(c->unit);
-    bool ok = out->id && out->statement && out->source && out->regions && out->where && out->unit;
+    out->category = strdup(c->category);
+    out->years = strdup(c->years);
+    out->group = strdup(c->group);
+    bool ok = out->id && out->statement && out->source && out->regions && out->where &&
+              out->unit && out->category && out->years && out->group;
     return ok ? CCOV_OK : CCOV_ERR_IO;
 }
 
@@ -343,8 +348,11 @@ static char *own_where_problem(checker *k, const char *own, ccov_status *st) {
     return problem;
 }
 
-/* The coverage run and the records' figures for one filter and set of regions. */
-static ccov_status shared_compute(checker *k, const char *regions, const char *own, shared_run *r) {
+/* The coverage run and the records' figures for one filter and set of regions, limited to the
+   claim's category, years and group. */
+static ccov_status shared_compute(checker *k, const ccov_claim *c, const char *regions,
+                                  shared_run *r) {
+    const char *own = c->where;
     ccov_status st = CCOV_OK;
     r->problem = own_where_problem(k, own, &st);
     if (st != CCOV_OK || r->problem)
@@ -356,6 +364,9 @@ static ccov_status shared_compute(checker *k, const char *regions, const char *o
     o.only = regions[0] ? regions : NULL;
     o.where = where[0] ? where : NULL;
     o.layers = false;
+    o.category_only = c->category[0] ? c->category : "cleared";
+    o.years = c->years[0] ? c->years : o.years;
+    o.group_only = c->group[0] ? c->group : NULL;
     ccov_result *res = NULL;
     st = ccov_coverage_run(k->ctx, &o, &res);
     if (st == CCOV_OK) {
@@ -384,12 +395,19 @@ static ccov_status check_claim(checker *k, const ccov_claim *c) {
     char why[1600];
     if (c->regions[0] && unknown_region(k->all, c->regions, why, sizeof why))
         return claim_problem(k, c, why);
+    if (c->group[0] && !k->opts->group_by) {
+        snprintf(why, sizeof why, "claim '%s': group '%s' needs validate --group-by FIELD", c->id,
+                 c->group);
+        return claim_problem(k, c, why);
+    }
     const char *regions = c->regions[0] ? c->regions : k->opts->only ? k->opts->only : "";
+    char part[600];
+    snprintf(part, sizeof part, "%s\x1e%s\x1e%s", c->category, c->years, c->group);
     shared_run *r = NULL;
-    ccov_status st = shared_find(k->ctx, &k->cache, regions, c->where, &r);
+    ccov_status st = shared_find(k->ctx, &k->cache, regions, c->where, part, &r);
     if (st == CCOV_OK && !r->done) {
         r->done = true;
-        st = shared_compute(k, regions, c->where, r);
+        st = shared_compute(k, c, regions, r);
     }
     if (st != CCOV_OK)
         return st;
@@ -700,6 +718,12 @@ static json_object *json_claim(const ccov_claim *c) {
     put(o, "tolerance_pct", json_object_new_double(c->tolerance_pct));
     put(o, "percent_of_region",
         isfinite(c->percent_of_region) ? json_object_new_double(c->percent_of_region) : NULL);
+    /* The optional breakdown columns, when the claim gives them. */
+    const char *names[] = {"category", "years", "group"};
+    const char *values[] = {c->category, c->years, c->group};
+    for (int i = 0; i < 3; i++)
+        if (values[i][0])
+            put(o, names[i], json_object_new_string(values[i]));
     return o;
 }
 

@@ -31,11 +31,15 @@ enum {
     COL_RELATION,
     COL_TOLERANCE,
     COL_PERCENT,
+    COL_CATEGORY,
+    COL_YEARS,
+    COL_GROUP,
     NCOLS
 };
 static const char *const COLUMNS[NCOLS] = {
     "id",    "statement", "source",   "regions",       "where",
-    "value", "unit",      "relation", "tolerance_pct", "percent_of_region"};
+    "value", "unit",      "relation", "tolerance_pct", "percent_of_region",
+    "category", "years", "group"};
 enum { NREQUIRED = COL_TOLERANCE }; /* the columns before the optional ones */
 
 /* Where each column is in a row (-1: absent), and how many fields a row must have. */
@@ -89,6 +93,9 @@ void ccov_claims_claim_clear(ccov_claim *c) {
     free(c->regions);
     free(c->where);
     free(c->unit);
+    free(c->category);
+    free(c->years);
+    free(c->group);
     memset(c, 0, sizeof *c);
 }
 
@@ -175,10 +182,17 @@ static bool row_claim(char *const *f, const column_map *m, long line, ccov_claim
     c->regions = dup_trim(cell(f, m, COL_REGIONS));
     c->where = dup_trim(cell(f, m, COL_WHERE));
     c->unit = dup_trim(cell(f, m, COL_UNIT));
+    c->category = dup_trim(cell(f, m, COL_CATEGORY));
+    c->years = dup_trim(cell(f, m, COL_YEARS));
+    c->group = dup_trim(cell(f, m, COL_GROUP));
     char *rel = dup_trim(cell(f, m, COL_RELATION));
     bool ok = false;
-    if (!c->id || !c->statement || !c->source || !c->regions || !c->where || !c->unit || !rel)
+    if (!c->id || !c->statement || !c->source || !c->regions || !c->where || !c->unit || !rel ||
+        !c->category || !c->years || !c->group)
         snprintf(why, n, "out of memory");
+    else if (c->category[0] && strcasecmp(c->category, "cleared") != 0 &&
+             strcasecmp(c->category, "released") != 0)
+        snprintf(why, n, "category '%s' is not cleared or released", c->category);
     else if (!c->id[0])
         snprintf(why, n, "empty id");
     else if (!parse_relation(rel, &c->relation))

@@ -279,6 +279,51 @@ static ccov_status fields_plan(ccov_ctx *ctx, const ccov_options *o, ccov_keys *
     return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
 }
 
+/* "a | b" as a group string: the values joined by the unit separator. */
+static char *group_string(const char *text) {
+    char *g = malloc(strlen(text) + 1), *at = g;
+    while (g && *text) {
+        const char *bar = strchr(text, '|');
+        size_t len = bar ? (size_t)(bar - text) : strlen(text);
+        char *value = trimmed(text, len);
+        if (!value) {
+            free(g);
+            return NULL;
+        }
+        size_t n = strlen(value);
+        memcpy(at, value, n);
+        at += n;
+        free(value);
+        if (bar)
+            *at++ = '\x1f';
+        text += bar ? len + 1 : len;
+    }
+    if (g)
+        *at = '\0';
+    return g;
+}
+
+/* The part of the records a run is limited to (a claim's category or group). */
+static ccov_status only_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k) {
+    k->only_category = -1;
+    if (o->category_only && o->status_field)
+        k->only_category = target_of(o->category_only);
+    if (k->only_category >= CCOV_NCATEGORIES)
+        k->only_category = -1; /* "released" (or anything else): every category */
+    if (o->group_only && k->ngroups == 0)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "a group ('%s') needs --group-by",
+                             o->group_only);
+    if (o->group_only && !(k->only_group = group_string(o->group_only)))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    return CCOV_OK;
+}
+
+bool ccov_keys_wanted(const ccov_keys *k, int category, const char *group) {
+    if (k->only_category >= 0 && category != k->only_category)
+        return false;
+    return !k->only_group || (group && strcmp(group, k->only_group) == 0);
+}
+
 ccov_status ccov_keys_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k) {
     *k =
         (ccov_keys){.year_group = -1, .year_min = 1, .year_max = 0, .status_at = -1, .year_at = -1};
@@ -293,6 +338,8 @@ ccov_status ccov_keys_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k) 
         st = years_parse(ctx, k, o->years);
     if (st == CCOV_OK)
         st = fields_plan(ctx, o, k);
+    if (st == CCOV_OK)
+        st = only_parse(ctx, o, k);
     return st;
 }
 
@@ -326,5 +373,6 @@ void ccov_keys_free(ccov_keys *k) {
     free(k->fields);
     free(k->group_at);
     free(k->at_read);
+    free(k->only_group);
     *k = (ccov_keys){0};
 }

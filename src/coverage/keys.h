@@ -26,6 +26,8 @@ typedef struct {
     const char *year_field; /* the field the year is read from, NULL when no year is needed */
     bool year_derived;      /* read from a date (year_from), not an integer field */
     int year_min, year_max; /* years filter; year_min > year_max when none */
+    int only_category;      /* ccov_options.category_only, -1: none */
+    char *only_group;       /* ccov_options.group_only as a group string, NULL: none */
     /* Fields to read, and where each key is among them (-1: not read). */
     const char **fields;
     size_t nfields;
@@ -48,6 +50,8 @@ int ccov_keys_category(const ccov_keys *k, const char *value);
    (YYYY-MM-DD...), YYYY/MM/DD... or YYYYMMDD; CCOV_YEAR_UNKNOWN otherwise. */
 int ccov_keys_year(const char *value, bool derived);
 bool ccov_keys_year_kept(const ccov_keys *k, int year);
+/* Whether a record of this category and group string is counted (category_only, group_only). */
+bool ccov_keys_wanted(const ccov_keys *k, int category, const char *group);
 /* A record's status value ("" when null) and year, from the values read. */
 const char *ccov_keys_status(const ccov_keys *k, char *const *values);
 int ccov_keys_record_year(const ccov_keys *k, char *const *values);

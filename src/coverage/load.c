@@ -83,6 +83,7 @@ static ccov_status record_keys(ccov_pipeline *r, const ccov_record *rec, ccov_cl
     keys->group = ccov_keys_group(k, rec->values, keys->year);
     if (k->ngroups > 0 && !keys->group)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    *counted = ccov_keys_wanted(k, keys->category, keys->group);
     return CCOV_OK;
 }
 
