@@ -40,6 +40,11 @@ typedef struct {
     /* The geometry column to read, for a table or query with several; NULL: the only one. */
     const char *regions_geom_column;
     const char *cleared_geom_column;
+    /* --districts: district polygons reported under the province holding most of each one's
+       area (NULL: none); their layer and name field (NULL: found as region names are). */
+    const char *districts_src;
+    const char *districts_layer;
+    const char *district_field;
 } ccov_options;
 
 /* One region's figures. Hectares; percent in 0..100. */
@@ -54,6 +59,19 @@ typedef struct {
     long long tasks;   /* cleared features with area inside the region */
     double percent_cleared;
 } ccov_region_result;
+
+/* --districts: one row under a province: a district clipped to its province, or the part of the
+   province that no district covers (rest). A province's rows add up to its own figures (net,
+   gross, overlap, region area); tasks do not when a task straddles two districts. */
+typedef struct {
+    ccov_region_result fig;     /* name and iso: the district's; fid: its feature id (-1: rest) */
+    size_t province;            /* index of its province in ccov_result.regions */
+    bool rest;                  /* the part of the province in no district */
+    double district_ha;         /* the whole district's area (0 for the rest) */
+    double outside_province_ha; /* area of the district outside its province */
+    double outside_province_net_ha;   /* net cleared there (counted in other rows or outside) */
+    double outside_province_gross_ha; /* gross cleared there */
+} ccov_district_result;
 
 /* A feature that was repaired or excluded, and why. */
 typedef struct {
@@ -89,6 +107,10 @@ typedef struct {
     /* With ccov_options.layers: coverage, tasks, overlaps, outside, regions (in that order). */
     ccov_layer_table *layers;
     size_t nlayers;
+    /* --districts: the rows under each province, grouped by province in its order (the province
+       rows in `regions` are then the sums of theirs). NULL, 0 without. */
+    ccov_district_result *districts;
+    size_t ndistricts;
 } ccov_result;
 
 /* The layer called `name` in the result, or NULL. */

@@ -148,9 +148,21 @@ static const char *region_name(const ccov_pipeline *r, size_t i) {
     return r->regions.items[i].name;
 }
 
+/* --districts: each piece also names its province and district (NULL: the rest of the
+   province) and the district's feature id (-1 for the rest). */
+static void district_values(const ccov_pipeline *r, size_t i, char **v) {
+    const ccov_districts *d = &r->districts;
+    v[3] = strdup(d->provinces[d->province_of[i]].name);
+    v[4] = d->district[i] ? strdup(d->district[i]) : NULL;
+    v[5] = value("%lld", d->district_fid[i]);
+}
+
 static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
     static const char *const cols[] = {"region:s", "iso:s", "region_ha:r", NULL};
+    static const char *const district_cols[] = {"province:s", "district:s", "district_fid:i", NULL};
     ccov_status st = add_columns(r, t, cols);
+    if (st == CCOV_OK && r->districts.n)
+        st = add_columns(r, t, district_cols);
     for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         char **v = new_values(t);
         if (v) {
@@ -158,6 +170,8 @@ static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
             v[1] = strdup(r->regions.items[i].iso);
             v[2] = real(r->regions.items[i].ha);
         }
+        if (v && r->districts.n)
+            district_values(r, i, v);
         st = add_row_ex(r, t, r->regions.items[i].geom, v, true);
     }
     return st;

@@ -36,6 +36,21 @@ typedef struct {
     double read_box[4]; /* bounds of the coordinates as read (NaN: none yet) */
 } ccov_cleared;
 
+/* --districts (districts.c): regions.items are then the pieces, each province cut by its
+   districts, and these say what each piece is. */
+typedef struct {
+    ccov_region *provinces; /* the chosen provinces as loaded, in source order */
+    size_t nprovinces;
+    size_t *province_of;     /* per piece: its province */
+    char **district;         /* per piece: the district's name, NULL for the rest */
+    char **district_iso;     /* per piece: the district's ISO code ("" when none) */
+    long long *district_fid; /* per piece: the district's feature id (-1 for the rest) */
+    double *district_ha;     /* per piece: the whole district's area */
+    ccov_geom **outside;     /* per piece: the district outside its province (NULL: none) */
+    double *outside_ha;
+    size_t n; /* pieces (0 without --districts) */
+} ccov_districts;
+
 typedef struct {
     ccov_ctx *ctx; /* the calling thread's */
     const ccov_options *opts;
@@ -43,6 +58,7 @@ typedef struct {
     ccov_regions regions;
     ccov_workers workers;
     ccov_cleared cleared;
+    ccov_districts districts; /* --districts: what each of regions.items (a piece) belongs to */
 } ccov_pipeline;
 
 /* Read, repair and reproject the cleared features on the workers (load.c). */
@@ -57,5 +73,18 @@ ccov_status ccov_compute_figures(ccov_pipeline *r);
    (layers.c). */
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
                               const size_t *group_of);
+
+/* --districts (districts.c): cut the loaded provinces (r->regions) into pieces, one per district
+   assigned to a province (the one holding most of its area) clipped to it, plus the rest of the
+   province; the pieces become r->regions.items. Nothing happens without opts->districts_src. */
+ccov_status ccov_districts_build(ccov_pipeline *r);
+
+/* --districts, once the figures of the pieces are in r->res->regions: the district rows
+   (res->districts), the province rows as their sums, each province's distinct tasks and the
+   figures of each district's part outside its province (one more pass over the cleared
+   features). */
+ccov_status ccov_districts_finish(ccov_pipeline *r);
+
+void ccov_districts_free(ccov_ctx *ctx, ccov_districts *d);
 
 #endif

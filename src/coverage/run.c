@@ -22,6 +22,8 @@ static ccov_status regions_stage(ccov_pipeline *r) {
     r->regions.input = (ccov_input){0};
     r->regions.repaired = NULL;
     r->regions.nrepaired = 0;
+    if (st == CCOV_OK)
+        st = ccov_districts_build(r);
     return st;
 }
 
@@ -29,6 +31,7 @@ static void pipeline_release(ccov_pipeline *r) {
     ccov_workers_free(r->ctx, &r->workers);
     ccov_cleared_free(r->ctx, &r->cleared);
     ccov_regions_free(r->ctx, &r->regions);
+    ccov_districts_free(r->ctx, &r->districts);
 }
 
 ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out) {
@@ -45,6 +48,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         st = ccov_cleared_load(&r);
     if (st == CCOV_OK)
         st = ccov_compute_figures(&r);
+    if (st == CCOV_OK)
+        st = ccov_districts_finish(&r);
     pipeline_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);
@@ -69,6 +74,11 @@ void ccov_result_free(ccov_result *res) {
         free(res->regions[i].iso);
     }
     free(res->regions);
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        free(res->districts[i].fig.name);
+        free(res->districts[i].fig.iso);
+    }
+    free(res->districts);
     input_free(&res->regions_input);
     input_free(&res->cleared_input);
     ccov_measure_notes_free(res->repaired, res->nrepaired);
