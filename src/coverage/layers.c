@@ -93,6 +93,20 @@ static void free_values(const ccov_layer_table *t, char **values) {
     free(values);
 }
 
+/* g snapped to the output grid; a thin piece that the move to lon/lat left invalid (which GEOS
+   cannot snap) is repaired first. NULL on error. */
+static ccov_geom *snap_valid(ccov_pipeline *r, const ccov_geom *g) {
+    double grid = pow(10, -r->opts->layer_decimals);
+    ccov_geom *snapped = ccov_geom_snap(r->ctx, g, grid);
+    if (snapped || ccov_geom_is_valid(r->ctx, g))
+        return snapped;
+    char why[256];
+    ccov_geom *fixed = ccov_geom_repair(r->ctx, g, why, sizeof why);
+    snapped = fixed ? ccov_geom_snap(r->ctx, fixed, grid) : NULL;
+    ccov_geom_free(r->ctx, fixed);
+    return snapped;
+}
+
 /* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
    set: rounding alone (as a writer does) can leave an invalid polygon behind. */
 static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool *empty) {
@@ -101,7 +115,7 @@ static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool
                            : (ccov_geom *)g;
     ccov_geom *snapped = moved;
     if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
-        snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
+        snapped = snap_valid(r, moved);
     *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
     bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);
     if (snapped != moved)
