@@ -330,6 +330,22 @@ static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres
     return st;
 }
 
+/* The second pass's result holds only what compute.c fills: the regions' figures and the task
+   ids (run.c calls this file, so its ccov_result_free is not called from here). */
+static void extra_free(ccov_result *x) {
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->nregions; i++) {
+        free(x->regions[i].name);
+        free(x->regions[i].iso);
+    }
+    free(x->regions);
+    free(x->task_fids);
+    ccov_measure_notes_free(x->repaired, x->nrepaired);
+    ccov_measure_notes_free(x->excluded, x->nexcluded);
+    free(x);
+}
+
 /* Piece i's row: its figures (fig, taken over) under the district's name. */
 static ccov_status district_row(ccov_pipeline *r, size_t i, ccov_region_result *fig,
                                 const ccov_result *xres, const size_t *slot) {
@@ -402,7 +418,7 @@ ccov_status ccov_districts_finish(ccov_pipeline *r) {
     free(res->regions);
     res->regions = rows;
     res->nregions = rows ? ds->nprovinces : 0;
-    ccov_result_free(xres);
+    extra_free(xres);
     free(slot);
     return st;
 }

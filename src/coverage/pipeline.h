@@ -2,7 +2,8 @@
    fills: the regions (regions.c), the workers (workers.c), the cleared features (load.c), then
    the figures and the layers (compute.c, layers.c), written into the result. Calls go one way,
    down: run.c calls regions.c, workers.c, load.c and compute.c (and layers.c, to release the
-   result's layers); compute.c calls layers.c;
+   result's layers) and districts.c (--districts); compute.c calls layers.c; districts.c calls
+   regions.c (its name fields), workers.c and compute.c (a second pass) and source.c;
    load.c and regions.c call source.c; any of them may call measure.c and workers.c's clock and
    failure hand-over; source.c, measure.c and workers.c call nothing else of the module. The
    threading contract is stated in workers.h. */
