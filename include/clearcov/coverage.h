@@ -51,6 +51,11 @@ typedef struct {
     const char *years;        /* "Y" or "Y1-Y2": only records of those years */
     const char *category_only; /* only records of this category ("cleared"...), NULL: all */
     const char *group_only;    /* only records of this group (values joined by " | "), NULL */
+    /* --districts: district polygons reported under the province holding most of each one's
+       area (NULL: none); their layer and name field (NULL: found as region names are). */
+    const char *districts_src;
+    const char *districts_layer;
+    const char *district_field;
 } ccov_options;
 
 /* Land-release categories, in the order a hectare shared by several is given to one. */
@@ -91,6 +96,19 @@ typedef struct {
     double percent_released;
     double group_overlap_ha; /* with group_by: sum of the groups' net - net_ha */
 } ccov_region_result;
+
+/* --districts: one row under a province: a district clipped to its province, or the part of the
+   province that no district covers (rest). A province's rows add up to its own figures (net,
+   gross, overlap, region area); tasks do not when a task straddles two districts. */
+typedef struct {
+    ccov_region_result fig;     /* name and iso: the district's; fid: its feature id (-1: rest) */
+    size_t province;            /* index of its province in ccov_result.regions */
+    bool rest;                  /* the part of the province in no district */
+    double district_ha;         /* the whole district's area (0 for the rest) */
+    double outside_province_ha; /* area of the district outside its province */
+    double outside_province_net_ha;   /* net cleared there (counted in other rows or outside) */
+    double outside_province_gross_ha; /* gross cleared there */
+} ccov_district_result;
 
 /* A feature that was repaired or excluded, and why. */
 typedef struct {
@@ -162,6 +180,10 @@ typedef struct {
     long long year_unknown;  /* records whose year could not be read */
     long long year_filtered; /* records left out by ccov_options.years */
     double group_overlap_ha; /* sum over the regions */
+    /* --districts: the rows under each province, grouped by province in its order (the province
+       rows in `regions` are then the sums of theirs). NULL, 0 without. */
+    ccov_district_result *districts;
+    size_t ndistricts;
 } ccov_result;
 
 /* The layer called `name` in the result, or NULL. */

@@ -67,7 +67,11 @@ enum {
     OPT_STATUS_MAP,
     OPT_GROUP_BY,
     OPT_YEAR_FROM,
-    OPT_YEARS
+    OPT_YEARS,
+    /* --districts */
+    OPT_DISTRICTS,
+    OPT_DISTRICTS_LAYER,
+    OPT_DISTRICT_FIELD
 };
 
 static const struct option OPTIONS[] = {
@@ -111,6 +115,9 @@ static const struct option OPTIONS[] = {
     {"sliver-width", required_argument, NULL, OPT_SLIVER_WIDTH},
     {"min-year", required_argument, NULL, OPT_MIN_YEAR},
     {"max-year", required_argument, NULL, OPT_MAX_YEAR},
+    {"districts", required_argument, NULL, OPT_DISTRICTS},
+    {"districts-layer", required_argument, NULL, OPT_DISTRICTS_LAYER},
+    {"district-field", required_argument, NULL, OPT_DISTRICT_FIELD},
     {"count", required_argument, NULL, OPT_COUNT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
@@ -172,6 +179,11 @@ static const char HELP[] =
     "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
+    "  --districts SRC        also district rows under each province: each district goes to\n"
+    "                         the province holding most of its area, clipped to it; the rest\n"
+    "                         of the province is a row of its own\n"
+    "  --districts-layer L    layer of a multi-layer district source\n"
+    "  --district-field F     field holding district names (default: found automatically)\n"
     "\n"
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
@@ -385,6 +397,12 @@ static int set_query_option(cli_args *a, int opt, const char *v) {
         a->cov.cleared_sql = v;
     else if (opt == OPT_CLEARED_GEOM_COLUMN)
         a->cov.cleared_geom_column = v;
+    else if (opt == OPT_DISTRICTS)
+        a->cov.districts_src = v;
+    else if (opt == OPT_DISTRICTS_LAYER)
+        a->cov.districts_layer = v;
+    else if (opt == OPT_DISTRICT_FIELD)
+        a->cov.district_field = v;
     else
         return set_breakdown_option(a, opt, v);
     return 0;

@@ -93,6 +93,20 @@ static void free_values(const ccov_layer_table *t, char **values) {
     free(values);
 }
 
+/* g snapped to the output grid; a thin piece that the move to lon/lat left invalid (which GEOS
+   cannot snap) is repaired first. NULL on error. */
+static ccov_geom *snap_valid(ccov_pipeline *r, const ccov_geom *g) {
+    double grid = pow(10, -r->opts->layer_decimals);
+    ccov_geom *snapped = ccov_geom_snap(r->ctx, g, grid);
+    if (snapped || ccov_geom_is_valid(r->ctx, g))
+        return snapped;
+    char why[256];
+    ccov_geom *fixed = ccov_geom_repair(r->ctx, g, why, sizeof why);
+    snapped = fixed ? ccov_geom_snap(r->ctx, fixed, grid) : NULL;
+    ccov_geom_free(r->ctx, fixed);
+    return snapped;
+}
+
 /* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
    set: rounding alone (as a writer does) can leave an invalid polygon behind. */
 static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool *empty) {
@@ -101,7 +115,7 @@ static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool
                            : (ccov_geom *)g;
     ccov_geom *snapped = moved;
     if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
-        snapped = ccov_geom_snap(r->ctx, moved, pow(10, -r->opts->layer_decimals));
+        snapped = snap_valid(r, moved);
     *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
     bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);
     if (snapped != moved)
@@ -148,9 +162,21 @@ static const char *region_name(const ccov_pipeline *r, size_t i) {
     return r->regions.items[i].name;
 }
 
+/* --districts: each piece also names its province and district (NULL: the rest of the
+   province) and the district's feature id (-1 for the rest). */
+static void district_values(const ccov_pipeline *r, size_t i, char **v) {
+    const ccov_districts *d = &r->districts;
+    v[3] = strdup(d->provinces[d->province_of[i]].name);
+    v[4] = d->district[i] ? strdup(d->district[i]) : NULL;
+    v[5] = value("%lld", d->district_fid[i]);
+}
+
 static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
     static const char *const cols[] = {"region:s", "iso:s", "region_ha:r", NULL};
+    static const char *const district_cols[] = {"province:s", "district:s", "district_fid:i", NULL};
     ccov_status st = add_columns(r, t, cols);
+    if (st == CCOV_OK && r->districts.n)
+        st = add_columns(r, t, district_cols);
     for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         char **v = new_values(t);
         if (v) {
@@ -158,6 +184,8 @@ static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
             v[1] = strdup(r->regions.items[i].iso);
             v[2] = real(r->regions.items[i].ha);
         }
+        if (v && r->districts.n)
+            district_values(r, i, v);
         st = add_row_ex(r, t, r->regions.items[i].geom, v, true);
     }
     return st;

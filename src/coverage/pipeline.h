@@ -2,7 +2,8 @@
    fills: the regions (regions.c), the workers (workers.c), the cleared features (load.c), then
    the figures and the layers (compute.c, layers.c), written into the result. Calls go one way,
    down: run.c calls regions.c, workers.c, load.c and compute.c (and layers.c, to release the
-   result's layers); compute.c calls layers.c;
+   result's layers) and districts.c (--districts); compute.c calls layers.c; districts.c calls
+   regions.c (its name fields), workers.c and compute.c (a second pass) and source.c;
    load.c and regions.c call source.c; any of them may call measure.c and workers.c's clock and
    failure hand-over; source.c, measure.c and workers.c call nothing else of the module. The
    threading contract is stated in workers.h. */
@@ -52,6 +53,20 @@ typedef struct {
 } ccov_cleared;
 
 struct ccov_compute;
+/* --districts (districts.c): regions.items are then the pieces, each province cut by its
+   districts, and these say what each piece is. */
+typedef struct {
+    ccov_region *provinces; /* the chosen provinces as loaded, in source order */
+    size_t nprovinces;
+    size_t *province_of;     /* per piece: its province */
+    char **district;         /* per piece: the district's name, NULL for the rest */
+    char **district_iso;     /* per piece: the district's ISO code ("" when none) */
+    long long *district_fid; /* per piece: the district's feature id (-1 for the rest) */
+    double *district_ha;     /* per piece: the whole district's area */
+    ccov_geom **outside;     /* per piece: the district outside its province (NULL: none) */
+    double *outside_ha;
+    size_t n; /* pieces (0 without --districts) */
+} ccov_districts;
 
 typedef struct {
     ccov_ctx *ctx; /* the calling thread's */
@@ -61,6 +76,7 @@ typedef struct {
     ccov_workers workers;
     ccov_cleared cleared;
     struct ccov_compute *compute; /* compute.c's state, kept for the breakdowns */
+    ccov_districts districts; /* --districts: what each of regions.items (a piece) belongs to */
 } ccov_pipeline;
 
 /* Read, repair and reproject the cleared features on the workers (load.c). */
@@ -91,5 +107,18 @@ ccov_status ccov_breakdown_run(ccov_pipeline *r);
    (layers.c). */
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
                               const size_t *group_of);
+
+/* --districts (districts.c): cut the loaded provinces (r->regions) into pieces, one per district
+   assigned to a province (the one holding most of its area) clipped to it, plus the rest of the
+   province; the pieces become r->regions.items. Nothing happens without opts->districts_src. */
+ccov_status ccov_districts_build(ccov_pipeline *r);
+
+/* --districts, once the figures of the pieces are in r->res->regions: the district rows
+   (res->districts), the province rows as their sums, each province's distinct tasks and the
+   figures of each district's part outside its province (one more pass over the cleared
+   features). */
+ccov_status ccov_districts_finish(ccov_pipeline *r);
+
+void ccov_districts_free(ccov_ctx *ctx, ccov_districts *d);
 
 #endif

@@ -116,6 +116,9 @@ static const char *const NAME_FIELDS[] = {
     "ADM2_NAME", "admin1Name", "province",  "district", "name_en", "NAME_EN", NULL};
 static const char *const ISO_FIELDS[] = {"iso", "shapeISO", "iso_3166_2", "ISO_1", "HASC_1", NULL};
 
+const char *const *ccov_regions_name_fields(void) { return NAME_FIELDS; }
+const char *const *ccov_regions_iso_fields(void) { return ISO_FIELDS; }
+
 static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
     if (ccov_io_count(s->layer) == 0)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions (the layer has no features)",

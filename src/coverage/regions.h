@@ -42,6 +42,11 @@ ccov_status ccov_regions_load(ccov_ctx *ctx, const ccov_options *opts, ccov_regi
 /* Warn (through ctx) of regions that share a name or overlap: totals add them up. */
 ccov_status ccov_regions_check(ccov_ctx *ctx, const ccov_regions *rg);
 
+/* The fields looked for, in turn, when no name field is given, and the ISO code fields (NULL
+   ended lists; --districts finds its fields the same way). */
+const char *const *ccov_regions_name_fields(void);
+const char *const *ccov_regions_iso_fields(void);
+
 /* Free everything *rg holds (with ctx, which loaded it) and zero it. */
 void ccov_regions_free(ccov_ctx *ctx, ccov_regions *rg);
 

@@ -22,6 +22,8 @@ static ccov_status regions_stage(ccov_pipeline *r) {
     r->regions.input = (ccov_input){0};
     r->regions.repaired = NULL;
     r->regions.nrepaired = 0;
+    if (st == CCOV_OK)
+        st = ccov_districts_build(r);
     return st;
 }
 
@@ -29,6 +31,7 @@ static void pipeline_release(ccov_pipeline *r) {
     ccov_workers_free(r->ctx, &r->workers);
     ccov_cleared_free(r->ctx, &r->cleared);
     ccov_regions_free(r->ctx, &r->regions);
+    ccov_districts_free(r->ctx, &r->districts);
 }
 
 ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out) {
@@ -39,6 +42,11 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     r.res->area = opts->area;
     r.res->year_key = -1;
+    /* Group rows are made per region piece; summing them into provinces is not done yet. */
+    if (opts->districts_src && opts->group_by)
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
+                             "--group-by cannot be used with --districts "
+                             "yet: run one per province with --regions");
     ccov_status st = regions_stage(&r);
     if (st == CCOV_OK)
         st = ccov_workers_create(ctx, &r.regions, opts->threads, &r.workers);
@@ -50,6 +58,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
     if (st == CCOV_OK && breakdowns)
         st = ccov_breakdown_run(&r);
     ccov_compute_free(&r);
+    if (st == CCOV_OK)
+        st = ccov_districts_finish(&r);
     pipeline_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);
@@ -98,6 +108,11 @@ void ccov_result_free(ccov_result *res) {
         free(res->regions[i].iso);
     }
     free(res->regions);
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        free(res->districts[i].fig.name);
+        free(res->districts[i].fig.iso);
+    }
+    free(res->districts);
     input_free(&res->regions_input);
     input_free(&res->cleared_input);
     ccov_measure_notes_free(res->repaired, res->nrepaired);

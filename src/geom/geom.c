@@ -515,17 +515,22 @@ static bool subdivide(ccov_ctx *ctx, ccov_prepared *p, GEOSGeometry *g, int dept
                             : GEOSClipByRect_r(ctx->geos, g, b[0], b[1], b[2], mid);
     GEOSGeometry *hi = wide ? GEOSClipByRect_r(ctx->geos, g, mid, b[1], b[2], b[3])
                             : GEOSClipByRect_r(ctx->geos, g, b[0], mid, b[2], b[3]);
-    GEOSGeom_destroy_r(ctx->geos, g);
     lo = keep_area(ctx, lo);
     hi = keep_area(ctx, hi);
-    bool ok = lo && hi;
-    ok = ok && subdivide(ctx, p, lo, depth + 1);
-    ok = ok && subdivide(ctx, p, hi, depth + 1);
-    if (!ok) {
+    /* GEOS cannot always cut a valid polygon by a rectangle (a ring that would collapse to three
+       points): the piece then stays one tile, uncut. */
+    if (!lo || !hi) {
         GEOSGeom_destroy_r(ctx->geos, lo);
         GEOSGeom_destroy_r(ctx->geos, hi);
+        return add_tile(p, g) || (GEOSGeom_destroy_r(ctx->geos, g), false);
     }
-    return ok;
+    GEOSGeom_destroy_r(ctx->geos, g);
+    /* subdivide takes over the half it is given, whether it succeeds or not. */
+    if (!subdivide(ctx, p, lo, depth + 1)) {
+        GEOSGeom_destroy_r(ctx->geos, hi);
+        return false;
+    }
+    return subdivide(ctx, p, hi, depth + 1);
 }
 
 /* Tiles only pay for a large region; a small one is intersected whole. */
@@ -706,6 +711,14 @@ static GEOSGeometry *subtract_region(ccov_ctx *ctx, const ccov_prepared *p, cons
     free(near);
     free(ids.ids);
     return result;
+}
+
+ccov_geom *ccov_geom_intersection(ccov_ctx *ctx, const ccov_geom *a, const ccov_geom *b) {
+    return keep_area(ctx, GEOSIntersection_r(ctx->geos, a, b));
+}
+
+ccov_geom *ccov_geom_difference(ccov_ctx *ctx, const ccov_geom *a, const ccov_geom *b) {
+    return keep_area(ctx, GEOSDifference_r(ctx->geos, a, b));
 }
 
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g) {

@@ -148,6 +148,12 @@ ccov_geom *ccov_geom_clip_crossing(ccov_ctx *ctx, const ccov_prepared *p, const 
 /* The part of g outside the region (new geometry; NULL when none). */
 ccov_geom *ccov_geom_outside(ccov_ctx *ctx, const ccov_prepared *p, const ccov_geom *g);
 
+/* The polygonal part of a and b's intersection, of a minus b: one GEOS overlay of the whole
+   geometries, without tiles (for a few large polygons, such as regions cut by districts). New
+   geometry, possibly empty; NULL on error. */
+ccov_geom *ccov_geom_intersection(ccov_ctx *ctx, const ccov_geom *a, const ccov_geom *b);
+ccov_geom *ccov_geom_difference(ccov_ctx *ctx, const ccov_geom *a, const ccov_geom *b);
+
 /* Bounding box (xmin, ymin, xmax, ymax). False for an empty geometry. */
 bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
 

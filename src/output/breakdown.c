@@ -351,8 +351,8 @@ static json_object *json_categories(const ccov_figures *cats) {
     return o;
 }
 
-void ccov_breakdown_json_region(const ccov_result *res, size_t i, json_object *region) {
-    const ccov_region_result *r = &res->regions[i];
+void ccov_breakdown_json_region(const ccov_result *res, const ccov_region_result *r,
+                                json_object *region) {
     if (res->categorised) {
         json_object_object_add(region, "released_ha", ccov_render_json_number(r->net_ha));
         json_object_object_add(region, "percent_released",

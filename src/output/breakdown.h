@@ -17,7 +17,8 @@ void ccov_breakdown_table(const ccov_result *res, FILE *out);
    when the result has no breakdown (the plain CSV is written instead). */
 bool ccov_breakdown_csv(const ccov_result *res, FILE *out);
 /* A region's and the root's JSON members. */
-void ccov_breakdown_json_region(const ccov_result *res, size_t i, json_object *region);
+void ccov_breakdown_json_region(const ccov_result *res, const ccov_region_result *r,
+                                json_object *region);
 void ccov_breakdown_json_root(const ccov_result *res, json_object *root);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,58 @@ static void table_row(FILE *out, const ccov_region_result *r, bool released, con
     fputc('\n', out);
 }
 
+/* --districts: district rows sit under their province's, their names indented. */
+#define DISTRICT_INDENT "  "
+
+static void districts_widths(const ccov_result *res, int *width) {
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        const ccov_region_result *r = &res->districts[i].fig;
+        char cells[NCOLS][48];
+        row_cells(r, res->categorised, cells);
+        int wname = ccov_render_text_width(r->name) + (int)strlen(DISTRICT_INDENT);
+        int wiso = ccov_render_text_width(r->iso);
+        width[0] = wname > width[0] ? wname : width[0];
+        width[1] = wiso > width[1] ? wiso : width[1];
+        for (int c = 0; c < NCOLS; c++)
+            if ((int)strlen(cells[c]) > width[c + 2])
+                width[c + 2] = (int)strlen(cells[c]);
+    }
+}
+
+static void table_districts(FILE *out, const ccov_result *res, size_t province, const int *width) {
+    int w[NCOLS + 2];
+    memcpy(w, width, sizeof w);
+    w[0] -= (int)strlen(DISTRICT_INDENT);
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        if (res->districts[i].province != province)
+            continue;
+        fputs(DISTRICT_INDENT, out);
+        table_row(out, &res->districts[i].fig, res->categorised, w);
+    }
+}
+
+/* Each district's part outside its province: counted under another province's rows (or outside
+   every region), listed so that a district's own total can be rebuilt. */
+static void table_outside_parts(FILE *out, const ccov_result *res) {
+    bool any = false;
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        const ccov_district_result *d = &res->districts[i];
+        char ha[48], net[48];
+        if (d->outside_province_ha <= 0)
+            continue;
+        if (!any)
+            fputs("\nDistrict parts outside their province (counted where they lie):\n", out);
+        any = true;
+        fputs("  ", out);
+        ccov_render_text(out, d->fig.name);
+        fputs(" (", out);
+        ccov_render_text(out, res->regions[d->province].name);
+        fprintf(out, "): %s ha, net cleared %s ha\n",
+                ccov_report_number(d->outside_province_ha, 2, ha, sizeof ha),
+                ccov_report_number(d->outside_province_net_ha, 2, net, sizeof net));
+    }
+}
+
 static void table_widths(const ccov_result *res, const ccov_region_result *total, int *width) {
     width[0] = (int)strlen("region");
     width[1] = (int)strlen("ISO");
@@ -78,6 +131,7 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
             if ((int)strlen(cells[c]) > width[c + 2])
                 width[c + 2] = (int)strlen(cells[c]);
     }
+    districts_widths(res, width);
 }
 
 static void table_input(FILE *out, const char *what, const ccov_input *in) {
@@ -106,9 +160,12 @@ static void write_table(const ccov_result *res, FILE *out) {
     for (int c = 0; c < NCOLS; c++)
         fprintf(out, "  %*s", width[c + 2], heads[c]);
     fputc('\n', out);
-    for (size_t i = 0; i < res->nregions; i++)
+    for (size_t i = 0; i < res->nregions; i++) {
         table_row(out, &res->regions[i], res->categorised, width);
+        table_districts(out, res, i, width);
+    }
     table_row(out, &total, res->categorised, width);
+    table_outside_parts(out, res);
     char ha[48];
     fprintf(out, "\nCleared area outside the regions above: %s ha\n",
             ccov_report_number(res->outside_ha, 2, ha, sizeof ha));
@@ -128,7 +185,47 @@ static void csv_row(FILE *out, const ccov_region_result *r) {
             r->overlap_ha, r->percent_cleared, r->tasks);
 }
 
+/* --districts: a level and a province column first, then the figures, then the district's own
+   area and its part outside the province. */
+static void csv_district_row(FILE *out, const char *level, const char *province,
+                             const ccov_region_result *r, const ccov_district_result *d) {
+    fprintf(out, "%s,", level);
+    ccov_render_csv_text(out, province);
+    fputc(',', out);
+    ccov_render_csv_text(out, r->name);
+    fputc(',', out);
+    ccov_render_csv_text(out, r->iso);
+    fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%lld", r->region_ha, r->net_ha, r->gross_ha,
+            r->overlap_ha, r->percent_cleared, r->tasks);
+    if (d)
+        fprintf(out, ",%.6f,%.6f,%.6f,%.6f\n", d->district_ha, d->outside_province_ha,
+                d->outside_province_net_ha, d->outside_province_gross_ha);
+    else
+        fputs(",,,,\n", out);
+}
+
+static void write_csv_districts(const ccov_result *res, FILE *out) {
+    fputs("level,province,region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks,"
+          "district_ha,outside_province_ha,outside_province_net_ha,outside_province_gross_ha\n",
+          out);
+    for (size_t p = 0; p < res->nregions; p++) {
+        const char *name = res->regions[p].name;
+        csv_district_row(out, "province", name, &res->regions[p], NULL);
+        for (size_t i = 0; i < res->ndistricts; i++)
+            if (res->districts[i].province == p)
+                csv_district_row(out, "district", name, &res->districts[i].fig, &res->districts[i]);
+    }
+    ccov_region_result total = totals_row(res);
+    total.name = "(total)";
+    csv_district_row(out, "total", "", &total, NULL);
+    fprintf(out, "outside,,(outside),,,%.6f,,,,,,,,\n", res->outside_ha);
+}
+
 static void write_csv(const ccov_result *res, FILE *out) {
+    if (res->ndistricts) {
+        write_csv_districts(res, out);
+        return;
+    }
     if (ccov_breakdown_csv(res, out))
         return;
     fputs("region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks\n", out);
@@ -145,8 +242,7 @@ static void json_put(json_object *obj, const char *key, json_object *value) {
     json_object_object_add(obj, key, value);
 }
 
-static json_object *json_region(const ccov_result *res, size_t i) {
-    const ccov_region_result *r = &res->regions[i];
+static json_object *json_region(const ccov_result *res, const ccov_region_result *r) {
     json_object *o = json_object_new_object();
     json_put(o, "name", json_object_new_string(r->name));
     json_put(o, "iso", json_object_new_string(r->iso));
@@ -157,8 +253,27 @@ static json_object *json_region(const ccov_result *res, size_t i) {
     json_put(o, "overlap_ha", ccov_render_json_number(r->overlap_ha));
     json_put(o, "tasks", json_object_new_int64(r->tasks));
     json_put(o, "percent_cleared", ccov_render_json_number(r->percent_cleared));
-    ccov_breakdown_json_region(res, i, o);
+    ccov_breakdown_json_region(res, r, o);
     return o;
+}
+
+/* --districts: a province's district rows, nested in its region object. */
+static json_object *json_districts(const ccov_result *res, size_t province) {
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < res->ndistricts; i++) {
+        const ccov_district_result *d = &res->districts[i];
+        if (d->province != province)
+            continue;
+        json_object *o = json_region(res, &d->fig);
+        json_put(o, "rest_of_province", json_object_new_boolean(d->rest));
+        json_put(o, "district_ha", ccov_render_json_number(d->district_ha));
+        json_put(o, "outside_province_ha", ccov_render_json_number(d->outside_province_ha));
+        json_put(o, "outside_province_net_ha", ccov_render_json_number(d->outside_province_net_ha));
+        json_put(o, "outside_province_gross_ha",
+                 ccov_render_json_number(d->outside_province_gross_ha));
+        json_object_array_add(a, o);
+    }
+    return a;
 }
 
 static json_object *json_notes(const ccov_note *notes, size_t n) {
@@ -177,8 +292,12 @@ static json_object *json_result(const ccov_result *res) {
     json_object *root = ccov_render_json_header(
         &(ccov_render_run){res->area, res->frame, NULL, &res->regions_input, &res->cleared_input});
     json_object *regions = json_object_new_array();
-    for (size_t i = 0; i < res->nregions; i++)
-        json_object_array_add(regions, json_region(res, i));
+    for (size_t i = 0; i < res->nregions; i++) {
+        json_object *o = json_region(res, &res->regions[i]);
+        if (res->ndistricts)
+            json_put(o, "districts", json_districts(res, i));
+        json_object_array_add(regions, o);
+    }
     json_put(root, "regions", regions);
     json_object *totals = json_object_new_object();
     json_put(totals, "net_ha", ccov_render_json_number(res->net_ha));
