@@ -61,7 +61,10 @@ enum {
     OPT_REGIONS_SQL,
     OPT_REGIONS_GEOM_COLUMN,
     OPT_CLEARED_SQL,
-    OPT_CLEARED_GEOM_COLUMN
+    OPT_CLEARED_GEOM_COLUMN,
+    /* synth --release */
+    OPT_RELEASE,
+    OPT_STATUS_VARIANTS
 };
 
 static const struct option OPTIONS[] = {
@@ -104,6 +107,9 @@ static const struct option OPTIONS[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
     {"layer", required_argument, NULL, OPT_LAYER},
+    /* synth --release */
+    {"release", no_argument, NULL, OPT_RELEASE},
+    {"status-variants", no_argument, NULL, OPT_STATUS_VARIANTS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -154,6 +160,11 @@ static const char HELP[] =
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
     "  [--regions SRC] [--overwrite]   (default CRS EPSG:32648)\n"
+    "  --release              land release: status about 60 % cleared, 25 % reduced,\n"
+    "                         15 % cancelled, survey polygons holding or overlapping\n"
+    "                         cleared ones, and start_date, end_date fields\n"
+    "  --status-variants      with --release: statuses spelled several ways (Completed,\n"
+    "                         TS reduced, NTS cancelled...), for --status-map\n"
     "\n"
     "map options:\n"
     "  --out FILE.svg         the map (required); --overwrite replaces an existing file\n"
@@ -492,6 +503,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
     case OPT_LAYER:
         a->synth.layer = v;
         return 0;
+    case OPT_RELEASE:
+        a->synth.release = true;
+        return 0;
+    case OPT_STATUS_VARIANTS:
+        a->synth.status_variants = true;
+        return 0;
     case 'q':
         a->verbosity = -1;
         return 0;
@@ -623,6 +640,8 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
         return usage_error("synth: %s", "-o FILE is required");
     if (a->synth.count < 1)
         return usage_error("synth: %s", "--count N is required");
+    if (a->synth.status_variants && !a->synth.release)
+        return usage_error("synth: %s", "--status-variants needs --release");
     ccov_status st = ccov_synth_run(ctx, &a->synth);
     return st == CCOV_OK ? 0 : fail(ctx, st);
 }
