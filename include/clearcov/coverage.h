@@ -40,6 +40,11 @@ typedef struct {
     /* The geometry column to read, for a table or query with several; NULL: the only one. */
     const char *regions_geom_column;
     const char *cleared_geom_column;
+    /* Official areas (issue 13): percent_cleared against a statistics office's area. */
+    const char *official_areas;      /* CSV file: region name or ISO code, area with unit
+                                        ("16,358 km2"); every row must name a region of the run */
+    const char *official_area_field; /* a field of the regions source holding the area with its
+                                        unit, or "FIELD:UNIT" for plain numbers in UNIT */
 } ccov_options;
 
 /* One region's figures. Hectares; percent in 0..100. */
@@ -52,7 +57,10 @@ typedef struct {
     double gross_ha;   /* sum of each clipped cleared polygon's area */
     double overlap_ha; /* gross - net */
     long long tasks;   /* cleared features with area inside the region */
-    double percent_cleared;
+    double percent_cleared; /* of official_ha when there is one, else of region_ha */
+    /* Official areas (issue 13) */
+    double official_ha; /* the official area (ha), NAN when none was given; region_ha stays the
+                           boundary's measured area */
 } ccov_region_result;
 
 /* A feature that was repaired or excluded, and why. */

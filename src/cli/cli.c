@@ -64,7 +64,10 @@ enum {
     OPT_CLEARED_GEOM_COLUMN,
     /* synth --release */
     OPT_RELEASE,
-    OPT_STATUS_VARIANTS
+    OPT_STATUS_VARIANTS,
+    /* official areas (issue 13) */
+    OPT_OFFICIAL_AREAS,
+    OPT_OFFICIAL_AREA_FIELD
 };
 
 static const struct option OPTIONS[] = {
@@ -110,6 +113,9 @@ static const struct option OPTIONS[] = {
     /* synth --release */
     {"release", no_argument, NULL, OPT_RELEASE},
     {"status-variants", no_argument, NULL, OPT_STATUS_VARIANTS},
+    /* official areas (issue 13) */
+    {"official-areas", required_argument, NULL, OPT_OFFICIAL_AREAS},
+    {"official-area-field", required_argument, NULL, OPT_OFFICIAL_AREA_FIELD},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -156,6 +162,10 @@ static const char HELP[] =
     "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
+    "  --official-areas FILE  CSV of official region areas (region name or ISO code, area\n"
+    "                         with unit: \"Xieng Khouang,16358 km2\"): percent_cleared is\n"
+    "                         of them, region_ha stays the boundary's measured area\n"
+    "  --official-area-field F[:UNIT]  the same from a field of the regions source\n"
     "\n"
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
@@ -388,6 +398,12 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_ASSUME_CRS:
         a->cov.assume_crs = v;
+        return 0;
+    case OPT_OFFICIAL_AREAS:
+        a->cov.official_areas = v;
+        return 0;
+    case OPT_OFFICIAL_AREA_FIELD:
+        a->cov.official_area_field = v;
         return 0;
     default:
         return set_query_option(a, opt, v);

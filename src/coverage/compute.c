@@ -441,7 +441,8 @@ static ccov_status fill_result(ccov_pipeline *r, compute_job *j) {
         *out = (ccov_region_result){
             strdup(reg->name), strdup(reg->iso), reg->fid,
             reg->ha,           net[i],           gross[i],
-            gross[i] - net[i], tasks[i],         reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0};
+            gross[i] - net[i], tasks[i],         reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0,
+            reg->official_ha};
         res->net_ha += net[i];
         res->gross_ha += gross[i];
         if (!out->name || !out->iso)

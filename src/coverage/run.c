@@ -1,6 +1,7 @@
 /* coverage: the top of the pipeline (pipeline.h), from sources to per-region hectares; the
    result and its release. */
 #include "clearcov/coverage.h"
+#include "coverage/official.h"
 #include "coverage/pipeline.h"
 
 #include <stdlib.h>
@@ -45,6 +46,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         st = ccov_cleared_load(&r);
     if (st == CCOV_OK)
         st = ccov_compute_figures(&r);
+    if (st == CCOV_OK)
+        st = ccov_official_apply(ctx, opts, &r.regions, r.res);
     pipeline_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);
