@@ -20,7 +20,15 @@ static void check_spellings(void) {
               {"km2", 100},
               {"acres", 0.40468564224},
               {"Acre ", 0.40468564224},
-              {"\nac", 0.40468564224}};
+              {"\nac", 0.40468564224},
+              /* official areas (issue 13); a square mile is 1609.344^2 m2 = 2589988.110336 m2 */
+              {"km²", 100},
+              {"Sq Km", 100},
+              {"m²", 1e-4},
+              {"sq mi", 258.9988110336},
+              {"MI2", 258.9988110336},
+              {"mi²", 258.9988110336},
+              {"sqmi", 258.9988110336}};
     for (size_t i = 0; i < sizeof OK / sizeof OK[0]; i++) {
         double f = -1;
         CHECK(ccov_units_ha_factor(OK[i].unit, &f) && f == OK[i].ha);

@@ -112,6 +112,10 @@ typedef struct {
     double excluded_reported_ha; /* their reported areas, where usable */
     long long excluded_unusable; /* of them, how many have no usable reported area */
     long long repaired;          /* of the features counted, how many were repaired */
+    /* Official areas (issue 13) */
+    double official_ha; /* the chosen regions' official areas added up, when every one has one
+                           (--official-areas); 0 otherwise. percent_of_region is then checked
+                           against it instead of region_ha */
 } ccov_claim_figures;
 
 /* The verdict for claim c on figures f (rules in the README, "How a claim is judged"), and one

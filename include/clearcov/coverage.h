@@ -56,6 +56,11 @@ typedef struct {
     const char *districts_src;
     const char *districts_layer;
     const char *district_field;
+    /* Official areas (issue 13): percent_cleared against a statistics office's area. */
+    const char *official_areas;      /* CSV file: region name or ISO code, area with unit
+                                        ("16,358 km2"); every row must name a region of the run */
+    const char *official_area_field; /* a field of the regions source holding the area with its
+                                        unit, or "FIELD:UNIT" for plain numbers in UNIT */
 } ccov_options;
 
 /* Land-release categories, in the order a hectare shared by several is given to one. */
@@ -87,7 +92,7 @@ typedef struct {
     double gross_ha;   /* sum of each clipped cleared polygon's area */
     double overlap_ha; /* gross - net */
     long long tasks;   /* cleared features with area inside the region */
-    double percent_cleared;
+    double percent_cleared; /* of official_ha when there is one, else of region_ha */
     /* Breakdowns. With ccov_options.status_field, net_ha is the land released (the union of
        every category) and percent_cleared the cleared category's share of the region;
        percent_released is net_ha's. The categories partition net_ha: a hectare is cleared when
@@ -95,6 +100,9 @@ typedef struct {
     ccov_figures categories[CCOV_NCATEGORIES];
     double percent_released;
     double group_overlap_ha; /* with group_by: sum of the groups' net - net_ha */
+    /* Official areas (issue 13) */
+    double official_ha; /* the official area (ha), NAN when none was given; region_ha stays the
+                           boundary's measured area */
 } ccov_region_result;
 
 /* --districts: one row under a province: a district clipped to its province, or the part of the

@@ -13,7 +13,9 @@ typedef enum {
     CCOV_VALUE_STRING = 0,
     CCOV_VALUE_INT = 1,
     CCOV_VALUE_REAL = 2,
-    CCOV_VALUE_BOOL = 3
+    CCOV_VALUE_BOOL = 3,
+    /* land release (synth --release): a calendar date, written as "YYYY-MM-DD" */
+    CCOV_VALUE_DATE = 4
 } ccov_value_type;
 
 typedef struct {

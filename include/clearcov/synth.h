@@ -21,6 +21,12 @@ typedef struct {
     const char *regions_src; /* regions the polygons are placed in, NULL: bundled provinces */
     bool overwrite;          /* replace an existing output */
     bool allow_ballpark;     /* accept a ballpark datum change into `crs` */
+    /* Land release (synth --release): status about 60 % cleared, 25 % reduced, 15 % cancelled,
+       survey polygons (reduced, cancelled) that contain or overlap cleared ones, and
+       start_date/end_date Date fields after the usual ones. Off: the classic output, unchanged. */
+    bool release;
+    bool status_variants; /* with release: statuses spelled several ways ("Completed",
+                             "TS reduced", "NTS cancelled"...), for --status-map */
 } ccov_synth_options;
 
 /* Generate and write the features (atomically: temporary file renamed on success). */

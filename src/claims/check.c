@@ -270,6 +270,10 @@ static void coverage_figures(const ccov_result *res, ccov_claim_figures *f) {
                               .tasks = res->tasks};
     for (size_t i = 0; i < res->nregions; i++)
         f->region_ha += res->regions[i].region_ha;
+    for (size_t i = 0; i < res->nregions; i++)
+        f->official_ha += res->regions[i].official_ha;
+    if (!(f->official_ha > 0)) /* NAN: a region without one */
+        f->official_ha = 0;
     f->excluded = notes_from(res->excluded, res->nexcluded, res->cleared_input.path);
 }
 
@@ -593,7 +597,10 @@ static void table_paragraph(FILE *out, const ccov_validation *v, const ccov_clai
     if (c->source[0])
         lit_text(out, "\n  Source: ", c->source);
     lit_text(out, "\n  Records: ", r->region_names);
-    fprintf(out, " (%s ha)%s", ha(r->fig.region_ha, reg), c->where[0] ? "; where " : "");
+    fprintf(out, " (%s ha", ha(r->fig.region_ha, reg));
+    if (r->fig.official_ha > 0)
+        fprintf(out, "; official area %s ha", ha(r->fig.official_ha, reg));
+    fprintf(out, ")%s", c->where[0] ? "; where " : "");
     lit_text(out, "", c->where);
     fputc('\n', out);
     fprintf(out,
@@ -737,6 +744,8 @@ static json_object *json_result(const ccov_claim_result *r) {
     put(o, "outside_ha", ccov_render_json_number(f->outside_ha));
     put(o, "region_ha", ccov_render_json_number(f->region_ha));
     put(o, "implied_region_ha", ccov_render_json_number(r->implied_region_ha));
+    if (f->official_ha > 0) /* issue 13: only with official areas, as before without */
+        put(o, "official_ha", ccov_render_json_number(f->official_ha));
     put(o, "reported_ha", f->reported_available ? ccov_render_json_number(f->reported_ha) : NULL);
     put(o, "reported_unusable", json_object_new_int64(f->reported_unusable));
     put(o, "tasks", json_object_new_int64(f->tasks));

@@ -693,18 +693,21 @@ static void say_area(const ccov_claim *c, const ccov_claim_figures *f, ccov_verd
 /* The statement's own figures: hectares and share imply a region size. */
 static bool percent_inconsistent(const ccov_claim *c, const ccov_claim_figures *f, char *why,
                                  size_t n) {
-    if (!isfinite(c->percent_of_region) || f->region_ha <= 0)
+    bool official = f->official_ha > 0; /* issue 13: the official area when one is given */
+    double base = official ? f->official_ha : f->region_ha;
+    if (!isfinite(c->percent_of_region) || base <= 0)
         return false;
     double implied = c->value_ha * 100 / c->percent_of_region;
-    double off = (implied - f->region_ha) / f->region_ha * 100;
+    double off = (implied - base) / base * 100;
     if (fabs(off) <= c->tolerance_pct)
         return false;
     char cl[160], imp[48], reg[48];
     snprintf(why, n,
              "The statement contradicts itself: %s as %.15g %% of the region implies a region of "
-             "%s ha, but the region boundary measures %s ha (%+.1f %%, tolerance %.15g %%).",
+             "%s ha, but %s %s ha (%+.1f %%, tolerance %.15g %%).",
              claimed(c, cl, sizeof cl), c->percent_of_region, ha(implied, imp),
-             ha(f->region_ha, reg), off, c->tolerance_pct);
+             official ? "the region's official area is" : "the region boundary measures",
+             ha(base, reg), off, c->tolerance_pct);
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include "clearcov/output.h"
 #include "clearcov/report.h"
 #include "clearcov/synth.h"
+#include "cli/chart_data.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -71,7 +72,15 @@ enum {
     /* --districts */
     OPT_DISTRICTS,
     OPT_DISTRICTS_LAYER,
-    OPT_DISTRICT_FIELD
+    OPT_DISTRICT_FIELD,
+    /* synth --release */
+    OPT_RELEASE,
+    OPT_STATUS_VARIANTS,
+    /* official areas (issue 13) */
+    OPT_OFFICIAL_AREAS,
+    OPT_OFFICIAL_AREA_FIELD,
+    /* chart (issue 13) */
+    OPT_BY
 };
 
 static const struct option OPTIONS[] = {
@@ -122,6 +131,14 @@ static const struct option OPTIONS[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"driver", required_argument, NULL, OPT_DRIVER},
     {"layer", required_argument, NULL, OPT_LAYER},
+    /* synth --release */
+    {"release", no_argument, NULL, OPT_RELEASE},
+    {"status-variants", no_argument, NULL, OPT_STATUS_VARIANTS},
+    /* official areas (issue 13) */
+    {"official-areas", required_argument, NULL, OPT_OFFICIAL_AREAS},
+    {"official-area-field", required_argument, NULL, OPT_OFFICIAL_AREA_FIELD},
+    /* chart (issue 13) */
+    {"by", required_argument, NULL, OPT_BY},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -137,6 +154,8 @@ static const char HELP[] =
     "  report   hectares cleared per region (default: the bundled provinces and sample)\n"
     "  synth    write seeded synthetic cleared-area polygons\n"
     "  map      draw the result as an SVG map (takes the input options of report)\n"
+    "  chart    net hectares per year as an SVG bar chart, by region, with the\n"
+    "           cumulative line (takes the input options of report)\n"
     "  validate check published claims (hectares cleared) against the records\n"
     "  audit    data-quality checks of the cleared-area records (nothing is modified)\n"
     "\n"
@@ -184,15 +203,29 @@ static const char HELP[] =
     "                         of the province is a row of its own\n"
     "  --districts-layer L    layer of a multi-layer district source\n"
     "  --district-field F     field holding district names (default: found automatically)\n"
+    "  --official-areas FILE  CSV of official region areas (region name or ISO code, area\n"
+    "                         with unit: \"Xieng Khouang,16358 km2\"): percent_cleared is\n"
+    "                         of them, region_ha stays the boundary's measured area\n"
+    "  --official-area-field F[:UNIT]  the same from a field of the regions source\n"
     "\n"
     "synth options:\n"
     "  --count N --seed S -o FILE [--driver GDAL_DRIVER] [--layer NAME] [--crs CRS]\n"
     "  [--regions SRC] [--overwrite]   (default CRS EPSG:32648)\n"
+    "  --release              land release: status about 60 % cleared, 25 % reduced,\n"
+    "                         15 % cancelled, survey polygons holding or overlapping\n"
+    "                         cleared ones, and start_date, end_date fields\n"
+    "  --status-variants      with --release: statuses spelled several ways (Completed,\n"
+    "                         TS reduced, NTS cancelled...), for --status-map\n"
     "\n"
     "map options:\n"
     "  --out FILE.svg         the map (required); --overwrite replaces an existing file\n"
     "  --title TEXT           title (default: Cleared land by province)\n"
     "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
+    "\n"
+    "chart options:\n"
+    "  --by year              one bar per year (the field \"year\"), stacked by region\n"
+    "  --min-year Y --max-year Y  the years drawn (required)\n"
+    "  --out FILE.svg         the chart (required); --title TEXT, --width PX as for map\n"
     "\n"
     "validate options (and report's input options, --format, -o, --overwrite):\n"
     "  --claims FILE          claims, CSV or JSON (e.g. data/claims.csv; required)\n"
@@ -238,6 +271,8 @@ typedef struct {
     ccov_map_options map;
     ccov_audit_options audit;
     const char *claims;
+    const char *chart_by; /* chart --by (issue 13) */
+    int chart_years;      /* chart: 1 --min-year given, 2 --max-year, 3 both */
     const char *output;
     bool overwrite;
     int verbosity; /* -1 quiet, 0 normal, 1 -v, 2 -vv */
@@ -438,6 +473,17 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
     case OPT_ASSUME_CRS:
         a->cov.assume_crs = v;
         return 0;
+    case OPT_BY:
+        if (strcmp(v, "year") != 0)
+            return usage_error("--by: '%s' is not supported (only: year)", v);
+        a->chart_by = v;
+        return 0;
+    case OPT_OFFICIAL_AREAS:
+        a->cov.official_areas = v;
+        return 0;
+    case OPT_OFFICIAL_AREA_FIELD:
+        a->cov.official_area_field = v;
+        return 0;
     default:
         return set_query_option(a, opt, v);
     }
@@ -493,9 +539,10 @@ static int set_check_option(cli_args *a, int opt, const char *v) {
         ok = parse_real(v, &o->sliver_thinness);
     else if (opt == OPT_SLIVER_WIDTH)
         ok = parse_real(v, &o->sliver_width_m);
-    else if (opt == OPT_MIN_YEAR || opt == OPT_MAX_YEAR)
+    else if (opt == OPT_MIN_YEAR || opt == OPT_MAX_YEAR) {
         ok = parse_int(v, 0, 9999, opt == OPT_MIN_YEAR ? &o->min_year : &o->max_year);
-    else
+        a->chart_years |= opt == OPT_MIN_YEAR ? 1 : 2; /* chart needs both */
+    } else
         return -1;
     return ok ? 0 : usage_error("'%s' is not a valid value for this option", v);
 }
@@ -551,6 +598,12 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_LAYER:
         a->synth.layer = v;
+        return 0;
+    case OPT_RELEASE:
+        a->synth.release = true;
+        return 0;
+    case OPT_STATUS_VARIANTS:
+        a->synth.status_variants = true;
         return 0;
     case 'q':
         a->verbosity = -1;
@@ -683,6 +736,8 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
         return usage_error("synth: %s", "-o FILE is required");
     if (a->synth.count < 1)
         return usage_error("synth: %s", "--count N is required");
+    if (a->synth.status_variants && !a->synth.release)
+        return usage_error("synth: %s", "--status-variants needs --release");
     ccov_status st = ccov_synth_run(ctx, &a->synth);
     return st == CCOV_OK ? 0 : fail(ctx, st);
 }
@@ -703,6 +758,45 @@ static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
         st = ccov_map_write(ctx, res, &map);
     ccov_result_free(res);
     return st == CCOV_OK ? 0 : fail(ctx, st);
+}
+
+/* ---- chart (issue 13) ---- */
+
+/* The SVG of the series into the --out file, atomically. */
+static int chart_write(ccov_ctx *ctx, const cli_args *a, const ccov_chart_series *s) {
+    out_file of;
+    int rc = out_open(ctx, a->map.out, a->overwrite, &of);
+    if (rc)
+        return rc;
+    ccov_status st = ccov_chart_write_svg(ctx, s, of.fp);
+    if (st != CCOV_OK) {
+        say("%s: %s", a->map.out, ccov_ctx_error(ctx));
+        out_close(ctx, &of, false);
+        return (int)st;
+    }
+    return out_close(ctx, &of, true);
+}
+
+static int cmd_chart(ccov_ctx *ctx, const cli_args *a) {
+    if (!a->chart_by)
+        return usage_error("chart: %s", "--by year is required");
+    if (!a->map.out)
+        return usage_error("chart: %s", "--out FILE.svg is required");
+    if (a->chart_years != 3)
+        return usage_error("chart: %s", "--min-year Y and --max-year Y are required");
+    ccov_status st = ccov_atomic_may_write(ctx, a->map.out, a->overwrite);
+    if (st != CCOV_OK)
+        return fail(ctx, st);
+    ccov_chart_data d;
+    st = ccov_chart_data_by_year(ctx, &a->cov, "year", a->audit.min_year, a->audit.max_year, &d);
+    int rc = st == CCOV_OK ? 0 : fail(ctx, st);
+    if (rc == 0) {
+        ccov_chart_series s = ccov_chart_data_series(&d, a->map.title);
+        s.width_px = a->map.width_px;
+        rc = chart_write(ctx, a, &s);
+    }
+    ccov_chart_data_free(&d);
+    return rc;
 }
 
 /* ---- validate ---- */
@@ -865,9 +959,11 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
         t[n++] = (ccov_output_target){a->synth.out, "-o", true, a->synth.driver};
     if (!synth && a->output)
         t[n++] = (ccov_output_target){a->output, "-o", false, NULL};
-    if (strcmp(a->command, "map") == 0 && a->map.out)
+    /* chart (issue 13): --out is its SVG file, as for map */
+    bool one_file = strcmp(a->command, "map") == 0 || strcmp(a->command, "chart") == 0;
+    if (one_file && a->map.out)
         t[n++] = (ccov_output_target){a->map.out, "--out", false, NULL};
-    if (a->out.dir && strcmp(a->command, "map") != 0 && !synth) {
+    if (a->out.dir && !one_file && !synth) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
         n += out_dir_targets(a, paths, t + n);
@@ -899,11 +995,8 @@ typedef int (*command_fn)(ccov_ctx *ctx, const cli_args *a);
 static const struct {
     const char *name;
     command_fn run;
-} COMMANDS[] = {{"report", cmd_report},
-                {"synth", cmd_synth},
-                {"map", cmd_map},
-                {"validate", cmd_validate},
-                {"audit", cmd_audit}};
+} COMMANDS[] = {{"report", cmd_report}, {"synth", cmd_synth},       {"map", cmd_map},
+                {"chart", cmd_chart},   {"validate", cmd_validate}, {"audit", cmd_audit}};
 
 static command_fn find_command(const char *name) {
     for (size_t i = 0; name && i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)

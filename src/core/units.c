@@ -16,6 +16,14 @@ static const struct {
              {"m2", 1e-4},
              {"sqm", 1e-4},
              {"km2", 100},
+             /* official areas (issue 13) */
+             {"km²", 100},
+             {"sq km", 100},
+             {"m²", 1e-4},
+             {"mi2", CCOV_UNITS_SQ_MILE_HA},
+             {"mi²", CCOV_UNITS_SQ_MILE_HA},
+             {"sq mi", CCOV_UNITS_SQ_MILE_HA},
+             {"sqmi", CCOV_UNITS_SQ_MILE_HA},
              {"acres", CCOV_UNITS_ACRE_HA},
              {"acre", CCOV_UNITS_ACRE_HA},
              {"ac", CCOV_UNITS_ACRE_HA}};

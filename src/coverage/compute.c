@@ -463,7 +463,8 @@ static ccov_status fill_result(ccov_pipeline *r, compute_job *j) {
                                     .gross_ha = gross[i],
                                     .overlap_ha = gross[i] - net[i],
                                     .tasks = tasks[i],
-                                    .percent_cleared = reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0};
+                                    .percent_cleared = reg->ha > 0 ? 100.0 * net[i] / reg->ha : 0,
+                                    .official_ha = reg->official_ha};
         res->net_ha += net[i];
         res->gross_ha += gross[i];
         if (!out->name || !out->iso)

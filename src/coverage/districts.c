@@ -8,6 +8,7 @@
 #include "coverage/pipeline.h"
 #include "coverage/source.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +185,7 @@ static ccov_status piece_add(ccov_pipeline *r, ccov_region *items, size_t p, cco
     ccov_districts *ds = &r->districts;
     const ccov_region *prov = &ds->provinces[p];
     size_t k = ds->n++;
-    items[k] = (ccov_region){g, strdup(prov->name), strdup(prov->iso), prov->fid, 0};
+    items[k] = (ccov_region){g, strdup(prov->name), strdup(prov->iso), prov->fid, 0, NAN};
     items[k].ha = ccov_measure_ha(r->ctx, &r->regions.m, g);
     ds->province_of[k] = p;
     ds->district[k] = d ? strdup(d->name) : NULL;
@@ -316,8 +317,8 @@ static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres
     for (size_t i = 0; st == CCOV_OK && i < ds->n; i++) {
         slot[i] = has_area(r->ctx, ds->outside[i]) ? k - ds->nprovinces : SIZE_MAX;
         if (slot[i] != SIZE_MAX)
-            x.regions.items[k++] = (ccov_region){ds->outside[i], ds->district[i], "",
-                                                 ds->district_fid[i], ds->outside_ha[i]};
+            x.regions.items[k++] = (ccov_region){ds->outside[i],      ds->district[i],   "",
+                                                 ds->district_fid[i], ds->outside_ha[i], NAN};
     }
     x.regions.n = k;
     if (st == CCOV_OK)

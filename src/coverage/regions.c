@@ -2,6 +2,8 @@
 #include "coverage/regions.h"
 #include "clearcov/names.h"
 #include "core/internal.h"
+#include "core/units.h"
+#include "coverage/official.h"
 #include "coverage/source.h"
 
 #include <math.h>
@@ -17,6 +19,9 @@ typedef struct {
     const ccov_options *opts;
     ccov_regions *rg;
     const char *name_field; /* the field holding names */
+    /* --official-area-field FIELD[:UNIT] (issue 13) */
+    char official_field[256];
+    const char *official_unit; /* NULL: the values carry their unit */
 } loader;
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
@@ -118,6 +123,45 @@ static const char *const ISO_FIELDS[] = {"iso", "shapeISO", "iso_3166_2", "ISO_1
 
 const char *const *ccov_regions_name_fields(void) { return NAME_FIELDS; }
 const char *const *ccov_regions_iso_fields(void) { return ISO_FIELDS; }
+/* --official-area-field FIELD[:UNIT]: the field, which must exist (*field NULL without it). */
+static ccov_status official_field(loader *r, ccov_source *s, const char *path, const char **field) {
+    const char *spec = r->opts->official_area_field;
+    if (!spec)
+        return CCOV_OK;
+    snprintf(r->official_field, sizeof r->official_field, "%s", spec);
+    char *colon = strrchr(r->official_field, ':');
+    double factor = 0;
+    if (colon && ccov_units_ha_factor(colon + 1, &factor)) {
+        *colon = '\0';
+        r->official_unit = spec + (colon - r->official_field) + 1;
+    }
+    const char *candidates[2] = {r->official_field, NULL};
+    *field = ccov_io_find_field(s->layer, candidates);
+    if (*field)
+        return CCOV_OK;
+    char list[512];
+    ccov_io_field_list(s->layer, list, sizeof list);
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                         "%s: --official-area-field: no field '%s' (fields: %s)", path,
+                         r->official_field, list);
+}
+
+/* The official area of a region record, NAN without --official-area-field. */
+static ccov_status official_value(loader *r, const char *path, const ccov_record *rec, double *ha) {
+    *ha = NAN;
+    if (!r->opts->official_area_field)
+        return CCOV_OK;
+    const char *v = rec->nvalues > 2 && rec->values[2] ? rec->values[2] : "";
+    char text[128];
+    snprintf(text, sizeof text, "%s %s", v, r->official_unit ? r->official_unit : "");
+    if (*v && ccov_official_parse_area(r->official_unit ? text : v, ha))
+        return CCOV_OK;
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_IO,
+                         "%s: feature %lld (%s): field %s: '%s' is not a positive area with a "
+                         "unit%s",
+                         path, rec->fid, rec->values[0] ? rec->values[0] : "", r->official_field, v,
+                         r->official_unit ? "" : " (name the unit as FIELD:UNIT, e.g. area:km2)");
+}
 
 static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
     if (ccov_io_count(s->layer) == 0)
@@ -134,9 +178,12 @@ static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
                              "(fields: %s)",
                              path, list);
     }
-    const char *fields[2] = {name, ccov_io_find_field(s->layer, ISO_FIELDS)};
+    const char *fields[3] = {name, ccov_io_find_field(s->layer, ISO_FIELDS), NULL};
     r->name_field = name;
-    return ccov_io_select_fields(r->ctx, s->layer, fields, 2);
+    ccov_status st = official_field(r, s, path, &fields[2]);
+    if (st != CCOV_OK)
+        return st;
+    return ccov_io_select_fields(r->ctx, s->layer, fields, fields[2] ? 3 : 2);
 }
 
 /* The --only list split at commas, each name trimmed. */
@@ -217,11 +264,14 @@ static ccov_status region_add(loader *r, ccov_source *s, const ccov_record *rec)
     }
     r->rg->items = grown;
     ccov_region *reg = &grown[r->rg->n++];
-    *reg =
-        (ccov_region){g, dup_or_empty(rec->values[0]), dup_or_empty(rec->values[1]), rec->fid, 0};
+    *reg = (ccov_region){
+        g, dup_or_empty(rec->values[0]), dup_or_empty(rec->values[1]), rec->fid, 0, NAN};
     reg->ha = ccov_measure_ha(r->ctx, &r->rg->m, g);
     if (!reg->name || !reg->iso)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st = official_value(r, path, rec, &reg->official_ha);
+    if (st != CCOV_OK)
+        return st;
     return repair[0] ? ccov_measure_note(r->ctx, &r->rg->repaired, &r->rg->nrepaired, path,
                                          rec->fid, repair)
                      : CCOV_OK;
@@ -503,13 +553,13 @@ static ccov_status regions_check(loader *r) {
 
 ccov_status ccov_regions_load(ccov_ctx *ctx, const ccov_options *opts, ccov_regions *rg) {
     memset(rg, 0, sizeof *rg);
-    loader r = {ctx, opts, rg, NULL};
+    loader r = {.ctx = ctx, .opts = opts, .rg = rg};
     ccov_status st = measure_setup(&r);
     return st == CCOV_OK ? regions_load(&r) : st;
 }
 
 ccov_status ccov_regions_check(ccov_ctx *ctx, const ccov_regions *rg) {
-    loader r = {ctx, NULL, (ccov_regions *)rg, NULL};
+    loader r = {.ctx = ctx, .rg = (ccov_regions *)rg};
     return regions_check(&r);
 }
 

@@ -17,6 +17,7 @@ typedef struct {
     char *iso; /* "" when unknown */
     long long fid;
     double ha;
+    double official_ha; /* --official-area-field's value (ha), NAN without it */
 } ccov_region;
 
 /* The chosen regions and the frame they are in. Everything here belongs to the context that

@@ -1,6 +1,7 @@
 /* coverage: the top of the pipeline (pipeline.h), from sources to per-region hectares; the
    result and its release. */
 #include "clearcov/coverage.h"
+#include "coverage/official.h"
 #include "coverage/pipeline.h"
 
 #include <stdlib.h>
@@ -60,6 +61,10 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
     ccov_compute_free(&r);
     if (st == CCOV_OK)
         st = ccov_districts_finish(&r);
+    /* With --districts the result's rows are the provinces, not the pieces. */
+    ccov_regions provinces = {.items = r.districts.provinces, .n = r.districts.nprovinces};
+    if (st == CCOV_OK)
+        st = ccov_official_apply(ctx, opts, r.districts.n ? &provinces : &r.regions, r.res);
     pipeline_release(&r);
     if (st != CCOV_OK) {
         ccov_result_free(r.res);

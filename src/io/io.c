@@ -944,6 +944,7 @@ static const char *driver_for(const char *path) {
 static OGRFieldType ogr_type(ccov_value_type t) {
     return t == CCOV_VALUE_INT || t == CCOV_VALUE_BOOL ? OFTInteger64
            : t == CCOV_VALUE_REAL                      ? OFTReal
+           : t == CCOV_VALUE_DATE                      ? OFTDate
                                                        : OFTString;
 }
 

@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,23 @@ static const char *const HEADS[NCOLS] = {"region (ha)",  "net (ha)",    "gross (
                                          "overlap (ha)", "cleared (%)", "tasks"};
 static const char *const HEADS_RELEASED[NCOLS] = {"region (ha)",  "released (ha)", "gross (ha)",
                                                   "overlap (ha)", "released (%)",  "tasks"};
+
+/* Official areas (issue 13): the table, CSV and JSON show them, beside the measured region_ha,
+   only when some region has one (without, the outputs are as before). */
+static bool has_official(const ccov_result *res) {
+    for (size_t i = 0; i < res->nregions; i++)
+        if (isfinite(res->regions[i].official_ha))
+            return true;
+    return false;
+}
+
+/* The official column's cell: the area, or "-" for a region without one. */
+static void official_cell(const ccov_region_result *r, char *cell, size_t n) {
+    if (isfinite(r->official_ha))
+        ccov_report_number(r->official_ha, 2, cell, n);
+    else
+        snprintf(cell, n, "-");
+}
 
 /* With land-release categories the main table shows land released; the category table shows
    what of it was cleared. */
@@ -48,6 +66,16 @@ static ccov_region_result totals_row(const ccov_result *res) {
     t.percent_released = t.percent_cleared;
     if (res->categorised && t.region_ha > 0)
         t.percent_cleared = 100.0 * res->categories[CCOV_CATEGORY_CLEARED].net_ha / t.region_ha;
+    /* The total's official area when every region has one; its percentage is then of it. */
+    t.official_ha = res->nregions && has_official(res) ? 0 : NAN;
+    for (size_t i = 0; i < res->nregions && isfinite(t.official_ha); i++)
+        t.official_ha += res->regions[i].official_ha;
+    if (isfinite(t.official_ha) && t.official_ha > 0) {
+        double cleared =
+            res->categorised ? res->categories[CCOV_CATEGORY_CLEARED].net_ha : t.net_ha;
+        t.percent_cleared = 100.0 * cleared / t.official_ha;
+        t.percent_released = 100.0 * t.net_ha / t.official_ha;
+    }
     return t;
 }
 
@@ -59,6 +87,11 @@ static void table_row(FILE *out, const ccov_region_result *r, bool released, con
     pad_text(out, r->iso, width[1]);
     for (int c = 0; c < NCOLS; c++)
         fprintf(out, "  %*s", width[c + 2], cells[c]);
+    if (width[NCOLS + 2] > 0) {
+        char cell[48];
+        official_cell(r, cell, sizeof cell);
+        fprintf(out, "  %*s", width[NCOLS + 2], cell);
+    }
     fputc('\n', out);
 }
 
@@ -81,7 +114,7 @@ static void districts_widths(const ccov_result *res, int *width) {
 }
 
 static void table_districts(FILE *out, const ccov_result *res, size_t province, const int *width) {
-    int w[NCOLS + 2];
+    int w[NCOLS + 3];
     memcpy(w, width, sizeof w);
     w[0] -= (int)strlen(DISTRICT_INDENT);
     for (size_t i = 0; i < res->ndistricts; i++) {
@@ -112,6 +145,19 @@ static void table_outside_parts(FILE *out, const ccov_result *res) {
                 ccov_report_number(d->outside_province_ha, 2, ha, sizeof ha),
                 ccov_report_number(d->outside_province_net_ha, 2, net, sizeof net));
     }
+}
+
+/* The official column's width, 0 when there is no such column. */
+static int official_width(const ccov_result *res, const ccov_region_result *total) {
+    if (!has_official(res))
+        return 0;
+    int w = (int)strlen("official (ha)");
+    for (size_t i = 0; i <= res->nregions; i++) {
+        char cell[48];
+        official_cell(i < res->nregions ? &res->regions[i] : total, cell, sizeof cell);
+        w = (int)strlen(cell) > w ? (int)strlen(cell) : w;
+    }
+    return w;
 }
 
 static void table_widths(const ccov_result *res, const ccov_region_result *total, int *width) {
@@ -148,17 +194,25 @@ static void table_input(FILE *out, const char *what, const ccov_input *in) {
 static void write_table(const ccov_result *res, FILE *out) {
     const char *const *heads = res->categorised ? HEADS_RELEASED : HEADS;
     ccov_region_result total = totals_row(res);
-    int width[NCOLS + 2];
+    int width[NCOLS + 3];
     table_widths(res, &total, width);
+    width[NCOLS + 2] = official_width(res, &total);
     fprintf(out, "Hectares %s per region, counted once (area %s, working frame ",
             res->categorised ? "released" : "cleared", area_words(res));
     ccov_render_text(out, res->frame);
-    fputs(")\n\n", out);
+    fputs(")\n", out);
+    if (width[NCOLS + 2] > 0)
+        fputs("cleared (%) is of the official area; region (ha) is the boundary's measured "
+              "area\n",
+              out);
+    fputc('\n', out);
     pad_text(out, "region", width[0]);
     fputs("  ", out);
     pad_text(out, "ISO", width[1]);
     for (int c = 0; c < NCOLS; c++)
         fprintf(out, "  %*s", width[c + 2], heads[c]);
+    if (width[NCOLS + 2] > 0)
+        fprintf(out, "  %*s", width[NCOLS + 2], "official (ha)");
     fputc('\n', out);
     for (size_t i = 0; i < res->nregions; i++) {
         table_row(out, &res->regions[i], res->categorised, width);
@@ -177,12 +231,17 @@ static void write_table(const ccov_result *res, FILE *out) {
     ccov_breakdown_table(res, out);
 }
 
-static void csv_row(FILE *out, const ccov_region_result *r) {
+static void csv_row(FILE *out, const ccov_region_result *r, bool official) {
     ccov_render_csv_text(out, r->name);
     fputc(',', out);
     ccov_render_csv_text(out, r->iso);
-    fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%lld\n", r->region_ha, r->net_ha, r->gross_ha,
+    fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%lld", r->region_ha, r->net_ha, r->gross_ha,
             r->overlap_ha, r->percent_cleared, r->tasks);
+    if (official && isfinite(r->official_ha))
+        fprintf(out, ",%.6f", r->official_ha);
+    else if (official)
+        fputc(',', out);
+    fputc('\n', out);
 }
 
 /* --districts: a level and a province column first, then the figures, then the district's own
@@ -228,14 +287,16 @@ static void write_csv(const ccov_result *res, FILE *out) {
     }
     if (ccov_breakdown_csv(res, out))
         return;
-    fputs("region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks\n", out);
+    bool official = has_official(res);
+    fputs("region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks", out);
+    fputs(official ? ",official_ha\n" : "\n", out);
     for (size_t i = 0; i < res->nregions; i++)
-        csv_row(out, &res->regions[i]);
+        csv_row(out, &res->regions[i], official);
     ccov_region_result total = totals_row(res);
     total.name = "(total)";
-    csv_row(out, &total);
+    csv_row(out, &total, official);
     /* The area outside every region has no region size, gross or tasks of its own. */
-    fprintf(out, "(outside),,,%.6f,,,,\n", res->outside_ha);
+    fprintf(out, "(outside),,,%.6f,,,,%s\n", res->outside_ha, official ? "," : "");
 }
 
 static void json_put(json_object *obj, const char *key, json_object *value) {
@@ -254,6 +315,8 @@ static json_object *json_region(const ccov_result *res, const ccov_region_result
     json_put(o, "tasks", json_object_new_int64(r->tasks));
     json_put(o, "percent_cleared", ccov_render_json_number(r->percent_cleared));
     ccov_breakdown_json_region(res, r, o);
+    if (isfinite(r->official_ha))
+        json_put(o, "official_ha", ccov_render_json_number(r->official_ha));
     return o;
 }
 

@@ -253,8 +253,12 @@ typedef struct {
     double x, y, r, area; /* centre in the generation frame (m), mean radius, area (m2) */
     char *wkt;
     char task_id[24];
-    int region; /* where it was placed, -1 outside every region */
+    int region;  /* where it was placed, -1 outside every region */
+    bool survey; /* --release: a reduced or cancelled record */
 } recent_feature;
+
+/* How the land of a --release record was released. */
+typedef enum { REL_CLEARED, REL_REDUCED, REL_CANCELLED } release_status;
 
 typedef struct {
     ccov_ctx *ctx;
@@ -271,6 +275,7 @@ typedef struct {
     recent_feature recent[RECENT];
     size_t nrecent;
     ccov_writer *w;
+    bool release, status_variants; /* ccov_synth_options' */
 } synth;
 
 typedef enum { PLACE_INSIDE, PLACE_BORDER, PLACE_OUTSIDE } placement;
@@ -317,16 +322,23 @@ static const char *const OPERATORS[] = {"UXO Lao", "HALO Trust", "MAG", "NPA",
 static const char *const METHODS[] = {"full clearance", "technical survey", "non-technical survey",
                                       "battle area clearance", "subsurface clearance"};
 
-enum { NFIELDS = 8 };
-static const ccov_field_def FIELDS[NFIELDS] = {
-    {"task_id", CCOV_VALUE_STRING},     {"operator", CCOV_VALUE_STRING},
-    {"year", CCOV_VALUE_INT},           {"status", CCOV_VALUE_STRING},
-    {"reported_area", CCOV_VALUE_REAL}, {"reported_unit", CCOV_VALUE_STRING},
-    {"method", CCOV_VALUE_STRING},      {"province", CCOV_VALUE_STRING}};
+enum { NFIELDS = 8, NRELEASE_FIELDS = 10 };
+static const ccov_field_def FIELDS[NRELEASE_FIELDS] = {{"task_id", CCOV_VALUE_STRING},
+                                                       {"operator", CCOV_VALUE_STRING},
+                                                       {"year", CCOV_VALUE_INT},
+                                                       {"status", CCOV_VALUE_STRING},
+                                                       {"reported_area", CCOV_VALUE_REAL},
+                                                       {"reported_unit", CCOV_VALUE_STRING},
+                                                       {"method", CCOV_VALUE_STRING},
+                                                       {"province", CCOV_VALUE_STRING},
+                                                       /* --release only */
+                                                       {"start_date", CCOV_VALUE_DATE},
+                                                       {"end_date", CCOV_VALUE_DATE}};
 
 typedef struct {
-    char task_id[24], year[16], area[48], province[96];
-    const char *values[NFIELDS];
+    char task_id[24], year[16], area[48], province[96], start[48], end[48];
+    release_status status; /* --release */
+    const char *values[NRELEASE_FIELDS];
 } attributes;
 
 /* The record's own figure: the true area with a few per cent of noise, sometimes far off (a
@@ -367,6 +379,103 @@ static void draw_province(synth *s, int region, attributes *a) {
     a->values[7] = a->province;
 }
 
+/* ---- land release (--release) ---- */
+
+static release_status draw_release_status(prng *p) {
+    double u = uniform(p);
+    return u < 0.60 ? REL_CLEARED : u < 0.85 ? REL_REDUCED : REL_CANCELLED;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
+static long days_from_civil(long y, int m, int d) {
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static void put_date(long z, char *buf, size_t n) {
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, n, "%04ld-%02d-%02d", yoe + era * 400 + (m <= 2), (int)m, (int)d);
+}
+
+/* The status as written: the plain word, or with status_variants one of its usual spellings. */
+static const char *status_text(synth *s, release_status st) {
+    static const char *const SPELLINGS[3][4] = {
+        {"cleared", "Cleared", "Completed", " CLEARED "},
+        {"reduced", "TS reduced", "Reduced", "reduced"},
+        {"cancelled", "NTS cancelled", "Cancelled", "cancelled"}};
+    return SPELLINGS[st][s->status_variants ? pick(&s->rng, 4) : 0];
+}
+
+/* Status, method and dates of a --release record: the work ends in the record's year, after
+   days (non-technical survey), weeks (technical survey) or months (clearance). */
+static void draw_release(synth *s, attributes *a) {
+    static const char *const CLEARANCE[] = {"full clearance", "battle area clearance",
+                                            "subsurface clearance"};
+    long year = strtol(a->year, NULL, 10);
+    long end = days_from_civil(year, 1, 1) + pick(&s->rng, 365);
+    int days = a->status == REL_CLEARED   ? 20 + pick(&s->rng, 220)
+               : a->status == REL_REDUCED ? 5 + pick(&s->rng, 90)
+                                          : 1 + pick(&s->rng, 14);
+    put_date(end - days, a->start, sizeof a->start);
+    put_date(end, a->end, sizeof a->end);
+    a->values[3] = status_text(s, a->status);
+    a->values[6] = a->status == REL_CLEARED   ? CLEARANCE[pick(&s->rng, 3)]
+                   : a->status == REL_REDUCED ? "technical survey"
+                                              : "non-technical survey";
+    a->values[8] = a->start;
+    a->values[9] = a->end;
+}
+
+/* The first cleared record among the recent ones from ref on, NULL if none is. */
+static const recent_feature *cleared_near(const synth *s, const recent_feature *ref) {
+    size_t k = (size_t)(ref - s->recent);
+    for (size_t j = 0; j < s->nrecent; j++)
+        if (!s->recent[(k + j) % s->nrecent].survey)
+            return &s->recent[(k + j) % s->nrecent];
+    return NULL;
+}
+
+/* A survey polygon drawn around a recent cleared record: it holds it (60 %: 7 to 12 times its
+   area, so 2.6 to 3.5 times its radius, centred within a tenth of its own radius: its outline, at
+   0.82 of its mean radius or more, clears a rectangle or irregular record, whose farthest point is
+   1.83 of the record's mean radius) or overlaps one side of it (1.5 to 4 times its area). */
+static void draw_survey(synth *s, const recent_feature *ref, double *cx, double *cy, double *area) {
+    bool holds = uniform(&s->rng) < 0.6;
+    double grow = holds ? between(&s->rng, 7, 12) : between(&s->rng, 1.5, 4);
+    double r = ref->r * sqrt(grow), angle = between(&s->rng, 0, 2 * PI);
+    double d = holds ? r * between(&s->rng, 0, 0.1) : (r + ref->r) * between(&s->rng, 0.5, 0.7);
+    *cx = ref->x + d * cos(angle);
+    *cy = ref->y + d * sin(angle);
+    *area = ref->area * grow;
+    *area = *area > 5e6 ? 5e6 : *area; /* at most 500 ha */
+}
+
+/* The survey polygon: 12 to 16 vertices at radii 0.9 to 1.1 of the mean, so that every point
+   of its outline lies at least 0.82 of the mean radius from the centre. */
+static void put_survey(prng *p, text *t, double cx, double cy, double area) {
+    double xy[2 * MAXV];
+    int n = 12 + pick(p, 5);
+    double r = sqrt(area / PI), start = between(p, 0, 2 * PI);
+    for (int i = 0; i < n; i++) {
+        double a = start + 2 * PI * (i + between(p, -0.3, 0.3)) / n;
+        double ri = r * between(p, 0.9, 1.1);
+        xy[2 * i] = cx + ri * cos(a);
+        xy[2 * i + 1] = cy + ri * sin(a);
+    }
+    put(t, "POLYGON(");
+    put_ring(t, xy, n);
+    put(t, ")");
+}
+
 /* ---- features ---- */
 
 static bool to_out(void *user, double *x, double *y) {
@@ -383,6 +492,8 @@ static ccov_status write_feature(synth *s, const char *wkt, double area, int reg
         area = ccov_geom_planar_area(s->ctx, g);
     draw_attributes(&s->rng, area, a);
     draw_province(s, region, a);
+    if (s->release)
+        draw_release(s, a);
     ccov_geom *moved = s->to_out ? ccov_geom_transform(s->ctx, g, to_out, s->to_out) : g;
     unsigned char *wkb = NULL;
     size_t size = 0;
@@ -426,7 +537,7 @@ static void remember(synth *s, long long i, text *t, double cx, double cy, doubl
                      const char *task_id, int region) {
     recent_feature *slot = &s->recent[i % RECENT];
     free(slot->wkt);
-    *slot = (recent_feature){cx, cy, sqrt(area / PI), area, t->buf, "", region};
+    *slot = (recent_feature){cx, cy, sqrt(area / PI), area, t->buf, "", region, false};
     snprintf(slot->task_id, sizeof slot->task_id, "%s", task_id);
     t->buf = NULL;
     if (s->nrecent < RECENT)
@@ -449,11 +560,16 @@ static void draw_task_id(prng *p, long long i, const recent_feature *ref, attrib
 static ccov_status synth_one(synth *s, long long i) {
     text t = {0};
     attributes a;
+    a.status = s->release ? draw_release_status(&s->rng) : REL_CLEARED;
     double u = uniform(&s->rng), cx = 0, cy = 0, area = 0;
     int region = -1;
     const recent_feature *ref = s->nrecent ? &s->recent[pick(&s->rng, (int)s->nrecent)] : NULL;
     draw_task_id(&s->rng, i, ref, &a);
-    if (ref && u < 0.03) { /* exact duplicate, half of them under the same task id */
+    if (ref && a.status != REL_CLEARED && cleared_near(s, ref)) {
+        draw_survey(s, cleared_near(s, ref), &cx, &cy, &area);
+        region = ref->region;
+        put_survey(&s->rng, &t, cx, cy, area);
+    } else if (ref && u < 0.03) { /* exact duplicate, half of them under the same task id */
         put(&t, "%s", ref->wkt);
         cx = ref->x, cy = ref->y, area = ref->area, region = ref->region;
         if (uniform(&s->rng) < 0.5)
@@ -469,6 +585,7 @@ static ccov_status synth_one(synth *s, long long i) {
     }
     ccov_status st = write_feature(s, t.buf, area, region, &a);
     remember(s, i, &t, cx, cy, area, a.task_id, region);
+    s->recent[i % RECENT].survey = a.status != REL_CLEARED;
     return st;
 }
 
@@ -561,7 +678,7 @@ static void synth_release(synth *s) {
 ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
     if (opts->count < 1 || !opts->out)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "synth: needs a count >= 1 and an output");
-    synth s = {.ctx = ctx};
+    synth s = {.ctx = ctx, .release = opts->release, .status_variants = opts->status_variants};
     prng_seed(&s.rng, opts->seed);
     ccov_status st = synth_regions(&s, opts);
     if (st == CCOV_OK)
@@ -570,7 +687,7 @@ ccov_status ccov_synth_run(ccov_ctx *ctx, const ccov_synth_options *opts) {
         s.w = ccov_io_writer_create(ctx, opts->out, opts->driver, opts->overwrite);
         st = s.w ? ccov_io_writer_layer(ctx, s.w, opts->layer ? opts->layer : "cleared",
                                         opts->crs ? opts->crs : "EPSG:32648", false, FIELDS,
-                                        NFIELDS, NULL)
+                                        opts->release ? NRELEASE_FIELDS : NFIELDS, NULL)
                  : ccov_ctx_status(ctx);
     }
     for (long long i = 0; st == CCOV_OK && i < opts->count; i++)
