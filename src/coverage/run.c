@@ -21,8 +21,8 @@ static ccov_status regions_stage(ccov_pipeline *r) {
     if (st == CCOV_OK)
         st = ccov_regions_check(r->ctx, &r->regions);
     if (st == CCOV_OK)
-        ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "check regions for overlaps: %.3f s",
-                     ccov_workers_now() - t1);
+        ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "check regions for overlaps: %zu regions, %.3f s",
+                     r->regions.n, ccov_workers_now() - t1);
     /* The result takes over the region source's description and repair notes. */
     r->res->regions_input = r->regions.input;
     r->res->repaired = r->regions.repaired;
