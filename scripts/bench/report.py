@@ -8,6 +8,10 @@
 
   report.py table OUT LIMIT SIZE...
       Prints the markdown table from OUT/times.tsv, OUT/agree.tsv and OUT/notes.tsv.
+
+  report.py stages OUT SIZE...
+      Prints the markdown table of clearcov's stage times (-vv) and CPU times from
+      OUT/stages.tsv: medians of the timed runs, seconds.
 """
 import csv
 import json
@@ -17,12 +21,15 @@ import statistics
 import sys
 
 TOL = 1e-6
-ORDER = ["floor", "clearcov-t2", "clearcov-t1", "postgis", "postgis-tiled", "spatialite",
-         "geopandas"]
+ORDER = ["floor", "clearcov-t2", "clearcov-t1", "clearcov-gb-t2", "clearcov-gb-t1", "postgis",
+         "postgis-tiled", "spatialite", "geopandas"]
+GB = ("clearcov-gb-t2", "clearcov-gb-t1")  # the second region set: compared among themselves
 NAMES = {
     "floor": "floor (OGR read only)",
     "clearcov-t2": "clearcov --threads 2",
     "clearcov-t1": "clearcov --threads 1",
+    "clearcov-gb-t2": "clearcov --threads 2, geoBoundaries regions",
+    "clearcov-gb-t1": "clearcov --threads 1, geoBoundaries regions",
     "postgis": "PostGIS plain",
     "postgis-tiled": "PostGIS tiled (ST_Subdivide)",
     "spatialite": "SpatiaLite (ogr2ogr -dialect SQLite)",
@@ -62,6 +69,18 @@ def reference(out, label):
     return None, None
 
 
+def agree_gb(out, label):
+    """The geoBoundaries runs: --threads 1 against --threads 2 (the figures must not depend on
+    the thread count)."""
+    paths = [os.path.join(out, f"{label}_{t}_0.json") for t in GB]
+    if not all(os.path.exists(p) and os.path.getsize(p) > 0 for p in paths):
+        return []
+    same = open(paths[0], "rb").read() == open(paths[1], "rb").read()
+    print(f"  {NAMES[GB[1]]} against {NAMES[GB[0]]}: "
+          f"{'identical output' if same else 'DIFFERENT output'}")
+    return [(GB[1], "0" if same else "nan", "identical" if same else "DISAGREES")]
+
+
 def agree(out, label):
     ref_tool, ref_path = reference(out, label)
     rows = []
@@ -72,7 +91,7 @@ def agree(out, label):
     print(f"agreement at {label}, per-province net ha against {NAMES[ref_tool]} "
           f"(tolerance {TOL:g} relative):")
     for tool in ORDER[2:] + ["spatialite-geod"]:
-        if tool == ref_tool:
+        if tool == ref_tool or tool in GB:
             continue
         ext = "json" if tool.startswith("clearcov") else "csv"
         p = os.path.join(out, f"{label}_{tool}_0.{ext}")
@@ -106,6 +125,7 @@ def agree(out, label):
         if verdict == "DISAGREES" or tool.startswith("spatialite"):
             print("\n".join(lines))
         rows.append((tool, f"{worst:.3e}", verdict))
+    rows += agree_gb(out, label)
     with open(os.path.join(out, "agree.tsv"), "a") as f:
         for tool, rel, verdict in rows:
             f.write(f"{label}\t{tool}\t{rel}\t{verdict}\n")
@@ -159,6 +179,8 @@ def table(out, limit, sizes):
     for label in labels:
         base = summary(label, "clearcov-t2")
         base_wall = base[1] if base and base[0] == "ok" else None
+        gb = summary(label, GB[0])
+        gb_wall = gb[1] if gb and gb[0] == "ok" else None
         for tool in ORDER:
             s = summary(label, tool)
             if s is None:
@@ -172,12 +194,14 @@ def table(out, limit, sizes):
             else:
                 wall_s, peak_s = f"{wall:.2f}", f"{peak:.0f}"
                 ratio = f"{wall / base_wall:.2f}×" if base_wall else "–"
-            if tool == "clearcov-t2":
+                if tool in GB:
+                    ratio = f"{wall / gb_wall:.2f}× (of {NAMES[GB[0]]})" if gb_wall else "–"
+            if tool in ("clearcov-t2", GB[0]):
                 ratio = "1×"
             if tool == "floor":
                 verdict = "– (reads only)"
-            elif tool == "clearcov-t2" or (tool == "clearcov-t1" and base is None):
-                verdict = "reference"
+            elif tool in ("clearcov-t2", GB[0]) or (tool == "clearcov-t1" and base is None):
+                verdict = "reference" + (" for the geoBoundaries runs" if tool == GB[0] else "")
             else:
                 rel, v = agreement.get((label, tool), ("nan", "not checked"))
                 if v == "identical":
@@ -203,6 +227,10 @@ def table(out, limit, sizes):
         if base_wall and t1 and t1[0] == "ok":
             extra.append(f"- {label}: speed-up of --threads 2 over --threads 1: "
                          f"{t1[1] / base_wall:.2f}×")
+        gb1 = summary(label, GB[1])
+        if gb_wall and gb1 and gb1[0] == "ok":
+            extra.append(f"- {label}: speed-up of --threads 2 over --threads 1 with the "
+                         f"geoBoundaries regions: {gb1[1] / gb_wall:.2f}×")
         if (label, "load-postgis") in notes:
             extra.append(f"- {label}: loading the set into PostGIS with ogr2ogr took "
                          f"{notes[(label, 'load-postgis')]} s (not in the table)")
@@ -211,10 +239,43 @@ def table(out, limit, sizes):
         print("\n".join(extra))
 
 
+def stages(out, sizes):
+    """Median seconds of each stage clearcov reported, per size and clearcov run."""
+    runs = {}
+    order = []
+    path = os.path.join(out, "stages.tsv")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        for line in f:
+            label, tool, run, stage, secs = line.rstrip("\n").split("\t")
+            runs.setdefault((label, tool, stage), []).append((int(run), float(secs)))
+            if stage not in order:
+                order.append(stage)
+    order = [s for s in order if "CPU" not in s] + [s for s in order if "CPU" in s]
+    print("Stages of clearcov (from -vv; wall seconds, medians of the timed runs) and its CPU "
+          "time (GNU time):")
+    print()
+    print("| size | run | " + " | ".join(order) + " |")
+    print("|---|---|" + "---:|" * len(order))
+    labels = sorted({k[0] for k in runs}, key=label_count)
+    for label in labels:
+        for tool in ORDER:
+            cells = []
+            for stage in order:
+                r = runs.get((label, tool, stage), [])
+                timed = [v for n, v in r if n >= 1] or [v for n, v in r if n == 0]
+                cells.append(f"{statistics.median(timed):.2f}" if timed else "–")
+            if any(c != "–" for c in cells):
+                print(f"| {label} | {NAMES[tool]} | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "agree":
         agree(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 4 and sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "stages":
+        stages(sys.argv[2], sys.argv[3:])
     else:
         sys.exit(__doc__)

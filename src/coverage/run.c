@@ -9,13 +9,21 @@
 
 /* The regions, loaded and checked, and what the result takes from them. */
 static ccov_status regions_stage(ccov_pipeline *r) {
+    double t0 = ccov_workers_now();
     ccov_status st = ccov_regions_load(r->ctx, r->opts, &r->regions);
+    if (st == CCOV_OK)
+        ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "read and prepare regions: %zu regions, %.3f s",
+                     r->regions.n, ccov_workers_now() - t0);
+    double t1 = ccov_workers_now();
     if (st == CCOV_OK)
         r->res->frame = strdup(ccov_crs_label(r->regions.frame));
     if (st == CCOV_OK && !r->res->frame)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = ccov_regions_check(r->ctx, &r->regions);
+    if (st == CCOV_OK)
+        ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "check regions for overlaps: %zu regions, %.3f s",
+                     r->regions.n, ccov_workers_now() - t1);
     /* The result takes over the region source's description and repair notes. */
     r->res->regions_input = r->regions.input;
     r->res->repaired = r->regions.repaired;

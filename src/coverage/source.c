@@ -238,7 +238,8 @@ static ccov_geom *reproject(ccov_ctx *ctx, const ccov_source *s, ccov_xform *xf,
     if (s->frame_turn > 0 && !rewrap(ctx, &moved, s->frame_centre, s->frame_turn, false, reason, n))
         goto done;
     char again[256];
-    fixed = ccov_geom_repair(ctx, moved, again, sizeof again);
+    fixed = ccov_geom_repair_take(ctx, moved, again, sizeof again);
+    moved = NULL;
     if (!fixed)
         snprintf(reason, n, "after reprojection: %s", again);
     else if (again[0] && !repair[0])
@@ -285,7 +286,8 @@ ccov_geom *ccov_source_frame_geometry(ccov_ctx *ctx, const ccov_source *s, ccov_
         box[0] = NAN;
     if (s->src_turn > 0 && !rewrap(ctx, &g, s->src_centre, s->src_turn, true, reason, n))
         goto done;
-    valid = ccov_geom_repair(ctx, g, repair, n);
+    valid = ccov_geom_repair_take(ctx, g, repair, n);
+    g = NULL;
     if (!valid) {
         snprintf(reason, n, "%s", repair);
         repair[0] = '\0';

@@ -12,19 +12,54 @@ double ccov_workers_now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static ccov_status worker_init(ccov_ctx *ctx, const ccov_regions *rg, const ccov_workers *ws,
-                               ccov_worker *w) {
+static ccov_status worker_init(ccov_ctx *ctx, const ccov_regions *rg, ccov_worker *w) {
     w->ctx = ccov_ctx_create_worker();
     if (!w->ctx)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     w->m = rg->m;
     w->m.to_wgs84 = rg->m.to_wgs84 ? ccov_xform_clone(w->ctx, rg->m.to_wgs84) : NULL;
-    w->preps = calloc(rg->n, sizeof *w->preps);
-    w->prep_all = ccov_geom_prepare(w->ctx, ws->all_regions);
-    bool ok = w->preps && w->prep_all && (!rg->m.to_wgs84 || w->m.to_wgs84);
-    for (size_t i = 0; ok && i < rg->n; i++)
-        ok = (w->preps[i] = ccov_geom_prepare(w->ctx, rg->items[i].geom)) != NULL;
-    return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "cannot prepare the regions");
+    w->preps = calloc(rg->n ? rg->n : 1, sizeof *w->preps);
+    bool ok = w->preps && (!rg->m.to_wgs84 || w->m.to_wgs84);
+    return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+}
+
+/* Preparing (and tiling) the regions for each worker, the workers at the same time: item i is
+   worker i, prepared with its own context only (whichever thread runs it). */
+typedef struct {
+    const ccov_regions *rg;
+    ccov_workers *ws;
+    ccov_status *st;
+} prepare_job;
+
+static ccov_status worker_prepare(void *shared, int thread, size_t i) {
+    (void)thread;
+    const prepare_job *job = shared;
+    ccov_worker *w = &job->ws->w[i];
+    w->prep_all = ccov_geom_prepare(w->ctx, job->ws->all_regions);
+    bool ok = w->prep_all != NULL;
+    for (size_t r = 0; ok && r < job->rg->n; r++) {
+        w->preps[r] = ccov_geom_prepare(w->ctx, job->rg->items[r].geom);
+        ok = w->preps[r] != NULL;
+    }
+    job->st[i] = ok ? CCOV_OK : CCOV_ERR_GEOM;
+    return CCOV_OK; /* a failure is told by st[i]: every worker gets its turn */
+}
+
+static ccov_status workers_prepare(ccov_ctx *ctx, const ccov_regions *rg, ccov_workers *ws) {
+    ccov_status *st = calloc((size_t)ws->n, sizeof *st);
+    if (!st)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    prepare_job job = {rg, ws, st};
+    double t0 = ccov_workers_now();
+    ccov_status result =
+        ccov_parallel_for(ws->n, (size_t)ws->n, worker_prepare, &job, NULL, NULL, NULL);
+    for (int i = 0; result == CCOV_OK && i < ws->n; i++)
+        if (st[i] != CCOV_OK)
+            result = ccov_ctx_fail(ctx, st[i], "cannot prepare the regions");
+    free(st);
+    ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "prepare regions: %zu regions, %.3f s on %d threads", rg->n,
+                 ccov_workers_now() - t0, ws->n);
+    return result;
 }
 
 static void worker_free(ccov_worker *w, size_t nregions) {
@@ -55,6 +90,10 @@ static ccov_status regions_union(ccov_ctx *ctx, const ccov_regions *rg, ccov_wor
     free(geoms);
     if (!ws->all_regions)
         return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "union of the regions failed");
+    /* GEOS works a collection's bounds out when first asked: here, before the workers read it
+       at the same time. */
+    double b[4];
+    ccov_geom_bounds(ctx, ws->all_regions, b);
     return CCOV_OK;
 }
 
@@ -69,7 +108,9 @@ ccov_status ccov_workers_create(ccov_ctx *ctx, const ccov_regions *rg, int threa
     if (!ws->w)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     for (int i = 0; st == CCOV_OK && i < ws->n; i++)
-        st = worker_init(ctx, rg, ws, &ws->w[i]);
+        st = worker_init(ctx, rg, &ws->w[i]);
+    if (st == CCOV_OK)
+        st = workers_prepare(ctx, rg, ws);
     return st;
 }
 

@@ -5,6 +5,7 @@
 #include <geodesic.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,17 +321,25 @@ long ccov_xform_points(ccov_xform *xf, double *x, size_t sx, double *y, size_t s
     return failed;
 }
 
-double ccov_crs_geodesic_ring_area(const double *lon, const double *lat, size_t n) {
-    struct geod_geodesic g;
-    struct geod_polygon p;
+/* The WGS84 ellipsoid's series coefficients, worked out once (geod_init is as costly as a few
+   edges, and rings have ten or so). */
+static struct geod_geodesic wgs84;
+static pthread_once_t wgs84_once = PTHREAD_ONCE_INIT;
+
+static void wgs84_init(void) {
     /* WGS84 semi-major axis and flattening (EPSG:7030). */
-    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    geod_init(&wgs84, 6378137.0, 1 / 298.257223563);
+}
+
+double ccov_crs_geodesic_ring_area(const double *lon, const double *lat, size_t n) {
+    struct geod_polygon p;
+    pthread_once(&wgs84_once, wgs84_init);
     geod_polygon_init(&p, 0);
     if (n > 1 && lon[0] == lon[n - 1] && lat[0] == lat[n - 1])
         n--;
     for (size_t i = 0; i < n; i++)
-        geod_polygon_addpoint(&g, &p, lat[i], lon[i]);
+        geod_polygon_addpoint(&wgs84, &p, lat[i], lon[i]);
     double area = 0;
-    geod_polygon_compute(&g, &p, 0, 1, &area, NULL);
+    geod_polygon_compute(&wgs84, &p, 0, 1, &area, NULL);
     return fabs(area);
 }

@@ -217,12 +217,16 @@ static GEOSGeometry *make_valid(ccov_ctx *ctx, const GEOSGeometry *g) {
     return fixed;
 }
 
-ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, size_t n) {
-    repair[0] = '\0';
+/* Valid, polygonal and not empty: nothing to repair. *valid receives GEOSisValid's answer. */
+static bool already_good(ccov_ctx *ctx, const GEOSGeometry *g, char *valid) {
+    *valid = GEOSisValid_r(ctx->geos, g);
+    return *valid == 1 && is_polygonal(ctx, g) && !GEOSisEmpty_r(ctx->geos, g);
+}
+
+/* The repair of g, known not to be good already (valid: GEOSisValid's answer for it). */
+static ccov_geom *repair_bad(ccov_ctx *ctx, const ccov_geom *g, char valid, char *repair,
+                             size_t n) {
     GEOSGeometry *work = NULL;
-    char valid = GEOSisValid_r(ctx->geos, g);
-    if (valid == 1 && is_polygonal(ctx, g) && !GEOSisEmpty_r(ctx->geos, g))
-        return GEOSGeom_clone_r(ctx->geos, g);
     if (valid == 1) {
         work = GEOSGeom_clone_r(ctx->geos, g);
     } else {
@@ -243,6 +247,24 @@ ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, siz
         return NULL;
     }
     return poly;
+}
+
+ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, size_t n) {
+    repair[0] = '\0';
+    char valid = 0;
+    if (already_good(ctx, g, &valid))
+        return GEOSGeom_clone_r(ctx->geos, g);
+    return repair_bad(ctx, g, valid, repair, n);
+}
+
+ccov_geom *ccov_geom_repair_take(ccov_ctx *ctx, ccov_geom *g, char *repair, size_t n) {
+    repair[0] = '\0';
+    char valid = 0;
+    if (already_good(ctx, g, &valid))
+        return g;
+    ccov_geom *fixed = repair_bad(ctx, g, valid, repair, n);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return fixed;
 }
 
 static double ring_area(ccov_ctx *ctx, const GEOSGeometry *ring, ccov_ring_area_fn fn, void *user) {

@@ -88,6 +88,10 @@ ccov_geom *ccov_geom_densify_lonlat(ccov_ctx *ctx, const ccov_geom *g, double st
    (in *repair) saying why. */
 ccov_geom *ccov_geom_repair(ccov_ctx *ctx, const ccov_geom *g, char *repair, size_t n);
 
+/* ccov_geom_repair, taking g over: a valid polygonal g is returned itself (no copy), else g is
+   freed and its repaired copy (or NULL, as above) returned. */
+ccov_geom *ccov_geom_repair_take(ccov_ctx *ctx, ccov_geom *g, char *repair, size_t n);
+
 /* Area: sum over polygons of exterior minus holes, each ring measured by fn (planar area in CRS
    units squared when fn is NULL). */
 double ccov_geom_area(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_area_fn fn, void *user);
