@@ -419,6 +419,37 @@ const char *ccov_io_crs_problem(const ccov_layer *lyr) {
     return lyr->crs_problem[0] ? lyr->crs_problem : NULL;
 }
 
+/* Whether any feature has a polygon or multipolygon, or there is no feature: reads the layer
+   (on an error path only). */
+static bool any_polygon(const ccov_layer *lyr) {
+    bool found = false, empty = true;
+    OGR_L_ResetReading(lyr->lyr);
+    for (OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr); f && !found;
+         f = OGR_L_GetNextFeature(lyr->lyr)) {
+        OGRGeometryH g = OGR_F_GetGeomFieldRef(f, lyr->geom_field > 0 ? lyr->geom_field : 0);
+        OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
+        found = t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
+                t == wkbMultiSurface || t == wkbGeometryCollection;
+        empty = false;
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(lyr->lyr);
+    return found || empty; /* an empty layer is reported as such later */
+}
+
+const char *ccov_io_not_polygons(const ccov_layer *lyr, bool scan) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    if (OGR_FD_GetGeomFieldCount(defn) == 0)
+        return "has no geometry column";
+    OGRwkbGeometryType t = wkbFlatten(
+        OGR_GFld_GetType(OGR_FD_GetGeomFieldDefn(defn, lyr->geom_field > 0 ? lyr->geom_field : 0)));
+    if (t == wkbPoint || t == wkbMultiPoint)
+        return "holds points, not polygons";
+    if (t == wkbLineString || t == wkbMultiLineString)
+        return "holds lines, not polygons";
+    return scan && !any_polygon(lyr) ? "holds no polygons" : NULL;
+}
+
 char *ccov_io_crs_definition(const ccov_layer *lyr) {
     /* The layer's own calls for the first column: the same answers as before for every file. */
     OGRSpatialReferenceH srs = lyr->geom_field == 0
