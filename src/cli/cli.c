@@ -791,6 +791,31 @@ static size_t out_dir_targets(const cli_args *a, char (*paths)[PATH_MAX], ccov_o
     return n;
 }
 
+/* --out DIR, before any work: DIR is a folder or can be made one (its parent is a folder). */
+static int out_dir_usable(const cli_args *a) {
+    struct stat st;
+    if (stat(a->out.dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        say("--out %s: exists and is not a folder", a->out.dir);
+        return CCOV_ERR_IO;
+    }
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", a->out.dir);
+    size_t n = strlen(parent);
+    while (n > 1 && parent[n - 1] == '/')
+        parent[--n] = '\0';
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return 0; /* a folder in the working folder */
+    slash[slash == parent] = '\0';
+    if (stat(parent, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    say("--out %s: cannot create the folder: %s %s", a->out.dir, parent,
+        stat(parent, &st) == 0 ? "is not a folder" : "does not exist");
+    return CCOV_ERR_IO;
+}
+
 /* Refuse, before anything is read or written, an output that is one of the inputs' files, two
    outputs naming one file, and a path too long to use. */
 static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
@@ -810,6 +835,8 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     if (a->out.dir && strcmp(a->command, "map") != 0 && !synth) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
+        if (out_dir_usable(a))
+            return CCOV_ERR_IO;
         n += out_dir_targets(a, paths, t + n);
     }
     ccov_status st = ccov_output_guard(ctx, inputs, sizeof inputs / sizeof *inputs, t, n);
