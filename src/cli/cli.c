@@ -552,9 +552,11 @@ static int out_close(ccov_ctx *ctx, out_file *of, bool ok) {
     return ok ? (int)st : CCOV_ERR_IO;
 }
 
+/* The --help hint follows a misused option ("--crs ..."), not a value the data refused
+   ("FILE: --only ...": the message says what the data holds). */
 static int fail(ccov_ctx *ctx, ccov_status st) {
     say("%s", ccov_ctx_error(ctx));
-    if (st == CCOV_ERR_USAGE)
+    if (st == CCOV_ERR_USAGE && ccov_ctx_error(ctx)[0] == '-')
         fputs("try 'clearcov --help'\n", stderr);
     return (int)st;
 }
