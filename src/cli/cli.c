@@ -503,6 +503,32 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
     }
 }
 
+/* A misused option: its value missing, or the nearest options to a mistyped one (at most a third
+   of its length, 1 to 2, edits away, e.g. --region for --regions, which getopt finds ambiguous). */
+static int option_error(const char *arg) {
+    char name[64];
+    snprintf(name, sizeof name, "%s", arg + strspn(arg, "-"));
+    name[strcspn(name, "=")] = '\0';
+    const char *near[3] = {NULL, NULL, NULL};
+    size_t len = strlen(name), best = len / 3 < 1 ? 2 : len / 3 > 2 ? 3 : len / 3 + 1, k = 0;
+    for (const struct option *o = OPTIONS; o->name && arg[0] == '-' && arg[1] == '-'; o++) {
+        size_t d = ccov_names_distance(name, o->name);
+        if (d == 0 && o->has_arg == required_argument)
+            return usage_error("%s needs a value", arg);
+        if (d < best) {
+            best = d;
+            k = 0;
+        }
+        if (d == best && k < 3)
+            near[k++] = o->name;
+    }
+    if (k == 0)
+        return usage_error("unknown option or missing value: '%s'", arg);
+    return usage_error("unknown option '%s'; did you mean --%s%s%s%s%s?", arg, near[0],
+                       k > 1 ? (k > 2 ? ", --" : " or --") : "", k > 1 ? near[1] : "",
+                       k > 2 ? " or --" : "", k > 2 ? near[2] : "");
+}
+
 /* Parse argv; returns -1 to go on, else an exit code (help, version, misuse). */
 static int parse_args(int argc, char **argv, cli_args *a) {
     int opt;
@@ -519,7 +545,7 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             return fflush(stdout) == 0 ? 0 : CCOV_ERR_IO;
         }
         if (opt == '?' || opt == ':')
-            return usage_error("unknown option or missing value: '%s'", argv[optind - 1]);
+            return option_error(argv[optind - 1]);
         if (set_input_option(a, opt, optarg) == 0)
             continue;
         int rc = set_map_option(a, opt, optarg);
