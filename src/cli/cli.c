@@ -127,6 +127,7 @@ static const char HELP[] =
     "  --regions-layer L      layer of a multi-layer region source\n"
     "  --region-field F       field holding region names (default: found automatically)\n"
     "  --only NAMES           comma-separated region names or ISO 3166-2 codes\n"
+    "                         (or fid:N, the region of feature id N)\n"
     "  --cleared SRC          cleared-area polygons, any GDAL source (default: bundled sample)\n"
     "  --cleared-layer L      layer of a multi-layer cleared source (a table or view)\n"
     "  --regions-sql Q, --cleared-sql Q  instead of a layer: one SELECT run by the source\n"
@@ -156,7 +157,8 @@ static const char HELP[] =
     "  [--regions SRC] [--overwrite]   (default CRS EPSG:32648)\n"
     "\n"
     "map options:\n"
-    "  --out FILE.svg         the map (required); --overwrite replaces an existing file\n"
+    "  -o, --output FILE.svg  the map (required); --overwrite replaces an existing file\n"
+    "                         (--out FILE.svg, the old spelling, still works)\n"
     "  --title TEXT           title (default: Cleared land by province)\n"
     "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
     "\n"
@@ -529,6 +531,23 @@ static int option_error(const char *arg) {
                        k > 2 ? " or --" : "", k > 2 ? near[2] : "");
 }
 
+/* -o/--output is a file and --out a folder in every command: map's SVG comes with -o; its old
+   spelling --out FILE.svg still works, with a warning. */
+static int map_output(cli_args *a) {
+    if (!a->command || strcmp(a->command, "map") != 0)
+        return -1;
+    if (a->output && a->out.dir)
+        return usage_error("map: the SVG is named twice (-o %s, --out %s): use -o only", a->output,
+                           a->out.dir);
+    if (a->out.dir && a->verbosity >= 0)
+        say("map --out FILE.svg is deprecated: use -o FILE.svg (or --output FILE.svg)");
+    if (a->output)
+        a->map.out = a->output;
+    a->output = NULL;
+    a->out.dir = NULL;
+    return -1;
+}
+
 /* Parse argv; returns -1 to go on, else an exit code (help, version, misuse). */
 static int parse_args(int argc, char **argv, cli_args *a) {
     int opt;
@@ -657,7 +676,7 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
 
 static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
     if (!a->map.out)
-        return usage_error("map: %s", "--out FILE.svg is required");
+        return usage_error("map: %s", "-o FILE.svg is required");
     ccov_map_options map = a->map;
     map.overwrite = a->overwrite;
     ccov_options cov = a->cov;
@@ -859,7 +878,7 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     if (!synth && a->output)
         t[n++] = (ccov_output_target){a->output, "-o", false, NULL};
     if (strcmp(a->command, "map") == 0 && a->map.out)
-        t[n++] = (ccov_output_target){a->map.out, "--out", false, NULL};
+        t[n++] = (ccov_output_target){a->map.out, "-o", false, NULL};
     if (a->out.dir && strcmp(a->command, "map") != 0 && !synth) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
@@ -919,6 +938,8 @@ int ccov_cli_main(int argc, char **argv) {
         argv++;
     }
     int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        rc = map_output(&a);
     if (rc >= 0)
         return rc;
     if (optind < argc)
