@@ -8,7 +8,7 @@ clearcov=${1:-$here/build/clearcov}
 command -v rsvg-convert >/dev/null || { echo "make-chart-png: needs rsvg-convert" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$clearcov" chart --by year --min-year 2008 --max-year 2024 --out "$work/chart.svg" \
+"$clearcov" chart --by year --min-year 2008 --max-year 2024 -o "$work/chart.svg" \
     --title "Cleared land per year, by province (bundled synthetic sample)"
 xmllint --noout "$work/chart.svg" 2>/dev/null || true
 rsvg-convert --background-color white "$work/chart.svg" -o "$here/docs/chart.png"

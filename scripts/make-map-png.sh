@@ -22,7 +22,7 @@ mkdir -p "$work/profile"
 
 cd "$here"
 "$clearcov" map --regions data/provinces.shp --cleared data/cleared_sample.gpkg \
-    --title "Cleared land by province (synthetic sample data)" --out "$work/map.svg"
+    --title "Cleared land by province (synthetic sample data)" -o "$work/map.svg"
 
 # The page is exactly the SVG's size: read width and height from the root element.
 read -r width height < <(python3 - "$work/map.svg" <<'EOF'

@@ -37,7 +37,7 @@ run report_planar report --area planar --crs EPSG:32648 --format json
 run report_where report --where "year >= 2020" --format csv
 run report_layers report --out layers_geojson
 run report_gpkg report --out layers_gpkg --out-format gpkg
-run map map --out map.svg
+run map map -o map.svg
 run validate validate --claims "$data/claims.csv" --format json
 run validate_out validate --claims "$data/claims.csv" --out verdicts
 run audit audit --format json
@@ -50,7 +50,7 @@ run synth_big synth --count 100000 --seed 42 -o big.gpkg
 run big_json report --cleared big.gpkg --format json
 run big_layers report --cleared big.gpkg --out big_layers --out-format gpkg
 run big_audit audit --cleared big.gpkg --format json
-run big_map map --cleared big.gpkg --out big.svg
+run big_map map --cleared big.gpkg -o big.svg
 
 # GeoPackages carry no clock, but SQLite files may differ in unused pages: compare their
 # content as SQL text too.

@@ -34,7 +34,7 @@ count_id() { xpath "$1" "count(//*[@id='$2'])"; }
 
 # ---- the bundled data ----
 svg=$work/map.svg
-"$clearcov" map --out "$svg" 2>"$work/err"
+"$clearcov" map -o "$svg" 2>"$work/err"
 rc=$?
 [[ $rc -eq 0 ]] && ok "map exits 0" || fail "map exit $rc: $(cat "$work/err")"
 [[ -s $svg ]] || { fail "no SVG written"; exit 1; }
@@ -76,7 +76,7 @@ done
     fail "no overlap drawn (the sample has overlaps)"
 
 # Same inputs, same bytes.
-"$clearcov" map --out "$work/again.svg" && cmp -s "$svg" "$work/again.svg" &&
+"$clearcov" map -o "$work/again.svg" && cmp -s "$svg" "$work/again.svg" &&
     ok "output is deterministic" || fail "two runs differ"
 
 # ---- the scale bar, against GDAL's own projection of the provinces ----
@@ -116,7 +116,7 @@ if true; then
 fi
 
 # ---- planar area method ----
-"$clearcov" map --area planar --crs EPSG:32648 --out "$work/planar.svg" &&
+"$clearcov" map --area planar --crs EPSG:32648 -o "$work/planar.svg" &&
     xpath "$work/planar.svg" "//*[@id='legend']//*[local-name()='text']/text()" |
     grep -qxF "Area: planar, in EPSG:32648" && ok "planar method named in the legend" ||
     fail "planar map lacks 'Area: planar, in EPSG:32648'"
@@ -127,7 +127,7 @@ jq -n --arg name "$odd" '{type: "FeatureCollection", features: [{type: "Feature"
     properties: {name: $name}, geometry: {type: "Polygon",
     coordinates: [[[103, 18.5], [104, 18.5], [104, 19.5], [103, 19.5], [103, 18.5]]]}}]}' \
     >"$work/odd.geojson"
-"$clearcov" map --regions "$work/odd.geojson" --title "Title & <more>" --out "$work/odd.svg" \
+"$clearcov" map --regions "$work/odd.geojson" --title "Title & <more>" -o "$work/odd.svg" \
     2>"$work/err" || fail "map of odd names failed: $(cat "$work/err")"
 if xmllint --noout "$work/odd.svg" 2>/dev/null; then
     ok "odd names give well-formed XML"
@@ -141,12 +141,12 @@ fi
 
 # ---- no clobbering, atomic writes ----
 sum=$(sha256sum <"$svg")
-"$clearcov" map --out "$svg" 2>"$work/err"
+"$clearcov" map -o "$svg" 2>"$work/err"
 rc=$?
 [[ $rc -eq 3 ]] && ok "existing output refused (exit 3)" || fail "existing output: exit $rc"
 grep -q "exists; pass --overwrite" "$work/err" || fail "no 'exists' message: $(cat "$work/err")"
 [[ $(sha256sum <"$svg") == "$sum" ]] || fail "refused output was modified"
-"$clearcov" map --out "$svg" --overwrite --title "Replaced" && [[ $(sha256sum <"$svg") != "$sum" ]] &&
+"$clearcov" map -o "$svg" --overwrite --title "Replaced" && [[ $(sha256sum <"$svg") != "$sum" ]] &&
     ok "--overwrite replaces the file" || fail "--overwrite did not replace the file"
 
 # A write that fails half-way (file size limit) leaves neither the file nor a temporary one.
@@ -154,7 +154,7 @@ mkdir "$work/out"
 (
     trap '' XFSZ
     ulimit -f 16
-    exec "$clearcov" map --out "$work/out/map.svg"
+    exec "$clearcov" map -o "$work/out/map.svg"
 ) 2>"$work/err"
 rc=$?
 [[ $rc -eq 3 ]] && ok "failed write exits 3" || fail "failed write: exit $rc"
@@ -162,11 +162,11 @@ grep -q "cannot write" "$work/err" || fail "failed write message: $(cat "$work/e
 [[ -z $(ls -A "$work/out") ]] && ok "failed write leaves no file" ||
     fail "failed write left: $(ls -A "$work/out")"
 
-"$clearcov" map --out "$work/missing/map.svg" 2>"$work/err"
+"$clearcov" map -o "$work/missing/map.svg" 2>"$work/err"
 rc=$?
 [[ $rc -eq 3 && ! -e $work/missing ]] && ok "missing folder: exit 3" || fail "missing folder: exit $rc"
 
-"$clearcov" map --out /dev/full --overwrite 2>"$work/err"
+"$clearcov" map -o /dev/full --overwrite 2>"$work/err"
 rc=$?
 [[ $rc -eq 3 ]] && grep -q "/dev/full: cannot write" "$work/err" && ok "/dev/full: exit 3" ||
     fail "/dev/full: exit $rc: $(cat "$work/err")"
@@ -185,7 +185,7 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 if [[ -z $skipped ]]; then
     mkdir "$work/ro" && chmod a-w "$work/ro"
-    "${as_user[@]}" "$clearcov" map --out "$work/ro/map.svg" 2>"$work/err"
+    "${as_user[@]}" "$clearcov" map -o "$work/ro/map.svg" 2>"$work/err"
     rc=$?
     [[ $rc -eq 3 && -z $(ls -A "$work/ro") ]] && ok "read-only folder: exit 3, nothing left" ||
         fail "read-only folder: exit $rc: $(cat "$work/err")"
@@ -193,7 +193,7 @@ fi
 
 "$clearcov" map 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 ]] && ok "map without --out: exit 2" || fail "map without --out: exit $rc"
+[[ $rc -eq 2 ]] && ok "map without -o: exit 2" || fail "map without -o: exit $rc"
 
 if ((failures)); then
     echo "test_map: $failures failure(s)"

@@ -63,6 +63,18 @@ size_t ccov_text_utf8(const char *s, char *out, size_t outsz);
    the whole masked text, as snprintf does; 0 for s NULL. */
 size_t ccov_text_mask_password(const char *s, char *out, size_t outsz);
 
+/* ---- suggestions for a mistyped name or option ---- */
+
+/* The optimal-string-alignment (Damerau-Levenshtein) distance between a and b, ASCII letters
+   compared case-folded, each other byte as it is: insertions, deletions, substitutions and
+   swaps of two neighbours count one each. For texts longer than 255 bytes returns SIZE_MAX. */
+size_t ccov_names_distance(const char *a, const char *b);
+
+/* Whether `candidate` is near enough to `query` to suggest: at most a third of the query's
+   length (at least 1, at most 3) edits away, with names compared through ccov_names_fold (so
+   "xieng kouang" is one edit from "Xieng Khouang"); *distance receives the distance. */
+bool ccov_names_near(const char *query, const char *candidate, size_t *distance);
+
 #ifdef __cplusplus
 }
 #endif

@@ -588,6 +588,16 @@ static void table_row(FILE *out, const int *w, const char *id, const char *verdi
 }
 
 /* The paragraph under the table: what was said, what was counted, the verdict's sentence. */
+/* Whose figures an `inconsistent` verdict is about, beside the stable code: the statement's own
+   (hectares against share of the region) or the records' (reported areas against polygons). */
+static const char *inconsistent_whose(const ccov_claim_result *r) {
+    if (r->verdict != CCOV_VERDICT_INCONSISTENT || !r->explanation)
+        return "";
+    return strncmp(r->explanation, "The records disagree", 20) == 0
+               ? " (the records' own figures disagree)"
+               : " (the statement's own figures disagree)";
+}
+
 static void table_paragraph(FILE *out, const ccov_validation *v, const ccov_claim_result *r) {
     const ccov_claim *c = &r->claim;
     char net[48], gross[48], over[48], outside[48], reg[48];
@@ -608,7 +618,7 @@ static void table_paragraph(FILE *out, const ccov_validation *v, const ccov_clai
             "%lld task(s), %lld repaired, %lld excluded\n",
             ha(r->fig.net_ha, net), ha(r->fig.gross_ha, gross), ha(r->fig.overlap_ha, over),
             ha(r->fig.outside_ha, outside), r->fig.tasks, r->fig.repaired, r->fig.excluded);
-    fprintf(out, "  %s: ", ccov_verdict_name(r->verdict));
+    fprintf(out, "  %s%s: ", ccov_verdict_name(r->verdict), inconsistent_whose(r));
     lit_text(out, "", r->explanation);
     fputc('\n', out);
     if (r->area_verdict != r->verdict) {

@@ -721,8 +721,10 @@ static int reported_check(const ccov_claim *c, const ccov_claim_figures *f, char
     char rep[48], nt[48];
     if (r > net * (1 + t) || (f->reported_unusable == 0 && r < net * (1 - t))) {
         snprintf(why, n,
-                 "The records' own reported areas add up to %s ha, %+.1f %% against the %s ha "
-                 "their polygons cover counted once (tolerance %.15g %%).",
+                 "The records disagree with themselves, not with the statement: their own "
+                 "reported areas add up to %s ha, %+.1f %% against the %s ha their polygons "
+                 "cover counted once (tolerance %.15g %%), so they cannot settle the claim until "
+                 "the two are reconciled.",
                  ha(r, rep), net > 0 ? (r - net) / net * 100 : 100.0, ha(net, nt),
                  c->tolerance_pct);
         return 1;

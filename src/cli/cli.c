@@ -164,6 +164,7 @@ static const char HELP[] =
     "  --regions-layer L      layer of a multi-layer region source\n"
     "  --region-field F       field holding region names (default: found automatically)\n"
     "  --only NAMES           comma-separated region names or ISO 3166-2 codes\n"
+    "                         (or fid:N, the region of feature id N)\n"
     "  --cleared SRC          cleared-area polygons, any GDAL source (default: bundled sample)\n"
     "  --cleared-layer L      layer of a multi-layer cleared source (a table or view)\n"
     "  --regions-sql Q, --cleared-sql Q  instead of a layer: one SELECT run by the source\n"
@@ -218,14 +219,15 @@ static const char HELP[] =
     "                         TS reduced, NTS cancelled...), for --status-map\n"
     "\n"
     "map options:\n"
-    "  --out FILE.svg         the map (required); --overwrite replaces an existing file\n"
+    "  -o, --output FILE.svg  the map (required); --overwrite replaces an existing file\n"
+    "                         (--out FILE.svg, the old spelling, still works)\n"
     "  --title TEXT           title (default: Cleared land by province)\n"
     "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
     "\n"
     "chart options:\n"
     "  --by year              one bar per year (the field \"year\"), stacked by region\n"
     "  --min-year Y --max-year Y  the years drawn (required)\n"
-    "  --out FILE.svg         the chart (required); --title TEXT, --width PX as for map\n"
+    "  -o, --output FILE.svg  the chart (required); --title TEXT, --width PX as for map\n"
     "\n"
     "validate options (and report's input options, --format, -o, --overwrite):\n"
     "  --claims FILE          claims, CSV or JSON (e.g. data/claims.csv; required)\n"
@@ -616,6 +618,50 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
     }
 }
 
+/* A misused option: its value missing, or the nearest options to a mistyped one (at most a third
+   of its length, 1 to 2, edits away, e.g. --region for --regions, which getopt finds ambiguous). */
+static int option_error(const char *arg) {
+    char name[64];
+    snprintf(name, sizeof name, "%s", arg + strspn(arg, "-"));
+    name[strcspn(name, "=")] = '\0';
+    const char *near[3] = {NULL, NULL, NULL};
+    size_t len = strlen(name), best = len / 3 < 1 ? 2 : len / 3 > 2 ? 3 : len / 3 + 1, k = 0;
+    for (const struct option *o = OPTIONS; o->name && arg[0] == '-' && arg[1] == '-'; o++) {
+        size_t d = ccov_names_distance(name, o->name);
+        if (d == 0 && o->has_arg == required_argument)
+            return usage_error("%s needs a value", arg);
+        if (d < best) {
+            best = d;
+            k = 0;
+        }
+        if (d == best && k < 3)
+            near[k++] = o->name;
+    }
+    if (k == 0)
+        return usage_error("unknown option or missing value: '%s'", arg);
+    return usage_error("unknown option '%s'; did you mean --%s%s%s%s%s?", arg, near[0],
+                       k > 1 ? (k > 2 ? ", --" : " or --") : "", k > 1 ? near[1] : "",
+                       k > 2 ? " or --" : "", k > 2 ? near[2] : "");
+}
+
+/* -o/--output is a file and --out a folder in every command: map's and chart's SVG comes with
+   -o; the old spelling --out FILE.svg still works, with a warning. */
+static int map_output(cli_args *a) {
+    if (!a->command || (strcmp(a->command, "map") != 0 && strcmp(a->command, "chart") != 0))
+        return -1;
+    if (a->output && a->out.dir)
+        return usage_error("%s: the SVG is named twice (-o %s, --out %s): use -o only",
+                           a->command, a->output, a->out.dir);
+    if (a->out.dir && a->verbosity >= 0)
+        say("%s --out FILE.svg is deprecated: use -o FILE.svg (or --output FILE.svg)",
+            a->command);
+    if (a->output)
+        a->map.out = a->output;
+    a->output = NULL;
+    a->out.dir = NULL;
+    return -1;
+}
+
 /* Parse argv; returns -1 to go on, else an exit code (help, version, misuse). */
 static int parse_args(int argc, char **argv, cli_args *a) {
     int opt;
@@ -632,7 +678,7 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             return fflush(stdout) == 0 ? 0 : CCOV_ERR_IO;
         }
         if (opt == '?' || opt == ':')
-            return usage_error("unknown option or missing value: '%s'", argv[optind - 1]);
+            return option_error(argv[optind - 1]);
         if (set_input_option(a, opt, optarg) == 0)
             continue;
         int rc = set_map_option(a, opt, optarg);
@@ -665,9 +711,11 @@ static int out_close(ccov_ctx *ctx, out_file *of, bool ok) {
     return ok ? (int)st : CCOV_ERR_IO;
 }
 
+/* The --help hint follows a misused option ("--crs ..."), not a value the data refused
+   ("FILE: --only ...": the message says what the data holds). */
 static int fail(ccov_ctx *ctx, ccov_status st) {
     say("%s", ccov_ctx_error(ctx));
-    if (st == CCOV_ERR_USAGE)
+    if (st == CCOV_ERR_USAGE && ccov_ctx_error(ctx)[0] == '-')
         fputs("try 'clearcov --help'\n", stderr);
     return (int)st;
 }
@@ -744,7 +792,7 @@ static int cmd_synth(ccov_ctx *ctx, const cli_args *a) {
 
 static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
     if (!a->map.out)
-        return usage_error("map: %s", "--out FILE.svg is required");
+        return usage_error("map: %s", "-o FILE.svg is required");
     ccov_map_options map = a->map;
     map.overwrite = a->overwrite;
     ccov_options cov = a->cov;
@@ -781,7 +829,7 @@ static int cmd_chart(ccov_ctx *ctx, const cli_args *a) {
     if (!a->chart_by)
         return usage_error("chart: %s", "--by year is required");
     if (!a->map.out)
-        return usage_error("chart: %s", "--out FILE.svg is required");
+        return usage_error("chart: %s", "-o FILE.svg is required");
     if (a->chart_years != 3)
         return usage_error("chart: %s", "--min-year Y and --max-year Y are required");
     ccov_status st = ccov_atomic_may_write(ctx, a->map.out, a->overwrite);
@@ -945,6 +993,31 @@ static size_t out_dir_targets(const cli_args *a, char (*paths)[PATH_MAX], ccov_o
     return n;
 }
 
+/* --out DIR, before any work: DIR is a folder or can be made one (its parent is a folder). */
+static int out_dir_usable(const cli_args *a) {
+    struct stat st;
+    if (stat(a->out.dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        say("--out %s: exists and is not a folder", a->out.dir);
+        return CCOV_ERR_IO;
+    }
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", a->out.dir);
+    size_t n = strlen(parent);
+    while (n > 1 && parent[n - 1] == '/')
+        parent[--n] = '\0';
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return 0; /* a folder in the working folder */
+    slash[slash == parent] = '\0';
+    if (stat(parent, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    say("--out %s: cannot create the folder: %s %s", a->out.dir, parent,
+        stat(parent, &st) == 0 ? "is not a folder" : "does not exist");
+    return CCOV_ERR_IO;
+}
+
 /* Refuse, before anything is read or written, an output that is one of the inputs' files, two
    outputs naming one file, and a path too long to use. */
 static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
@@ -959,13 +1032,15 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
         t[n++] = (ccov_output_target){a->synth.out, "-o", true, a->synth.driver};
     if (!synth && a->output)
         t[n++] = (ccov_output_target){a->output, "-o", false, NULL};
-    /* chart (issue 13): --out is its SVG file, as for map */
+    /* map and chart write one SVG file, named by -o */
     bool one_file = strcmp(a->command, "map") == 0 || strcmp(a->command, "chart") == 0;
     if (one_file && a->map.out)
-        t[n++] = (ccov_output_target){a->map.out, "--out", false, NULL};
+        t[n++] = (ccov_output_target){a->map.out, "-o", false, NULL};
     if (a->out.dir && !one_file && !synth) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
+        if (out_dir_usable(a))
+            return CCOV_ERR_IO;
         n += out_dir_targets(a, paths, t + n);
     }
     ccov_status st = ccov_output_guard(ctx, inputs, sizeof inputs / sizeof *inputs, t, n);
@@ -1017,6 +1092,8 @@ int ccov_cli_main(int argc, char **argv) {
         argv++;
     }
     int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        rc = map_output(&a);
     if (rc >= 0)
         return rc;
     if (optind < argc)

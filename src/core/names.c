@@ -337,3 +337,44 @@ size_t ccov_text_escape(const char *s, char *out, size_t outsz) {
 size_t ccov_text_utf8(const char *s, char *out, size_t outsz) {
     return text_walk(s, out, outsz, false);
 }
+
+/* ---- suggestions ---- */
+
+#define CCOV_NAMES_DIST_MAX 255
+
+size_t ccov_names_distance(const char *a, const char *b) {
+    size_t m = strlen(a), n = strlen(b);
+    if (m > CCOV_NAMES_DIST_MAX || n > CCOV_NAMES_DIST_MAX)
+        return SIZE_MAX;
+    /* Three rows of the table: i-2, i-1, i. */
+    size_t rows[3][CCOV_NAMES_DIST_MAX + 1];
+    for (size_t j = 0; j <= n; j++)
+        rows[1][j] = j;
+    for (size_t i = 1; i <= m; i++) {
+        size_t *cur = rows[(i + 1) % 3], *up = rows[i % 3], *up2 = rows[(i + 2) % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= n; j++) {
+            char ca = ascii_lower(a[i - 1]), cb = ascii_lower(b[j - 1]);
+            size_t best = up[j - 1] + (ca != cb);
+            best = up[j] + 1 < best ? up[j] + 1 : best;
+            best = cur[j - 1] + 1 < best ? cur[j - 1] + 1 : best;
+            if (i > 1 && j > 1 && ca == ascii_lower(b[j - 2]) && ascii_lower(a[i - 2]) == cb &&
+                up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;
+            cur[j] = best;
+        }
+    }
+    return rows[(m + 1) % 3][n];
+}
+
+bool ccov_names_near(const char *query, const char *candidate, size_t *distance) {
+    size_t qlen = 0, clen = 0;
+    char *q = fold_alloc(query, &qlen);
+    char *c = candidate ? fold_alloc(candidate, &clen) : NULL;
+    size_t d = q && c && qlen > 0 && clen > 0 ? ccov_names_distance(q, c) : SIZE_MAX;
+    free(c);
+    free(q);
+    size_t limit = qlen / 3 < 1 ? 1 : qlen / 3 > 3 ? 3 : qlen / 3;
+    *distance = d;
+    return d <= limit;
+}

@@ -6,10 +6,12 @@
 #include "coverage/official.h"
 #include "coverage/source.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define WGS84_LONLAT "EPSG:4326"
 
@@ -227,26 +229,57 @@ static bool queries_parse(const char *only, query_list *q) {
     return true;
 }
 
+/* "fid:N" picks the region of feature id N (regions that share a name and have no code). */
+static bool query_fid(const char *query, long long *fid) {
+    if (strncasecmp(query, "fid:", 4) != 0)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    *fid = strtoll(query + 4, &end, 10);
+    return !errno && end != query + 4 && !*end;
+}
+
+static bool query_match(const char *query, const char *name, const char *iso, long long fid) {
+    long long want = 0;
+    return query_fid(query, &want) ? want == fid : ccov_names_match(query, name, iso);
+}
+
 /* Does the query list pick this region? Marks each query that matched. */
-static bool region_chosen(query_list *q, const char *name, const char *iso) {
+static bool region_chosen(query_list *q, const char *name, const char *iso, long long fid) {
     if (!q->names)
         return true;
     bool chosen = false;
     for (size_t i = 0; i < q->n; i++)
-        if (ccov_names_match(q->names[i], name, iso)) {
+        if (query_match(q->names[i], name, iso, fid)) {
             size_t used = strlen(q->isos[i]);
-            snprintf(q->isos[i] + used, sizeof q->isos[i] - used, "%s%s", used ? ", " : "",
-                     iso && *iso ? iso : "no ISO code");
+            snprintf(q->isos[i] + used, sizeof q->isos[i] - used, "%sfid:%lld%s%s%s",
+                     used ? ", " : "", fid, iso && *iso ? " (" : "", iso && *iso ? iso : "",
+                     iso && *iso ? ")" : "");
             q->hits[i]++;
             chosen = true;
         }
     return chosen;
 }
 
-static void append_name(char *list, size_t n, const char *name) {
-    size_t used = strlen(list);
-    if (used + 4 < n)
-        snprintf(list + used, n - used, "%s%s", used ? ", " : "", name);
+/* Every region name read, for the message when a query matches none. */
+typedef struct {
+    char **v;
+    size_t n;
+} name_list;
+
+static void names_free(name_list *l) {
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static bool names_add(name_list *l, const char *name) {
+    char **grown = ccov_grow(l->v, l->n, sizeof *grown);
+    if (!grown)
+        return false;
+    l->v = grown;
+    grown[l->n] = strdup(name);
+    return grown[l->n++] != NULL;
 }
 
 static ccov_status region_add(loader *r, ccov_source *s, const ccov_record *rec) {
@@ -404,7 +437,7 @@ static ccov_status regions_frame(loader *r, ccov_source *s, const char *path,
                          : st;
 }
 
-static ccov_status regions_read(loader *r, ccov_source *s, query_list *q, char *names, size_t nsz,
+static ccov_status regions_read(loader *r, ccov_source *s, query_list *q, name_list *names,
                                 record_list *chosen) {
     ccov_record rec = {0};
     ccov_status st = CCOV_OK;
@@ -415,8 +448,9 @@ static ccov_status regions_read(loader *r, ccov_source *s, query_list *q, char *
         if (!*name)
             ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING, "%s: feature %lld: no name (field %s is empty)",
                          ccov_io_source(s->layer), rec.fid, r->name_field);
-        append_name(names, nsz, name);
-        if (region_chosen(q, name, rec.values[1]))
+        if (!names_add(names, name))
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+        else if (region_chosen(q, name, rec.values[1], rec.fid))
             st = records_keep(r, chosen, &rec);
     }
     if (st == CCOV_OK && got < 0)
@@ -425,22 +459,82 @@ static ccov_status regions_read(loader *r, ccov_source *s, query_list *q, char *
     return st;
 }
 
+/* The names in file order, as many as fit in n bytes, then how many more (the message holds
+   1 KB). */
+static void names_text(const name_list *l, char *out, size_t n) {
+    size_t used = 0, i = 0;
+    out[0] = '\0';
+    for (; i < l->n && used + strlen(l->v[i]) + 40 < n; i++)
+        used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ", " : "", l->v[i]);
+    if (i < l->n)
+        snprintf(out + used, n - used, "%s... and %zu more", i ? ", " : "", l->n - i);
+}
+
+#define CCOV_SUGGEST_MAX 3
+
+/* "did you mean 'A' or 'B'? (and N other regions)": the nearest distinct names, fewest edits
+   first; empty when none is near. */
+static void names_suggest(const name_list *l, const char *query, char *out, size_t n) {
+    size_t best[CCOV_SUGGEST_MAX], dist[CCOV_SUGGEST_MAX], k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t d = 0, j = k;
+        bool seen = false;
+        for (size_t m = 0; m < k; m++)
+            seen = seen || strcmp(l->v[best[m]], l->v[i]) == 0;
+        if (seen || !ccov_names_near(query, l->v[i], &d))
+            continue;
+        for (; j > 0 && dist[j - 1] > d; j--)
+            if (j < CCOV_SUGGEST_MAX) {
+                best[j] = best[j - 1];
+                dist[j] = dist[j - 1];
+            }
+        if (j < CCOV_SUGGEST_MAX) {
+            best[j] = i;
+            dist[j] = d;
+            k += k < CCOV_SUGGEST_MAX;
+        }
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t m = 0; m < k; m++)
+        used += (size_t)snprintf(out + used, n - used, "%s'%s'",
+                                 m == 0       ? "did you mean "
+                                 : m + 1 == k ? " or "
+                                              : ", ",
+                                 l->v[best[m]]);
+    if (k)
+        snprintf(out + used, n - used, "? (and %zu other region%s)", l->n - k,
+                 l->n - k == 1 ? "" : "s");
+}
+
+static ccov_status no_match(loader *r, const char *src, const char *query, const name_list *l) {
+    char text[640];
+    names_suggest(l, query, text, sizeof text);
+    if (text[0])
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "%s: --only: no region matches '%s'; %s", src,
+                             query, text);
+    names_text(l, text, sizeof text);
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "%s: --only: no region matches '%s' (regions: %s)",
+                         src, query, text);
+}
+
 /* Every --only name must pick exactly one region. */
 static ccov_status queries_check(loader *r, const char *src, const query_list *q,
-                                 const char *names) {
+                                 const name_list *names) {
+    char text[640];
+    names_text(names, text, sizeof text);
     if (r->opts->only && q->n == 0)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "--only: no region name given (regions: %s)",
-                             names);
+                             text);
     for (size_t i = 0; i < q->n; i++) {
         if (q->hits[i] == 0)
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
-                                 "%s: --only: no region matches '%s' (regions: %s)", src,
-                                 q->names[i], names);
+            return no_match(r, src, q->names[i], names);
         if (q->hits[i] > 1)
             return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
                                  "%s: --only: '%s' is ambiguous: %zu regions have that name (%s); "
-                                 "name one by its ISO code",
-                                 src, q->names[i], q->hits[i], q->isos[i]);
+                                 "pick one by its feature id, e.g. --only fid:%lld",
+                                 src, q->names[i], q->hits[i], q->isos[i],
+                                 strtoll(q->isos[i] + 4, NULL, 10));
     }
     return CCOV_OK;
 }
@@ -460,7 +554,7 @@ static ccov_status regions_load(loader *r) {
     ccov_source s = {0};
     query_list q = {0};
     record_list chosen = {0};
-    char names[2048] = "";
+    name_list names = {0};
     ccov_status st = CCOV_OK;
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
@@ -469,9 +563,9 @@ static ccov_status regions_load(loader *r) {
     if (st == CCOV_OK)
         st = region_fields(r, &s, src);
     if (st == CCOV_OK)
-        st = regions_read(r, &s, &q, names, sizeof names, &chosen);
+        st = regions_read(r, &s, &q, &names, &chosen);
     if (st == CCOV_OK)
-        st = queries_check(r, src, &q, names);
+        st = queries_check(r, src, &q, &names);
     if (st == CCOV_OK)
         st = regions_frame(r, &s, src, &chosen);
     for (size_t i = 0; st == CCOV_OK && i < chosen.n; i++)
@@ -483,6 +577,7 @@ static ccov_status regions_load(loader *r) {
         st = ccov_source_describe(r->ctx, &s, &r->rg->input);
     r->rg->input.used = (long long)r->rg->n;
     queries_free(&q);
+    names_free(&names);
     ccov_source_close(&s);
     return st;
 }

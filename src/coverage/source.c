@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The source's CRS: the one it declares, else assume_crs; the densifying step in its units. */
 static ccov_status source_crs(ccov_ctx *ctx, ccov_source *s, const char *path,
@@ -123,6 +124,17 @@ ccov_status ccov_source_open_checked(ccov_ctx *ctx, ccov_source *s, const char *
     ccov_status st = ccov_source_open(ctx, s, &q);
     if (st == CCOV_OK && spec->where)
         st = ccov_source_filter(ctx, s, spec->where);
+    /* No polygons at all is the real problem, before any missing CRS. */
+    char *def = st == CCOV_OK && !spec->assume_crs ? ccov_io_crs_definition(s->layer) : NULL;
+    bool no_crs = !spec->assume_crs && !def;
+    free(def);
+    const char *holds = st == CCOV_OK ? ccov_io_not_polygons(s->layer, no_crs) : NULL;
+    size_t n = strlen(path);
+    bool csv = n > 4 && strcasecmp(path + n - 4, ".csv") == 0;
+    if (holds)
+        st =
+            ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "%s: the layer %s: nothing to measure%s", path, holds,
+                          csv ? " (a CSV gives polygons as WKT in a column named WKT)" : "");
     if (st == CCOV_OK)
         st = ccov_source_find_crs(ctx, s, path, spec->assume_crs, spec->step_m);
     return st;

@@ -74,8 +74,7 @@ static GDALDatasetH open_layer(ccov_ctx *ctx, const char *src, const char *layer
 static ccov_status set_filter(ccov_ctx *ctx, OGRLayerH lyr, const char *src, const char *where) {
     CPLErrorReset();
     if (where && *where && OGR_L_SetAttributeFilter(lyr, where) != OGRERR_NONE)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
-                             gdal_reason("invalid expression"));
+        return ccov_io_where_refused(ctx, src, lyr, where);
     return CCOV_OK;
 }
 
@@ -90,8 +89,7 @@ ccov_status ccov_io_attrs_check_where(ccov_ctx *ctx, const char *src, const char
         CPLErrorReset();
         OGRFeatureH f = OGR_L_GetNextFeature(lyr);
         if (!f && CPLGetLastErrorType() >= CE_Failure)
-            st = ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", src, where,
-                               gdal_reason("invalid expression"));
+            st = ccov_io_where_refused(ctx, src, lyr, where);
         OGR_F_Destroy(f);
     }
     close_layer(ds, lyr, layer);

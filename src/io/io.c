@@ -419,6 +419,37 @@ const char *ccov_io_crs_problem(const ccov_layer *lyr) {
     return lyr->crs_problem[0] ? lyr->crs_problem : NULL;
 }
 
+/* Whether any feature has a polygon or multipolygon, or there is no feature: reads the layer
+   (on an error path only). */
+static bool any_polygon(const ccov_layer *lyr) {
+    bool found = false, empty = true;
+    OGR_L_ResetReading(lyr->lyr);
+    for (OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr); f && !found;
+         f = OGR_L_GetNextFeature(lyr->lyr)) {
+        OGRGeometryH g = OGR_F_GetGeomFieldRef(f, lyr->geom_field > 0 ? lyr->geom_field : 0);
+        OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
+        found = t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
+                t == wkbMultiSurface || t == wkbGeometryCollection;
+        empty = false;
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(lyr->lyr);
+    return found || empty; /* an empty layer is reported as such later */
+}
+
+const char *ccov_io_not_polygons(const ccov_layer *lyr, bool scan) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
+    if (OGR_FD_GetGeomFieldCount(defn) == 0)
+        return "has no geometry column";
+    OGRwkbGeometryType t = wkbFlatten(
+        OGR_GFld_GetType(OGR_FD_GetGeomFieldDefn(defn, lyr->geom_field > 0 ? lyr->geom_field : 0)));
+    if (t == wkbPoint || t == wkbMultiPoint)
+        return "holds points, not polygons";
+    if (t == wkbLineString || t == wkbMultiLineString)
+        return "holds lines, not polygons";
+    return scan && !any_polygon(lyr) ? "holds no polygons" : NULL;
+}
+
 char *ccov_io_crs_definition(const ccov_layer *lyr) {
     /* The layer's own calls for the first column: the same answers as before for every file. */
     OGRSpatialReferenceH srs = lyr->geom_field == 0
@@ -484,6 +515,54 @@ static OGRErr query_where(ccov_layer *lyr, const char *where) {
     return OGRERR_NONE;
 }
 
+/* A name the filter may use: a field, the feature id, the geometry column, OGR's special fields. */
+static bool where_known(const char *name, void *user) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(user);
+    if (EQUAL(name, "fid") || STARTS_WITH_CI(name, "ogr_") || OGR_FD_GetFieldIndex(defn, name) >= 0)
+        return true;
+    for (int i = 0; i < OGR_FD_GetGeomFieldCount(defn); i++)
+        if (EQUAL(name, OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(defn, i))))
+            return true;
+    return false;
+}
+
+static void field_names(OGRLayerH lyr, char *buf, size_t n) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used < n; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (!buf[0])
+        snprintf(buf, n, "none");
+}
+
+/* GDAL's own reason does not name the field on every driver (GeoPackage shows the SQL it built). */
+ccov_status ccov_io_where_refused(ccov_ctx *ctx, const char *src, OGRLayerH lyr,
+                                  const char *where) {
+    char name[64], fields[1024], why[512];
+    field_names(lyr, fields, sizeof fields);
+    if (ccov_io_where_unknown(where, where_known, lyr, name, sizeof name))
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
+                             "%s: --where '%s': no field '%s' in the layer (fields: %s)", src,
+                             where, name, fields);
+    one_line_reason(why, sizeof why, "invalid expression");
+    /* OGR SQL's parser: "SQL Expression Parsing Error: syntax error, ... Occurred around :" and
+       the text again; GeoPackage: "failed to prepare SQL: " and the whole statement. */
+    char *around = strstr(why, ". Occurred around");
+    if (around)
+        *around = '\0';
+    const char *reason = why;
+    if (STARTS_WITH_CI(why, "SQL Expression Parsing Error: "))
+        reason += strlen("SQL Expression Parsing Error: ");
+    if (STARTS_WITH_CI(why, "failed to prepare SQL"))
+        reason = "not a valid SQLite expression";
+    return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s (fields: %s)", src, where,
+                         reason, fields);
+}
+
 ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where) {
     /* One expression, so that a claim's where can be joined to it without changing it. */
     char why[256];
@@ -507,9 +586,10 @@ ccov_status ccov_io_set_where(ccov_ctx *ctx, ccov_layer *lyr, const char *where)
     }
     if (err != OGRERR_NONE && is_database(lyr->source))
         one_line_reason(why, sizeof why, "invalid expression");
+    if (err != OGRERR_NONE && !is_database(lyr->source))
+        return ccov_io_where_refused(ctx, lyr->source, lyr->lyr, where);
     if (err != OGRERR_NONE)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where,
-                             is_database(lyr->source) ? why : gdal_reason("invalid expression"));
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "%s: --where '%s': %s", lyr->source, where, why);
     lyr->filtered = true;
     return CCOV_OK;
 }
@@ -526,16 +606,7 @@ const char *ccov_io_find_field(const ccov_layer *lyr, const char *const *candida
 }
 
 void ccov_io_field_list(const ccov_layer *lyr, char *buf, size_t n) {
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr->lyr);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used < n; i++) {
-        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", name);
-        used += w > 0 ? (size_t)w : 0;
-    }
-    if (!buf[0])
-        snprintf(buf, n, "none");
+    field_names(lyr->lyr, buf, n);
 }
 
 size_t ccov_io_field_count(const ccov_layer *lyr) {

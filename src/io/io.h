@@ -62,6 +62,12 @@ char *ccov_io_crs_definition(const ccov_layer *lyr);
 /* Why the CRS the source declares could not be read, or NULL. Owned by the layer. */
 const char *ccov_io_crs_problem(const ccov_layer *lyr);
 
+/* Why the layer cannot hold polygons ("has no geometry column", "holds points, not polygons",
+   ...), or NULL when it declares polygons or any geometry (each feature is checked when read).
+   With `scan`, a layer that declares any geometry is read through: "holds no polygons" when it
+   has features and none has one. */
+const char *ccov_io_not_polygons(const ccov_layer *lyr, bool scan);
+
 /* Extent in layer coordinates (xmin, ymin, xmax, ymax). False when empty or unknown. */
 bool ccov_io_extent(ccov_layer *lyr, double bbox[4]);
 

@@ -17,6 +17,7 @@ typedef struct {
     bool after_in; /* the last token was the word IN */
     bool plain;
     char name[64]; /* the last word or quoted name, for a call */
+    char quote;    /* the opening quote of the last quoted token */
     char *why;
     size_t n;
 } where_scan;
@@ -71,6 +72,7 @@ static bool scan_quoted(where_scan *s) {
     }
     if (!*s->p)
         return scan_fail(s, "a quote (%c) is not closed", open);
+    s->quote = open;
     scan_name(s, start, (size_t)(s->p++ - start), TOK_QUOTED);
     return true;
 }
@@ -152,4 +154,42 @@ bool ccov_io_where_check(const char *where, bool plain, char *why, size_t n) {
     if (s.after_in)
         return scan_fail(&s, "IN must be followed by a list in parentheses");
     return true;
+}
+
+/* Words of a filter that never name a field. */
+static const char *const NOT_FIELDS[] = {
+    "and",  "or",      "not",     "in",   "is",       "null",   "like", "ilike",
+    "glob", "between", "escape",  "case", "when",     "then",   "else", "end",
+    "true", "false",   "collate", "as",   "distinct", "nocase", NULL};
+
+/* Does the token just scanned stand for a field? `prev_as`: the word before it was AS. */
+static bool names_field(const where_scan *s, bool prev_as) {
+    if (s->last == TOK_QUOTED)
+        return s->quote != '\'';
+    if (s->last != TOK_WORD || prev_as || word_in(s->name, NOT_FIELDS))
+        return false;
+    const char *p = s->p;
+    if ((s->name[0] == 'x' || s->name[0] == 'X') && !s->name[1] && *p == '\'')
+        return false; /* a blob literal, x'41' */
+    while (*p && strchr(" \t\n\r", *p))
+        p++;
+    return *p != '('; /* a function called */
+}
+
+bool ccov_io_where_unknown(const char *where, bool (*known)(const char *name, void *user),
+                           void *user, char *name, size_t n) {
+    char why[256];
+    where_scan s = {.p = where, .why = why, .n = sizeof why};
+    bool prev_as = false;
+    for (;;) {
+        while (*s.p && strchr(" \t\n\r", *s.p))
+            s.p++;
+        if (!*s.p || !scan_token(&s))
+            return false;
+        if (names_field(&s, prev_as) && !known(s.name, user)) {
+            snprintf(name, n, "%s", s.name);
+            return true;
+        }
+        prev_as = s.last == TOK_WORD && strcasecmp(s.name, "as") == 0;
+    }
 }

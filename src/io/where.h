@@ -15,4 +15,11 @@
    large blob or file function can run. True when it is; false with the reason in why. */
 bool ccov_io_where_check(const char *where, bool plain, char *why, size_t n);
 
+/* The first name in `where` that stands for a field (a bare word that is not a keyword, a
+   function called or a type after AS; or a name in "", `` or []) for which known(name, user) is
+   false, copied into name (n bytes). False when every such name is known or the text cannot be
+   scanned. For the message of a filter the engine refused. */
+bool ccov_io_where_unknown(const char *where, bool (*known)(const char *name, void *user),
+                           void *user, char *name, size_t n);
+
 #endif

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Atomic writes and no clobbering, for every output clearcov writes: `report --out DIR` (GeoJSON
-# and GeoPackage), `report --output FILE` and `map --out FILE.svg`.
+# and GeoPackage), `report --output FILE` and `map -o FILE.svg`.
 #   1. An existing output is refused without --overwrite: exit 3, a message naming the file and
 #      --overwrite, the file byte-identical, nothing else written (refused before any work, so
 #      no report on stdout either). With --overwrite it is replaced by a complete output.
 #   2. A folder that cannot be written (chmod 0555, the command run as `nobody` with setpriv when
 #      the test runs as root, who ignores permissions; else a path under /proc): exit 3, a message
 #      naming the path, nothing left in the folder.
-#   3. A device that is full: `--output FULL --overwrite` and `map --out FULL --overwrite`, FULL
+#   3. A device that is full: `--output FULL --overwrite` and `map -o FULL --overwrite`, FULL
 #      being /dev/full or, as root, a copy of it made with mknod in the test folder (clearcov must
 #      never be pointed at the real /dev/full as root: replacing the target by rename() would
 #      replace the device node). Exit 3, the device still a character device, no file left.
@@ -92,16 +92,16 @@ check assert_eq "$(jq -r '.regions | length' txt/report.json 2>/dev/null)" 2 \
     "txt/report.json replaced by the JSON report"
 check expect_listing txt "report.json " "report --output --overwrite"
 
-# map --out FILE.svg.
+# map -o FILE.svg.
 mkdir svg && placeholder svg/map.svg
-cc map "${IN[@]}" --out svg/map.svg
-check expect_refused svg/map.svg "map --out svg/map.svg present"
-check unchanged svg/map.svg "map --out (refused)"
-check expect_listing svg "map.svg " "map --out (refused)"
-cc map "${IN[@]}" --out svg/map.svg --overwrite
-check expect_ok "map --out svg/map.svg --overwrite"
+cc map "${IN[@]}" -o svg/map.svg
+check expect_refused svg/map.svg "map -o svg/map.svg present"
+check unchanged svg/map.svg "map -o (refused)"
+check expect_listing svg "map.svg " "map -o (refused)"
+cc map "${IN[@]}" -o svg/map.svg --overwrite
+check expect_ok "map -o svg/map.svg --overwrite"
 check assert_eq "$(xmllint --xpath 'name(/*)' svg/map.svg 2>/dev/null)" svg "svg/map.svg replaced by the map"
-check expect_listing svg "map.svg " "map --out --overwrite"
+check expect_listing svg "map.svg " "map -o --overwrite"
 # --out naming a file that is not a folder.
 placeholder notdir
 cc report "${IN[@]}" --out notdir --overwrite
@@ -156,9 +156,9 @@ if [[ $RO_MODE == chmod ]]; then
     cc_as report "${IN[@]}" --output ro/report.txt
     check expect_unwritable ro/report.txt "report --output ro/report.txt (read-only)"
     check expect_listing ro "" "report --output ro/report.txt"
-    cc_as map "${IN[@]}" --out ro/map.svg
-    check expect_unwritable ro/map.svg "map --out ro/map.svg (read-only)"
-    check expect_listing ro "" "map --out ro/map.svg"
+    cc_as map "${IN[@]}" -o ro/map.svg
+    check expect_unwritable ro/map.svg "map -o ro/map.svg (read-only)"
+    check expect_listing ro "" "map -o ro/map.svg"
     chmod 0755 ro
 else
     # Root without setpriv: /proc takes no new files, even from root.
@@ -169,8 +169,8 @@ else
     check expect_unwritable /proc/clearcov-test "report --out /proc/clearcov-test --out-format gpkg"
     cc report "${IN[@]}" --output /proc/clearcov-report.txt
     check expect_unwritable /proc/clearcov-report.txt "report --output /proc/clearcov-report.txt"
-    cc map "${IN[@]}" --out /proc/clearcov-map.svg
-    check expect_unwritable /proc/clearcov-map.svg "map --out /proc/clearcov-map.svg"
+    cc map "${IN[@]}" -o /proc/clearcov-map.svg
+    check expect_unwritable /proc/clearcov-map.svg "map -o /proc/clearcov-map.svg"
 fi
 
 # ---- 3. a full device ----
@@ -199,9 +199,9 @@ if [[ -n $FULL ]]; then
     check expect_unwritable "$FULL" "report --output $FULL --overwrite"
     check full_ok "report --output $FULL --overwrite"
     [[ $FULL != dev/full ]] || { rm -f dev/full && mknod dev/full c 1 7; }
-    cc map "${IN[@]}" --out "$FULL" --overwrite
-    check expect_unwritable "$FULL" "map --out $FULL --overwrite"
-    check full_ok "map --out $FULL --overwrite"
+    cc map "${IN[@]}" -o "$FULL" --overwrite
+    check expect_unwritable "$FULL" "map -o $FULL --overwrite"
+    check full_ok "map -o $FULL --overwrite"
 fi
 
 # ---- 4. a write that fails midway (file-size limit) ----
@@ -220,9 +220,9 @@ check expect_listing lim_gp "" "report --out lim_gp --out-format gpkg (failed mi
 cc_limited 4 report -q --format json --output lim_txt/report.json
 check expect_failed "report --format json --output (about 10 KB) under a 4 KB limit"
 check expect_listing lim_txt "" "report --output (failed midway)"
-cc_limited 4 map -q --out lim_svg/map.svg
-check expect_failed "map --out under a 4 KB limit"
-check expect_listing lim_svg "" "map --out (failed midway)"
+cc_limited 4 map -q -o lim_svg/map.svg
+check expect_failed "map -o under a 4 KB limit"
+check expect_listing lim_svg "" "map -o (failed midway)"
 
 # With --overwrite, a failed run leaves the previous complete outputs as they were. (Start afresh:
 # a faulty run above may have left files.)
@@ -233,8 +233,8 @@ cc report -q --out lim_gp --out-format gpkg
 expect_ok "report --out lim_gp --out-format gpkg (complete)"
 cc report -q --format json --output lim_txt/report.json
 expect_ok "report --output lim_txt/report.json (complete)"
-cc map -q --out lim_svg/map.svg
-expect_ok "map --out lim_svg/map.svg (complete)"
+cc map -q -o lim_svg/map.svg
+expect_ok "map -o lim_svg/map.svg (complete)"
 mkdir before
 cp -p lim_gj/* lim_gp/* lim_txt/* lim_svg/* before/
 same_as_before() { # DIR WHAT
@@ -257,10 +257,10 @@ cc_limited 4 report -q --format json --output lim_txt/report.json --overwrite
 check expect_failed "report --output lim_txt/report.json --overwrite under a 4 KB limit"
 check expect_listing lim_txt "report.json " "report --output --overwrite (failed midway)"
 check same_as_before lim_txt "report --output --overwrite (failed midway)"
-cc_limited 4 map -q --out lim_svg/map.svg --overwrite
-check expect_failed "map --out lim_svg/map.svg --overwrite under a 4 KB limit"
-check expect_listing lim_svg "map.svg " "map --out --overwrite (failed midway)"
-check same_as_before lim_svg "map --out --overwrite (failed midway)"
+cc_limited 4 map -q -o lim_svg/map.svg --overwrite
+check expect_failed "map -o lim_svg/map.svg --overwrite under a 4 KB limit"
+check expect_listing lim_svg "map.svg " "map -o --overwrite (failed midway)"
+check same_as_before lim_svg "map -o --overwrite (failed midway)"
 note "4. writes failing midway (ulimit -f)"
 
 end_checks

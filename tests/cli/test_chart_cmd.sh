@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 need xmllint
 
-cc chart --by year --min-year 2019 --max-year 2020 --out c.svg
+cc chart --by year --min-year 2019 --max-year 2020 -o c.svg
 expect_ok "chart --by year"
 checked xmllint --noout c.svg
 # data-value of the rect for year Y, stack K.
@@ -29,14 +29,14 @@ checked assert_differs "$(point 2020)" "$sum" 0.001 "the cumulative line is a un
 grep -q '>Bolikhamxay</text>' c.svg || fail "legend: Bolikhamxay"
 grep -q '>Xieng Khouang</text>' c.svg || fail "legend: Xieng Khouang"
 
-cc chart --by year --min-year 2019 --max-year 2020 --out c.svg
+cc chart --by year --min-year 2019 --max-year 2020 -o c.svg
 expect_rc 3 "existing output without --overwrite"
-cc chart --min-year 2019 --max-year 2020 --out d.svg
+cc chart --min-year 2019 --max-year 2020 -o d.svg
 expect_rc 2 "no --by"
-cc chart --by operator --min-year 2019 --max-year 2020 --out d.svg
+cc chart --by operator --min-year 2019 --max-year 2020 -o d.svg
 expect_rc 2 "--by operator"
 expect_err_has "--by: 'operator' is not supported" "--by operator"
-cc chart --by year --out d.svg
+cc chart --by year -o d.svg
 expect_rc 2 "no years"
 [[ ! -e d.svg ]] || fail "d.svg written by a refused command"
 

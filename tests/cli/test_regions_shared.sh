@@ -49,4 +49,33 @@ expect_err_has "'Atlantis'" "unknown name quoted"
 expect_err_has "Xaisomboun" "available names listed"
 expect_err_has "Xiangkhouang" "available names listed"
 
+# ---- ADM2: two districts named Phonthong, no ISO codes: picked by feature id ----
+ADM2="$SOURCE_DIR/../shared/data/lao_adm2_geoboundaries.geojson"
+if [[ -f $ADM2 ]]; then
+    fids=$(ogrinfo -q -ro -al "$ADM2" -where "shapeName = 'Phonthong'" | sed -n 's/^OGRFeature([^)]*):\([0-9]*\)$/\1/p' | paste -sd ' ')
+    read -r f1 f2 <<<"$fids"
+    [[ -n $f1 && -n $f2 ]] || fail "ADM2: two Phonthong features expected (got '$fids')"
+    RUN2=(report --regions "$ADM2" --cleared cleared.gpkg --format json)
+    cc "${RUN2[@]}" --only Phonthong
+    expect_rc 2 "--only Phonthong (two districts)"
+    expect_err_has "'Phonthong' is ambiguous: 2 regions have that name (fid:$f1, fid:$f2); pick one by its feature id, e.g. --only fid:$f1" "ambiguous name offers the feature ids"
+    cc "${RUN2[@]}" --only "fid:$f2,fid:$f1"
+    expect_ok "--only fid:$f2,fid:$f1"
+    assert_eq "$(j '[.regions[] | "\(.name)/\(.fid)"] | sort | join(",")')" \
+        "$(printf 'Phonthong/%s\nPhonthong/%s\n' "$f1" "$f2" | sort | paste -sd ,)" "both Phonthong districts by fid"
+    cc "${RUN2[@]}" --only Phonthongg
+    expect_rc 2 "--only Phonthongg"
+    expect_err_has "no region matches 'Phonthongg'; did you mean 'Phonthong' or 'Phonhong'? (and 146 other regions)" \
+        "nearest names, the rest counted"
+    # No near name: the names in file order, cut where the message must end, the rest counted.
+    cc "${RUN2[@]}" --only Zzzzz
+    expect_rc 2 "--only Zzzzz"
+    line=$(grep -m1 "no region matches 'Zzzzz'" "$WORK/err")
+    [[ $line =~ \(regions:\ (.*),\ \.\.\.\ and\ ([0-9]+)\ more\)$ ]] || fail "Zzzzz: list not cut with '... and N more)': $line"
+    shown=$(awk -F', ' '{ print NF }' <<<"${BASH_REMATCH[1]}")
+    assert_eq "$((shown + BASH_REMATCH[2]))" "$(ogrinfo -ro -so -al "$ADM2" | sed -n 's/^Feature Count: //p')" "names shown + names counted = features"
+    grep -q "try 'clearcov --help'" "$WORK/err" && fail "a name the data lacks is not a usage hint"
+    note "ADM2: Phonthong fid:$f1 and fid:$f2 picked by id; suggestions; list cut with a count"
+fi
+
 note "ok"

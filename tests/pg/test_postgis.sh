@@ -133,7 +133,7 @@ same_figures apg.json agpkg.json 1e-12 "audit: server vs GeoPackage"
 no_password "audit"
 
 # The map's footer and the layers name the source with its password masked.
-cc map "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out outputs/map.svg
+cc map "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared -o outputs/map.svg
 expect_ok "map from the server"
 grep -qF "password=***" outputs/map.svg || fail "map footer: no masked source"
 cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out outputs/layers \
