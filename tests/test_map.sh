@@ -82,7 +82,8 @@ done
 # ---- the scale bar, against GDAL's own projection of the provinces ----
 # The map is in UTM 48N; the region outlines' extent in page pixels over their extent in metres
 # (from ogr2ogr, independent of clearcov) gives pixels per metre, and the scale bar must be
-# data-length-m metres long at that scale (1 %: outlines are simplified by half a pixel).
+# data-length-m metres long at that scale (1 %: outlines are simplified by half a pixel). The bar's
+# black and white segments are its rects with a fill and no fill-opacity (the box behind has one).
 page_extent() { # min/max x and y of every path in group $2, from the path data
     xpath "$1" "//*[@id='$2']/*[local-name()='path']/@d" | sed -e 's/^ *d="//' -e 's/"$//' |
         awk '{ gsub(/[Mlz]/, " & "); gsub(/-/, " -"); n = split($0, t, " ")
@@ -101,7 +102,7 @@ if true; then
             sed -n 's/^Extent: (\(.*\), \(.*\)) - (\(.*\), \(.*\))$/\1 \2 \3 \4/p')
     read -r px0 py0 px1 py1 < <(page_extent "$svg" region-outlines)
     length=$(xpath "$svg" "string(//*[@id='scale-bar']/@data-length-m)")
-    bar=$(xpath "$svg" "//*[@id='scale-bar']/*[local-name()='rect'][@fill]/@width" |
+    bar=$(xpath "$svg" "//*[@id='scale-bar']/*[local-name()='rect'][@fill][not(@fill-opacity)]/@width" |
         sed 's/.*="\(.*\)"/\1/' | awk '{ s += $1 } END { print s }')
     label=$(xpath "$svg" "(//*[@id='scale-bar']/*[local-name()='text'])[last()]/text()")
     awk -v px="$px0 $py0 $px1 $py1" -v ex="$ex0 $ey0 $ex1 $ey1" -v len="$length" -v bar="$bar" '

@@ -26,7 +26,8 @@
 #define CLEARED "#2f9e44"
 #define OUTSIDE "#868e96"
 enum { NTIMES = 4 }; /* overlap classes: 2, 3, 4, 5 or more times */
-static const char *const TIMES_FILL[NTIMES] = {"#fd8d3c", "#e6550d", "#a63603", "#7f2704"};
+/* Outline of cleared land, layout units: thin enough not to swell its area visibly. */
+#define HAIRLINE 0.5
 
 enum { L_REGIONS, L_COVERAGE, L_OVERLAPS, L_OUTSIDE, NLAYERS };
 static const char *const LAYER_NAMES[NLAYERS] = {"regions", "coverage", "overlaps", "outside"};
@@ -182,12 +183,104 @@ static const char *hectares(double ha, char *buf, size_t n) {
     return ccov_report_number(ha, 2, buf, n);
 }
 
-/* <text x y class>s</text>, s escaped. */
-static void put_text(map *m, double x, double y, const char *cls, const char *s) {
+/* Styling as SVG presentation attributes only, which every renderer reads: no <style> and no
+   class attribute (ImageMagick's own renderer ignores CSS and fails on a class it has no
+   definition for). Sizes are in layout units (m->u); a fill of NULL writes none, a stroke width
+   of 0 no stroke. */
+typedef struct {
+    const char *cls, *fill, *stroke;
+    double fill_opacity, stroke_width, font_size;
+    bool bold, halo; /* halo: white outline under the glyphs, for labels over the map */
+    const char *anchor;
+    bool round; /* round stroke joins (outlines of geometry) */
+} paint;
+
+static const paint PAINTS[] = {
+    {"title", INK, NULL, 1, 0, 22, true, false, NULL, false},
+    {"sub", MUTED, NULL, 1, 0, 13, false, false, NULL, false},
+    {"lab", INK, NULL, 1, 0, 14, true, true, "middle", false},
+    {"labv", INK, NULL, 1, 0, 12, false, true, "middle", false},
+    {"leg", INK, NULL, 1, 0, 12.5, false, false, NULL, false},
+    {"legh", INK, NULL, 1, 0, 13.5, true, false, NULL, false},
+    {"num", INK, NULL, 1, 0, 12.5, false, false, "end", false},
+    {"foot", MUTED, NULL, 1, 0, 11, false, false, NULL, false},
+    {"small", MUTED, NULL, 1, 0, 11, false, false, NULL, false},
+    {"sb", INK, NULL, 1, 0, 11, false, false, "middle", false},
+    {"box", "#ffffff", "#bbbbbb", 0.85, 0.8, 0, false, false, NULL, false},
+    {"panel", "#ffffff", "#cccccc", 1, 1, 0, false, false, NULL, false},
+    {"frame", "#ffffff", "#cccccc", 1, 1, 0, false, false, NULL, false},
+    {"rg", REGION_FILL, NULL, 1, 0, 0, false, false, NULL, false},
+    {"ro", "none", REGION_LINE, 1, 1.2, 0, false, false, NULL, true},
+    {"rs", REGION_FILL, REGION_LINE, 1, 1, 0, false, false, NULL, false},
+    /* Cleared land gets a hairline of its own colour so that a task smaller than a pixel still
+       shows as a dot; overlaps get none, so that they cover exactly their own area. */
+    {"cv", CLEARED, CLEARED, 1, HAIRLINE, 0, false, false, NULL, true},
+    {"out", OUTSIDE, OUTSIDE, 1, HAIRLINE, 0, false, false, NULL, true},
+    {"ov0", "#fd8d3c", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov1", "#e6550d", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov2", "#a63603", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov3", "#7f2704", NULL, 1, 0, 0, false, false, NULL, false},
+};
+
+static const paint *find_paint(const char *cls) {
+    for (size_t i = 0; i < sizeof PAINTS / sizeof PAINTS[0]; i++)
+        if (strcmp(PAINTS[i].cls, cls) == 0)
+            return &PAINTS[i];
+    return NULL;
+}
+
+/* The presentation attributes of the paint named cls, each with a leading space; halo: those of
+   the white outline drawn under a label (paint-order is not read by every renderer, so the halo
+   is a copy of the text drawn first). */
+static void put_paint_as(map *m, const char *cls, bool halo) {
+    const paint *p = find_paint(cls);
+    char b[24];
+    if (!p)
+        return;
+    if (p->fill)
+        fprintf(m->fp, " fill=\"%s\"", halo ? "#ffffff" : p->fill);
+    if (p->fill_opacity < 1)
+        fprintf(m->fp, " fill-opacity=\"%g\"", p->fill_opacity);
+    if (p->font_size > 0)
+        fprintf(m->fp, " font-size=\"%s\"", px(p->font_size * m->u, b));
+    if (p->bold)
+        fputs(" font-weight=\"bold\"", m->fp);
+    if (p->anchor)
+        fprintf(m->fp, " text-anchor=\"%s\"", p->anchor);
+    if (halo)
+        fprintf(m->fp, " stroke=\"#ffffff\" stroke-width=\"%s\" stroke-linejoin=\"round\"",
+                px(3.5 * m->u, b));
+    if (p->stroke && p->stroke_width > 0)
+        fprintf(m->fp, " stroke=\"%s\" stroke-width=\"%s\"%s", p->stroke,
+                px(p->stroke_width * m->u, b), p->round ? " stroke-linejoin=\"round\"" : "");
+}
+
+static void put_paint(map *m, const char *cls) { put_paint_as(m, cls, false); }
+
+static void put_text_as(map *m, double x, double y, const char *cls, const char *s, bool halo) {
     char bx[24], by[24];
-    fprintf(m->fp, "<text x=\"%s\" y=\"%s\" class=\"%s\">", px(x, bx), px(y, by), cls);
+    fprintf(m->fp, "<text x=\"%s\" y=\"%s\"", px(x, bx), px(y, by));
+    put_paint_as(m, cls, halo);
+    fputc('>', m->fp);
     put_escaped(m->fp, s);
     fputs("</text>\n", m->fp);
+}
+
+/* <text x y>s</text> painted as cls, s escaped; a label gets its halo first. */
+static void put_text(map *m, double x, double y, const char *cls, const char *s) {
+    const paint *p = find_paint(cls);
+    if (p && p->halo)
+        put_text_as(m, x, y, cls, s, true);
+    put_text_as(m, x, y, cls, s, false);
+}
+
+/* <rect> of box b painted as cls. */
+static void put_rect(map *m, const box *b, const char *cls) {
+    char s[4][24];
+    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\"", px(b->x, s[0]),
+            px(b->y, s[1]), px(b->w, s[2]), px(b->h, s[3]));
+    put_paint(m, cls);
+    fputs("/>\n", m->fp);
 }
 
 /* ---- reading the result's layers ---- */
@@ -606,7 +699,10 @@ static bool put_ring(void *user, const double *x, const double *y, size_t n, boo
 }
 
 static void put_path(map *m, const shape *sh, const char *cls, const char *title) {
-    fprintf(m->fp, "<path class=\"%s\" d=\"", cls);
+    fputs("<path", m->fp);
+    if (cls)
+        put_paint(m, cls);
+    fputs(" d=\"", m->fp);
     if (!ccov_geom_rings(m->ctx, sh->geom, put_ring, m))
         m->broken = true;
     if (!title) {
@@ -618,15 +714,22 @@ static void put_path(map *m, const shape *sh, const char *cls, const char *title
     fputs("</title></path>\n", m->fp);
 }
 
+/* <g id="id"> painted as cls, for the paths inside it. */
+static void put_group(map *m, const char *id, const char *cls) {
+    fprintf(m->fp, "<g id=\"%s\"", id);
+    put_paint(m, cls);
+    fputs(">\n", m->fp);
+}
+
 static void draw_regions(map *m) {
     const shape_list *l = &m->layers[L_REGIONS];
-    fputs("<g id=\"regions\">\n", m->fp);
+    put_group(m, "regions", "rg");
     for (size_t i = 0; i < l->n; i++) {
         const ccov_region_result *r = region_of(m, &l->items[i], i);
         char title[512], ha[64];
         snprintf(title, sizeof title, "%s: %s ha cleared (net)", region_name(m, &l->items[i], i),
                  r ? hectares(r->net_ha, ha, sizeof ha) : "?");
-        put_path(m, &l->items[i], "rg", title);
+        put_path(m, &l->items[i], NULL, title);
     }
     fputs("</g>\n", m->fp);
 }
@@ -635,9 +738,9 @@ static void draw_regions(map *m) {
    the region outlines on top. */
 static void draw_layers(map *m) {
     draw_regions(m);
-    fputs("<g id=\"coverage\">\n", m->fp);
+    put_group(m, "coverage", "cv");
     for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
-        put_path(m, &m->layers[L_COVERAGE].items[i], "cv", NULL);
+        put_path(m, &m->layers[L_COVERAGE].items[i], NULL, NULL);
     fputs("</g>\n<g id=\"overlaps\">\n", m->fp);
     for (int c = 0; c < NTIMES; c++)
         for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
@@ -646,12 +749,14 @@ static void draw_layers(map *m) {
             if (times_class(m->layers[L_OVERLAPS].items[i].times) == c)
                 put_path(m, &m->layers[L_OVERLAPS].items[i], cls, NULL);
         }
-    fputs("</g>\n<g id=\"outside\">\n", m->fp);
+    fputs("</g>\n", m->fp);
+    put_group(m, "outside", "out");
     for (size_t i = 0; i < m->layers[L_OUTSIDE].n; i++)
-        put_path(m, &m->layers[L_OUTSIDE].items[i], "out", NULL);
-    fputs("</g>\n<g id=\"region-outlines\">\n", m->fp);
+        put_path(m, &m->layers[L_OUTSIDE].items[i], NULL, NULL);
+    fputs("</g>\n", m->fp);
+    put_group(m, "region-outlines", "ro");
     for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
-        put_path(m, &m->layers[L_REGIONS].items[i], "ro", NULL);
+        put_path(m, &m->layers[L_REGIONS].items[i], NULL, NULL);
     fputs("</g>\n", m->fp);
 }
 
@@ -686,9 +791,7 @@ static void draw_scale_bar(map *m) {
     double w = len * m->scale, x = m->bar_box.x + 8 * u, y = m->bar_box.y + 22 * u;
     char b[5][24], label[32];
     fprintf(m->fp, "<g id=\"scale-bar\" data-length-m=\"%.0f\">\n", len);
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"box\"/>\n",
-            px(m->bar_box.x, b[0]), px(m->bar_box.y, b[1]), px(m->bar_box.w, b[2]),
-            px(m->bar_box.h, b[3]));
+    put_rect(m, &m->bar_box, "box");
     for (int i = 0; i < 4; i++)
         fprintf(m->fp,
                 "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\" stroke=\"" INK
@@ -713,20 +816,22 @@ static double north_angle(map *m) {
 }
 
 static void draw_north_arrow(map *m) {
-    char b[4][24];
+    char b[5][24];
     double u = m->u, a = north_angle(m);
     snprintf(b[2], sizeof b[2], "%.4g", u);
     fprintf(
         m->fp,
         "<g id=\"north-arrow\" transform=\"translate(%s %s) scale(%s)\">\n"
         "<title>True north at the map centre</title>\n"
-        "<circle r=\"26\" class=\"box\"/>\n<g transform=\"rotate(%s)\">\n"
+        "<circle r=\"26\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\" "
+        "stroke-width=\"%s\"/>\n<g transform=\"rotate(%s)\">\n"
         "<path d=\"M0 -11L7 13L0 8z\" fill=\"" INK "\"/>\n"
         "<path d=\"M0 -11L-7 13L0 8z\" fill=\"#ffffff\" stroke=\"" INK "\" stroke-width=\"1\"/>\n"
-        "<text y=\"-13\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">N</text>\n"
+        "<text y=\"-13\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"" INK
+        "\">N</text>\n"
         "</g>\n</g>\n",
         px(m->arrow_box.x + m->arrow_box.w / 2, b[0]),
-        px(m->arrow_box.y + m->arrow_box.h / 2, b[1]), b[2], px(a, b[3]));
+        px(m->arrow_box.y + m->arrow_box.h / 2, b[1]), b[2], px(0.8, b[4]), px(a, b[3]));
 }
 
 /* ---- legend ---- */
@@ -737,11 +842,10 @@ static void legend_heading(map *m, double *y, const char *text) {
 }
 
 static void legend_key(map *m, double *y, const char *cls, const char *label) {
-    char b[4][24];
     double u = m->u, x = m->legend.x + 14 * u;
     *y += 20 * u;
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"%s\"/>\n",
-            px(x, b[0]), px(*y - 11 * u, b[1]), px(22 * u, b[2]), px(13 * u, b[3]), cls);
+    box key = {x, *y - 11 * u, 22 * u, 13 * u};
+    put_rect(m, &key, cls);
     put_text(m, x + 32 * u, *y, "leg", label);
 }
 
@@ -813,16 +917,12 @@ static void legend_regions(map *m, double *y) {
 }
 
 static void draw_legend(map *m) {
-    static const char *const NOTES[] = {"Areas are drawn with an outline so that small",
-                                        "ones stay visible, and simplified for display",
-                                        "only: the figures are exact."};
-    char b[4][24];
+    static const char *const NOTES[] = {"Cleared land has a hairline outline so that small",
+                                        "tasks stay visible; overlaps have none. Simplified",
+                                        "for display only: the figures are exact."};
     double u = m->u, y = m->legend.y;
-    fprintf(m->fp,
-            "<g id=\"legend\">\n<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" "
-            "class=\"panel\"/>\n",
-            px(m->legend.x, b[0]), px(m->legend.y, b[1]), px(m->legend.w, b[2]),
-            px(m->legend.h, b[3]));
+    fputs("<g id=\"legend\">\n", m->fp);
+    put_rect(m, &m->legend, "panel");
     legend_heading(m, &y, "Legend");
     legend_keys(m, &y);
     legend_heading(m, &y, "Hectares");
@@ -882,49 +982,17 @@ static void draw_footer(map *m) {
 
 /* ---- the document ---- */
 
-static void put_style(map *m) {
-    double u = m->u;
-    char b[10][24];
-    fprintf(m->fp,
-            "<style>\ntext{fill:" INK "}\npath{fill-rule:evenodd}\n"
-            ".title{font-size:%spx;font-weight:bold}\n.sub{font-size:%spx;fill:" MUTED "}\n"
-            ".lab,.labv{text-anchor:middle;paint-order:stroke;stroke:#ffffff;stroke-width:%spx;"
-            "stroke-linejoin:round}\n.lab{font-size:%spx;font-weight:bold}\n"
-            ".labv{font-size:%spx}\n.leg{font-size:%spx}\n.legh{font-size:%spx;font-weight:bold}\n"
-            ".num{font-size:%spx;text-anchor:end}\n.foot,.small{font-size:%spx;fill:" MUTED "}\n"
-            ".sb{font-size:%spx;text-anchor:middle}\n",
-            px(22 * u, b[0]), px(13 * u, b[1]), px(3.5 * u, b[2]), px(14 * u, b[3]),
-            px(12 * u, b[4]), px(12.5 * u, b[5]), px(13.5 * u, b[6]), px(12.5 * u, b[7]),
-            px(11 * u, b[8]), px(11 * u, b[9]));
-    fprintf(m->fp,
-            ".box{fill:#ffffff;fill-opacity:0.85;stroke:#bbbbbb;stroke-width:%spx}\n"
-            ".panel,.frame{fill:#ffffff;stroke:#cccccc;stroke-width:%spx}\n"
-            ".rg{fill:" REGION_FILL ";stroke:none}\n"
-            ".ro{fill:none;stroke:" REGION_LINE ";stroke-width:%spx;stroke-linejoin:round}\n"
-            ".rs{fill:" REGION_FILL ";stroke:" REGION_LINE ";stroke-width:%spx}\n"
-            ".cv,.ov0,.ov1,.ov2,.ov3,.out{stroke-width:%spx;stroke-linejoin:round;"
-            "stroke-linecap:round}\n.ov0,.ov1,.ov2,.ov3{stroke-width:%spx}\n"
-            ".cv{fill:" CLEARED ";stroke:" CLEARED "}\n"
-            ".out{fill:" OUTSIDE ";stroke:" OUTSIDE "}\n",
-            px(0.8 * u, b[0]), px(1 * u, b[1]), px(1.2 * u, b[2]), px(1 * u, b[3]),
-            px(1.4 * u, b[4]), px(2.2 * u, b[5]));
-    for (int c = 0; c < NTIMES; c++)
-        fprintf(m->fp, ".ov%d{fill:%s;stroke:%s}\n", c, TIMES_FILL[c], TIMES_FILL[c]);
-    fputs("</style>\n", m->fp);
-}
-
 static void draw(map *m) {
     char b[6][24];
     fprintf(m->fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-            "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\">\n<title>",
+            "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\" "
+            "fill-rule=\"evenodd\" stroke=\"none\">\n<title>",
             px(m->width, b[0]), px(m->height, b[1]), b[0], b[1]);
     put_escaped(m->fp, m->title);
     fputs("</title>\n", m->fp);
-    put_style(m);
     fprintf(m->fp, "<rect width=\"%s\" height=\"%s\" fill=\"#ffffff\"/>\n", b[0], b[1]);
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"frame\"/>\n",
-            px(m->frame.x, b[2]), px(m->frame.y, b[3]), px(m->frame.w, b[4]), px(m->frame.h, b[5]));
+    put_rect(m, &m->frame, "frame");
     draw_layers(m);
     draw_labels(m);
     draw_scale_bar(m);
