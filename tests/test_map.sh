@@ -67,6 +67,40 @@ for part in "provinces.shp, layer provinces (EPSG:4326)" \
     "cleared_sample.gpkg, layer cleared (EPSG:32648)" "UTM zone 48N (EPSG:32648)"; do
     grep -qF "$part" <<<"$footer" && ok "footer: $part" || fail "footer lacks '$part'"
 done
+# Footer paths relative to the working folder or bare file names, boundary credit, and the
+# synthetic sample named in the footer, the visible title, report (table, JSON) and validate.
+grep -qF "$src" <<<"$footer" && fail "footer prints the absolute path $src" ||
+    ok "footer prints no absolute path"
+grep -qF "boundaries from Natural Earth" <<<"$footer" && ok "footer credits Natural Earth" ||
+    fail "footer lacks the Natural Earth credit"
+grep -qF "SYNTHETIC SAMPLE" <<<"$footer" && ok "footer says synthetic sample" ||
+    fail "footer lacks SYNTHETIC SAMPLE"
+[[ $(xpath "$svg" "string(//*[local-name()='text'][@font-size='22'])") == *"(synthetic sample)" ]] &&
+    ok "title says synthetic sample" || fail "title lacks (synthetic sample)"
+[[ $(jq '.inputs.cleared.synthetic' "$work/report.json") == true ]] &&
+    ok "report JSON: inputs.cleared.synthetic true" || fail "report JSON lacks synthetic: true"
+"$clearcov" report | grep -qx "Cleared areas: the bundled synthetic sample, not real clearance records" &&
+    ok "report table says synthetic sample" || fail "report table lacks the synthetic-sample line"
+"$clearcov" validate --claims "$src/data/claims.csv" >"$work/validate.txt" # exit 1: claims fail
+grep -q "^Cleared areas: the bundled synthetic sample" "$work/validate.txt" &&
+    ok "validate says synthetic sample" || fail "validate lacks the synthetic-sample line"
+cp "$src/data/cleared_sample.gpkg" "$work/records.gpkg"
+(cd "$work" && "$clearcov" map --cleared records.gpkg --out real.svg && "$clearcov" report \
+    --cleared records.gpkg --format json >real.json) || fail "map of records.gpkg failed"
+real_footer=$(xpath "$work/real.svg" "//*[@id='footer']//*[local-name()='text']/text()")
+grep -q "SYNTHETIC" <<<"$real_footer" && fail "a file that is not the bundled sample called synthetic" ||
+    ok "another file is not called synthetic"
+grep -qF "Cleared areas: records.gpkg, layer" <<<"$real_footer" && ok "footer path relative: records.gpkg" ||
+    fail "footer path not relative: $real_footer"
+[[ $(jq '.inputs.cleared.synthetic' "$work/real.json") == null ]] || fail "real.json says synthetic"
+gb=$src/../shared/data/lao_adm1_geoboundaries.geojson
+if [[ -f $gb ]]; then
+    "$clearcov" map --regions "$gb" --out "$work/gb.svg" 2>"$work/err" &&
+        xpath "$work/gb.svg" "//*[@id='footer']//*[local-name()='text']/text()" |
+        grep -qF "boundaries from geoBoundaries" && ok "footer credits geoBoundaries" ||
+        fail "geoBoundaries map lacks the credit: $(cat "$work/err")"
+fi
+
 for id in scale-bar north-arrow regions coverage overlaps outside legend; do
     [[ $(count_id "$svg" "$id") == 1 ]] && ok "element #$id" || fail "no element with id $id"
 done

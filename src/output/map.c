@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ typedef struct {
     double footer_y;
     FILE *fp;
     bool broken; /* a geometry could not be walked (out of memory): the file is incomplete */
+    bool sample; /* the cleared areas are the bundled synthetic sample */
 } map;
 
 /* ---- text ---- */
@@ -949,19 +951,52 @@ static void draw_title(map *m) {
              ccov_report_number((double)res->tasks, 0, tasks, sizeof tasks));
     char title[1024];
     size_t max = (size_t)((m->width - 40 * m->u) / (0.65 * 22 * m->u));
-    put_text(m, 20 * m->u, 36 * m->u, "title", text_head(m->title, max, title, sizeof title));
+    if (m->sample) {
+        char shown[1100];
+        snprintf(shown, sizeof shown, "%s (synthetic sample)", m->title);
+        put_text(m, 20 * m->u, 36 * m->u, "title", text_head(shown, max, title, sizeof title));
+    } else
+        put_text(m, 20 * m->u, 36 * m->u, "title", text_head(m->title, max, title, sizeof title));
     put_text(m, 20 * m->u, 58 * m->u, "sub", sub);
 }
 
-/* "What: path, layer L (CRS)", the path shortened from the left to fit the page. */
-static void footer_source(map *m, double y, const char *what, const ccov_input *in) {
+/* The path as the footer shows it: relative to the working folder when inside it, else its file
+   name alone, so that no folder of the machine that drew the map is printed. Connection strings
+   and other non-absolute sources are shown as given. */
+static const char *shown_path(const char *path) {
+    char cwd[PATH_MAX];
+    if (!path || path[0] != '/')
+        return path ? path : "?";
+    size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1])
+        return path + n + 1;
+    const char *slash = strrchr(path, '/');
+    return slash[1] ? slash + 1 : path;
+}
+
+/* Credit for the boundary data: the bundled provinces come from Natural Earth; a source whose
+   file name says geoBoundaries from geoBoundaries. NULL when unknown. */
+static const char *boundary_credit(const char *path) {
+    if (ccov_coverage_is_bundled_regions(path))
+        return "boundaries from Natural Earth (public domain)";
+    const char *name = path ? strrchr(path, '/') : NULL;
+    name = name ? name + 1 : path;
+    for (const char *p = name; p && *p; p++)
+        if (strncasecmp(p, "geoboundaries", 13) == 0)
+            return "boundaries from geoBoundaries (geoboundaries.org)";
+    return NULL;
+}
+
+/* "What: path, layer L (CRS); note", the path shortened from the left to fit the page. */
+static void footer_source(map *m, double y, const char *what, const ccov_input *in,
+                          const char *note) {
     char rest[600], tail[1200], line[2048];
-    snprintf(rest, sizeof rest, ", layer %s (%s)", in->layer ? in->layer : "?",
-             in->crs ? in->crs : "no CRS");
+    snprintf(rest, sizeof rest, ", layer %s (%s)%s%s", in->layer ? in->layer : "?",
+             in->crs ? in->crs : "no CRS", note ? "; " : "", note ? note : "");
     size_t max = (size_t)((m->width - 40 * m->u) / (0.6 * 11 * m->u));
     size_t fixed = text_chars(what) + text_chars(rest);
-    const char *path = text_tail(in->path ? in->path : "?", max > fixed + 12 ? max - fixed : 12,
-                                 tail, sizeof tail);
+    const char *path =
+        text_tail(shown_path(in->path), max > fixed + 12 ? max - fixed : 12, tail, sizeof tail);
     snprintf(line, sizeof line, "%s%s%s", what, path, rest);
     put_text(m, 20 * m->u, y, "foot", line);
 }
@@ -971,8 +1006,10 @@ static void draw_footer(map *m) {
     double y = m->footer_y, step = 16 * m->u;
     area_words(m, area, sizeof area);
     fputs("<g id=\"footer\">\n", m->fp);
-    footer_source(m, y, "Regions: ", &m->res->regions_input);
-    footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input);
+    footer_source(m, y, "Regions: ", &m->res->regions_input,
+                  boundary_credit(m->res->regions_input.path));
+    footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input,
+                  m->sample ? "SYNTHETIC SAMPLE, not real clearance records" : NULL);
     snprintf(line, sizeof line,
              "Map: %s, north arrow to true north. Areas: %s. Drawn by clearcov %s.", m->proj_name,
              area, CCOV_VERSION);
@@ -1048,6 +1085,7 @@ static ccov_status map_setup(map *m, const ccov_map_options *o) {
     if (st != CCOV_OK)
         return st;
     m->title = o->title ? o->title : DEFAULT_TITLE;
+    m->sample = ccov_coverage_is_sample(m->res->cleared_input.path);
     m->width = o->width_px ? o->width_px : 1000;
     m->u = m->width / 1000;
     for (int k = 0; k < NLAYERS && st == CCOV_OK; k++)
