@@ -93,6 +93,29 @@ grep -q "SYNTHETIC" <<<"$real_footer" && fail "a file that is not the bundled sa
 grep -qF "Cleared areas: records.gpkg, layer" <<<"$real_footer" && ok "footer path relative: records.gpkg" ||
     fail "footer path not relative: $real_footer"
 [[ $(jq '.inputs.cleared.synthetic' "$work/real.json") == null ]] || fail "real.json says synthetic"
+# Many regions (the 148 districts of geoBoundaries' ADM2, shared data): the legend lists the 12
+# with the most net hectares, largest first (order from report's JSON), says how many are left
+# out, and the footer counts the regions left without a label (those absent from #labels).
+gb2=$src/../shared/data/lao_adm2_geoboundaries.geojson
+if [[ -f $gb2 ]]; then
+    "$clearcov" map --regions "$gb2" --out "$work/gb2.svg" 2>/dev/null || fail "map of ADM2 failed"
+    "$clearcov" report --regions "$gb2" --format json 2>/dev/null >"$work/gb2.json"
+    total=$(jq '.regions | length' "$work/gb2.json")
+    want=$(jq -r '[.regions | to_entries[] | {i: .key, n: .value.name, h: .value.net_ha}] |
+        sort_by(-.h, .i) | .[:12][] | .n' "$work/gb2.json")
+    got=$(xpath "$work/gb2.svg" "//*[@id='legend']/*[local-name()='text'][not(@text-anchor)]/text()" |
+        sed -n '/^By region/,/^…/p' | sed '1d;$d')
+    [[ $got == "$want" ]] && ok "legend: 12 regions by net ha, largest first" ||
+        fail "legend order: got $(paste -sd, <<<"$got"), want $(paste -sd, <<<"$want")"
+    xpath "$work/gb2.svg" "//*[@id='legend']//*[local-name()='text']/text()" |
+        grep -qxF "… and $((total - 12)) more" && ok "legend: … and $((total - 12)) more" ||
+        fail "legend does not say '… and $((total - 12)) more'"
+    named=$(xpath "$work/gb2.svg" "//*[@id='labels']/*[local-name()='text'][@font-weight='bold'][not(@stroke)]/text()" | wc -l)
+    xpath "$work/gb2.svg" "//*[@id='footer']//*[local-name()='text']/text()" |
+        grep -qF "Labels: $((total - named)) of $total regions unlabelled" &&
+        ok "footer: $((total - named)) of $total regions unlabelled" ||
+        fail "footer does not count $((total - named)) unlabelled of $total"
+fi
 gb=$src/../shared/data/lao_adm1_geoboundaries.geojson
 if [[ -f $gb ]]; then
     "$clearcov" map --regions "$gb" --out "$work/gb.svg" 2>"$work/err" &&

@@ -71,8 +71,9 @@ typedef struct {
     box bar_box, arrow_box; /* kept clear of labels */
     double footer_y;
     FILE *fp;
-    bool broken; /* a geometry could not be walked (out of memory): the file is incomplete */
-    bool sample; /* the cleared areas are the bundled synthetic sample */
+    bool broken;       /* a geometry could not be walked (out of memory): the file is incomplete */
+    bool sample;       /* the cleared areas are the bundled synthetic sample */
+    size_t unlabelled; /* regions whose label did not fit */
 } map;
 
 /* ---- text ---- */
@@ -661,11 +662,21 @@ static ccov_status place_labels(map *m) {
     return ok ? CCOV_OK : ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
 }
 
+/* Regions whose label found no free spot: the footer counts them (one more line). */
+static void count_unlabelled(map *m) {
+    for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
+        m->unlabelled += !m->layers[L_REGIONS].items[i].labelled;
+    if (m->unlabelled)
+        m->height = ceil(m->height + 16 * m->u);
+}
+
 static ccov_status map_prepare(map *m) {
     layout(m);
     ccov_status st = simplify_layers(m);
     if (st == CCOV_OK)
         st = place_labels(m);
+    if (st == CCOV_OK)
+        count_unlabelled(m);
     return st;
 }
 
@@ -897,15 +908,33 @@ static void legend_figures(map *m, double *y) {
     legend_row(m, y, text_head(line, max, cut, sizeof cut), "");
 }
 
+/* Regions by net hectares, largest first; equal ones in the result's order. */
+static int cmp_by_net(const void *a, const void *b) {
+    const ccov_region_result *p = *(const ccov_region_result *const *)a;
+    const ccov_region_result *q = *(const ccov_region_result *const *)b;
+    if (p->net_ha != q->net_ha)
+        return p->net_ha < q->net_ha ? 1 : -1;
+    return (p > q) - (p < q);
+}
+
+/* The regions with the most cleared land, as many as the legend holds, then how many are left. */
 static void legend_regions(map *m, double *y) {
     double u = m->u, right = m->legend.x + m->legend.w - 14 * u;
     size_t n = m->res->nregions, shown = n > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS : n;
     size_t max = (size_t)((m->legend.w - 28 * u - 124 * u) / (0.6 * 12.5 * u));
-    legend_heading(m, y, "By region");
+    const ccov_region_result **order = calloc(n ? n : 1, sizeof *order);
+    if (!order) {
+        m->broken = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = &m->res->regions[i];
+    qsort(order, n, sizeof *order, cmp_by_net);
+    legend_heading(m, y, "By region, most cleared first");
     put_text(m, right - 62 * u, *y, "num", "net ha");
     put_text(m, right, *y, "num", "cleared");
     for (size_t i = 0; i < shown; i++) {
-        const ccov_region_result *r = &m->res->regions[i];
+        const ccov_region_result *r = order[i];
         char name[256], ha[64], pct[32];
         snprintf(pct, sizeof pct, "%.2f %%", r->percent_cleared);
         legend_row(m, y, text_head(r->name, max, name, sizeof name), pct);
@@ -916,6 +945,7 @@ static void legend_regions(map *m, double *y) {
         snprintf(more, sizeof more, "\xE2\x80\xA6 and %zu more", n - shown);
         legend_row(m, y, more, "");
     }
+    free(order);
 }
 
 static void draw_legend(map *m) {
@@ -1014,6 +1044,13 @@ static void draw_footer(map *m) {
              "Map: %s, north arrow to true north. Areas: %s. Drawn by clearcov %s.", m->proj_name,
              area, CCOV_VERSION);
     put_text(m, 20 * m->u, y + 2 * step, "foot", line);
+    if (m->unlabelled) {
+        snprintf(line, sizeof line,
+                 "Labels: %zu of %zu regions unlabelled (no room); the legend and the regions' "
+                 "tooltips give their figures.",
+                 m->unlabelled, m->layers[L_REGIONS].n);
+        put_text(m, 20 * m->u, y + 3 * step, "foot", line);
+    }
     fputs("</g>\n", m->fp);
 }
 
