@@ -85,6 +85,35 @@ for c in FFFFFF F3EFE2 2F9E44 FD8D3C 868E96 222222; do
     fi
 done
 
+# ---- overlaps drawn in proportion ----
+# Inside the map frame (legend swatches excluded), overlap-orange pixels over all cleared pixels
+# (green + orange) against the overlap's share of the cleared land inside the region, from
+# SpatiaLite's geodesic ST_Area (the UTM map changes area ratios by well under 0.1 % here). The
+# squares are about 90 px wide, so the pixels on their edges, shared between colours by
+# anti-aliasing, are about 4 % of the overlap's, and cleared land's 0.25-px hairline adds about as
+# much to green: 10 % relative tolerance. (Squares this large hide outline widths: the old 2.2-px
+# overlap outline also gave 0.124 here; the outlines mattered on dense maps of pixel-sized tasks.)
+frame=$(xmllint --xpath "(//*[local-name()='rect'][@stroke='#cccccc'])[1]" map.svg 2>/dev/null |
+    sed 's/.* x="\([^"]*\)" y="\([^"]*\)" width="\([^"]*\)" height="\([^"]*\)".*/\3x\4+\1+\2/')
+"$im" rsvg.png -crop "$frame" +repage frame.png
+counts frame.png >frame.txt
+green=$(count_of frame.txt '#2F9E44')
+orange=$(($(count_of frame.txt '#FD8D3C') + $(count_of frame.txt '#E6550D') +
+    $(count_of frame.txt '#A63603') + $(count_of frame.txt '#7F2704')))
+area() { ogrinfo -q -ro -dialect SQLite -sql "$1" cleared.geojson | sed -n 's/.* = //p'; }
+over=$(area "SELECT ST_Area(ST_Intersection(a.geometry, b.geometry), 1) FROM cleared a, cleared b
+    WHERE a.name = 'A' AND b.name = 'B'")
+inside=$(area "SELECT ST_Area(ST_Intersection(ST_Union(geometry),
+    ST_GeomFromText('POLYGON((103 18,104 18,104 19,103 19,103 18))', 4326)), 1) FROM cleared")
+if awk -v g="$green" -v o="$orange" -v a="$over" -v c="$inside" 'BEGIN {
+    want = a / c; got = o / (g + o)
+    printf "overlap share: %.4f of cleared pixels in the frame, %.4f of the area\n", got, want
+    exit !(g > 0 && o > 0 && got > 0.9 * want && got < 1.1 * want) }'; then
+    ok "overlaps drawn in proportion ($orange orange, $green green px)"
+else
+    fail "overlap pixels out of proportion ($orange orange, $green green px, frame $frame)"
+fi
+
 if ((failures)); then
     echo "test_map_render: $failures failure(s)"
     exit 1

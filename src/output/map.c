@@ -917,7 +917,8 @@ static int cmp_by_net(const void *a, const void *b) {
     return (p > q) - (p < q);
 }
 
-/* The regions with the most cleared land, as many as the legend holds, then how many are left. */
+/* The regions with the most net hectares first (the heading says only "By region": the columns
+   beside it leave no room), as many as the legend holds, then how many are left out. */
 static void legend_regions(map *m, double *y) {
     double u = m->u, right = m->legend.x + m->legend.w - 14 * u;
     size_t n = m->res->nregions, shown = n > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS : n;
@@ -930,7 +931,7 @@ static void legend_regions(map *m, double *y) {
     for (size_t i = 0; i < n; i++)
         order[i] = &m->res->regions[i];
     qsort(order, n, sizeof *order, cmp_by_net);
-    legend_heading(m, y, "By region, most cleared first");
+    legend_heading(m, y, "By region");
     put_text(m, right - 62 * u, *y, "num", "net ha");
     put_text(m, right, *y, "num", "cleared");
     for (size_t i = 0; i < shown; i++) {
