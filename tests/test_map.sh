@@ -67,6 +67,63 @@ for part in "provinces.shp, layer provinces (EPSG:4326)" \
     "cleared_sample.gpkg, layer cleared (EPSG:32648)" "UTM zone 48N (EPSG:32648)"; do
     grep -qF "$part" <<<"$footer" && ok "footer: $part" || fail "footer lacks '$part'"
 done
+# Footer paths relative to the working folder or bare file names, boundary credit, and the
+# synthetic sample named in the footer, the visible title, report (table, JSON) and validate.
+grep -qF "$src" <<<"$footer" && fail "footer prints the absolute path $src" ||
+    ok "footer prints no absolute path"
+grep -qF "boundaries from Natural Earth" <<<"$footer" && ok "footer credits Natural Earth" ||
+    fail "footer lacks the Natural Earth credit"
+grep -qF "SYNTHETIC SAMPLE" <<<"$footer" && ok "footer says synthetic sample" ||
+    fail "footer lacks SYNTHETIC SAMPLE"
+[[ $(xpath "$svg" "string(//*[local-name()='text'][@font-size='22'])") == *"(synthetic sample)" ]] &&
+    ok "title says synthetic sample" || fail "title lacks (synthetic sample)"
+[[ $(jq '.inputs.cleared.synthetic' "$work/report.json") == true ]] &&
+    ok "report JSON: inputs.cleared.synthetic true" || fail "report JSON lacks synthetic: true"
+"$clearcov" report | grep -qx "Cleared areas: the bundled synthetic sample, not real clearance records" &&
+    ok "report table says synthetic sample" || fail "report table lacks the synthetic-sample line"
+"$clearcov" validate --claims "$src/data/claims.csv" >"$work/validate.txt" # exit 1: claims fail
+grep -q "^Cleared areas: the bundled synthetic sample" "$work/validate.txt" &&
+    ok "validate says synthetic sample" || fail "validate lacks the synthetic-sample line"
+cp "$src/data/cleared_sample.gpkg" "$work/records.gpkg"
+(cd "$work" && "$clearcov" map --cleared records.gpkg --out real.svg && "$clearcov" report \
+    --cleared records.gpkg --format json >real.json) || fail "map of records.gpkg failed"
+real_footer=$(xpath "$work/real.svg" "//*[@id='footer']//*[local-name()='text']/text()")
+grep -q "SYNTHETIC" <<<"$real_footer" && fail "a file that is not the bundled sample called synthetic" ||
+    ok "another file is not called synthetic"
+grep -qF "Cleared areas: records.gpkg, layer" <<<"$real_footer" && ok "footer path relative: records.gpkg" ||
+    fail "footer path not relative: $real_footer"
+[[ $(jq '.inputs.cleared.synthetic' "$work/real.json") == null ]] || fail "real.json says synthetic"
+# Many regions (the 148 districts of geoBoundaries' ADM2, shared data): the legend lists the 12
+# with the most net hectares, largest first (order from report's JSON), says how many are left
+# out, and the footer counts the regions left without a label (those absent from #labels).
+gb2=$src/../shared/data/lao_adm2_geoboundaries.geojson
+if [[ -f $gb2 ]]; then
+    "$clearcov" map --regions "$gb2" --out "$work/gb2.svg" 2>/dev/null || fail "map of ADM2 failed"
+    "$clearcov" report --regions "$gb2" --format json 2>/dev/null >"$work/gb2.json"
+    total=$(jq '.regions | length' "$work/gb2.json")
+    want=$(jq -r '[.regions | to_entries[] | {i: .key, n: .value.name, h: .value.net_ha}] |
+        sort_by(-.h, .i) | .[:12][] | .n' "$work/gb2.json")
+    got=$(xpath "$work/gb2.svg" "//*[@id='legend']/*[local-name()='text'][not(@text-anchor)]/text()" |
+        sed -n '/^By region/,/^…/p' | sed '1d;$d')
+    [[ $got == "$want" ]] && ok "legend: 12 regions by net ha, largest first" ||
+        fail "legend order: got $(paste -sd, <<<"$got"), want $(paste -sd, <<<"$want")"
+    xpath "$work/gb2.svg" "//*[@id='legend']//*[local-name()='text']/text()" |
+        grep -qxF "… and $((total - 12)) more" && ok "legend: … and $((total - 12)) more" ||
+        fail "legend does not say '… and $((total - 12)) more'"
+    named=$(xpath "$work/gb2.svg" "//*[@id='labels']/*[local-name()='text'][@font-weight='bold'][not(@stroke)]/text()" | wc -l)
+    xpath "$work/gb2.svg" "//*[@id='footer']//*[local-name()='text']/text()" |
+        grep -qF "Labels: $((total - named)) of $total regions unlabelled" &&
+        ok "footer: $((total - named)) of $total regions unlabelled" ||
+        fail "footer does not count $((total - named)) unlabelled of $total"
+fi
+gb=$src/../shared/data/lao_adm1_geoboundaries.geojson
+if [[ -f $gb ]]; then
+    "$clearcov" map --regions "$gb" --out "$work/gb.svg" 2>"$work/err" &&
+        xpath "$work/gb.svg" "//*[@id='footer']//*[local-name()='text']/text()" |
+        grep -qF "boundaries from geoBoundaries" && ok "footer credits geoBoundaries" ||
+        fail "geoBoundaries map lacks the credit: $(cat "$work/err")"
+fi
+
 for id in scale-bar north-arrow regions coverage overlaps outside legend; do
     [[ $(count_id "$svg" "$id") == 1 ]] && ok "element #$id" || fail "no element with id $id"
 done
@@ -82,7 +139,8 @@ done
 # ---- the scale bar, against GDAL's own projection of the provinces ----
 # The map is in UTM 48N; the region outlines' extent in page pixels over their extent in metres
 # (from ogr2ogr, independent of clearcov) gives pixels per metre, and the scale bar must be
-# data-length-m metres long at that scale (1 %: outlines are simplified by half a pixel).
+# data-length-m metres long at that scale (1 %: outlines are simplified by half a pixel). The bar's
+# black and white segments are its rects with a fill and no fill-opacity (the box behind has one).
 page_extent() { # min/max x and y of every path in group $2, from the path data
     xpath "$1" "//*[@id='$2']/*[local-name()='path']/@d" | sed -e 's/^ *d="//' -e 's/"$//' |
         awk '{ gsub(/[Mlz]/, " & "); gsub(/-/, " -"); n = split($0, t, " ")
@@ -101,7 +159,7 @@ if true; then
             sed -n 's/^Extent: (\(.*\), \(.*\)) - (\(.*\), \(.*\))$/\1 \2 \3 \4/p')
     read -r px0 py0 px1 py1 < <(page_extent "$svg" region-outlines)
     length=$(xpath "$svg" "string(//*[@id='scale-bar']/@data-length-m)")
-    bar=$(xpath "$svg" "//*[@id='scale-bar']/*[local-name()='rect'][@fill]/@width" |
+    bar=$(xpath "$svg" "//*[@id='scale-bar']/*[local-name()='rect'][@fill][not(@fill-opacity)]/@width" |
         sed 's/.*="\(.*\)"/\1/' | awk '{ s += $1 } END { print s }')
     label=$(xpath "$svg" "(//*[@id='scale-bar']/*[local-name()='text'])[last()]/text()")
     awk -v px="$px0 $py0 $px1 $py1" -v ex="$ex0 $ey0 $ex1 $ey1" -v len="$length" -v bar="$bar" '

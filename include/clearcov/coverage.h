@@ -209,6 +209,12 @@ const char *ccov_coverage_data_path(const char *name, char *buf, size_t n);
 const char *ccov_coverage_default_regions(const char *src, char *buf, size_t n);
 const char *ccov_coverage_default_cleared(const char *src, char *buf, size_t n);
 
+/* Synthetic sample flag (issue 15): true when path is the bundled synthetic cleared sample
+   (cleared_sample.gpkg, the same file by device and inode), resp. the bundled Natural Earth
+   provinces; false for anything else or a path that cannot be read as a file. */
+bool ccov_coverage_is_sample(const char *path);
+bool ccov_coverage_is_bundled_regions(const char *path);
+
 /* Run the pipeline. On success *out holds a result to free with ccov_result_free(). On failure
    returns the status and leaves the message in ctx. */
 ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_result **out);

@@ -640,7 +640,12 @@ static void write_table(const ccov_validation *v, FILE *out) {
     lit_text(out, ", ", v->cleared_input.crs);
     lit_text(out, "); regions: ", v->regions_input.path);
     lit_text(out, " (layer ", v->regions_input.layer);
-    fputs(")\n\n", out);
+    fputs(")\n", out);
+    if (ccov_coverage_is_sample(v->cleared_input.path))
+        fputs("Cleared areas: the bundled synthetic sample, not real clearance records: the "
+              "verdicts below are a demonstration, not findings\n",
+              out);
+    fputc('\n', out);
     char heads[NTCOLS][64];
     for (int c = 0; c < NTCOLS; c++)
         snprintf(heads[c], 64, "%s", THEADS[c]);

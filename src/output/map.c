@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +27,8 @@
 #define CLEARED "#2f9e44"
 #define OUTSIDE "#868e96"
 enum { NTIMES = 4 }; /* overlap classes: 2, 3, 4, 5 or more times */
-static const char *const TIMES_FILL[NTIMES] = {"#fd8d3c", "#e6550d", "#a63603", "#7f2704"};
+/* Outline of cleared land, layout units: thin enough not to swell its area visibly. */
+#define HAIRLINE 0.5
 
 enum { L_REGIONS, L_COVERAGE, L_OVERLAPS, L_OUTSIDE, NLAYERS };
 static const char *const LAYER_NAMES[NLAYERS] = {"regions", "coverage", "overlaps", "outside"};
@@ -69,7 +71,9 @@ typedef struct {
     box bar_box, arrow_box; /* kept clear of labels */
     double footer_y;
     FILE *fp;
-    bool broken; /* a geometry could not be walked (out of memory): the file is incomplete */
+    bool broken;       /* a geometry could not be walked (out of memory): the file is incomplete */
+    bool sample;       /* the cleared areas are the bundled synthetic sample */
+    size_t unlabelled; /* regions whose label did not fit */
 } map;
 
 /* ---- text ---- */
@@ -182,12 +186,104 @@ static const char *hectares(double ha, char *buf, size_t n) {
     return ccov_report_number(ha, 2, buf, n);
 }
 
-/* <text x y class>s</text>, s escaped. */
-static void put_text(map *m, double x, double y, const char *cls, const char *s) {
+/* Styling as SVG presentation attributes only, which every renderer reads: no <style> and no
+   class attribute (ImageMagick's own renderer ignores CSS and fails on a class it has no
+   definition for). Sizes are in layout units (m->u); a fill of NULL writes none, a stroke width
+   of 0 no stroke. */
+typedef struct {
+    const char *cls, *fill, *stroke;
+    double fill_opacity, stroke_width, font_size;
+    bool bold, halo; /* halo: white outline under the glyphs, for labels over the map */
+    const char *anchor;
+    bool round; /* round stroke joins (outlines of geometry) */
+} paint;
+
+static const paint PAINTS[] = {
+    {"title", INK, NULL, 1, 0, 22, true, false, NULL, false},
+    {"sub", MUTED, NULL, 1, 0, 13, false, false, NULL, false},
+    {"lab", INK, NULL, 1, 0, 14, true, true, "middle", false},
+    {"labv", INK, NULL, 1, 0, 12, false, true, "middle", false},
+    {"leg", INK, NULL, 1, 0, 12.5, false, false, NULL, false},
+    {"legh", INK, NULL, 1, 0, 13.5, true, false, NULL, false},
+    {"num", INK, NULL, 1, 0, 12.5, false, false, "end", false},
+    {"foot", MUTED, NULL, 1, 0, 11, false, false, NULL, false},
+    {"small", MUTED, NULL, 1, 0, 11, false, false, NULL, false},
+    {"sb", INK, NULL, 1, 0, 11, false, false, "middle", false},
+    {"box", "#ffffff", "#bbbbbb", 0.85, 0.8, 0, false, false, NULL, false},
+    {"panel", "#ffffff", "#cccccc", 1, 1, 0, false, false, NULL, false},
+    {"frame", "#ffffff", "#cccccc", 1, 1, 0, false, false, NULL, false},
+    {"rg", REGION_FILL, NULL, 1, 0, 0, false, false, NULL, false},
+    {"ro", "none", REGION_LINE, 1, 1.2, 0, false, false, NULL, true},
+    {"rs", REGION_FILL, REGION_LINE, 1, 1, 0, false, false, NULL, false},
+    /* Cleared land gets a hairline of its own colour so that a task smaller than a pixel still
+       shows as a dot; overlaps get none, so that they cover exactly their own area. */
+    {"cv", CLEARED, CLEARED, 1, HAIRLINE, 0, false, false, NULL, true},
+    {"out", OUTSIDE, OUTSIDE, 1, HAIRLINE, 0, false, false, NULL, true},
+    {"ov0", "#fd8d3c", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov1", "#e6550d", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov2", "#a63603", NULL, 1, 0, 0, false, false, NULL, false},
+    {"ov3", "#7f2704", NULL, 1, 0, 0, false, false, NULL, false},
+};
+
+static const paint *find_paint(const char *cls) {
+    for (size_t i = 0; i < sizeof PAINTS / sizeof PAINTS[0]; i++)
+        if (strcmp(PAINTS[i].cls, cls) == 0)
+            return &PAINTS[i];
+    return NULL;
+}
+
+/* The presentation attributes of the paint named cls, each with a leading space; halo: those of
+   the white outline drawn under a label (paint-order is not read by every renderer, so the halo
+   is a copy of the text drawn first). */
+static void put_paint_as(map *m, const char *cls, bool halo) {
+    const paint *p = find_paint(cls);
+    char b[24];
+    if (!p)
+        return;
+    if (p->fill)
+        fprintf(m->fp, " fill=\"%s\"", halo ? "#ffffff" : p->fill);
+    if (p->fill_opacity < 1)
+        fprintf(m->fp, " fill-opacity=\"%g\"", p->fill_opacity);
+    if (p->font_size > 0)
+        fprintf(m->fp, " font-size=\"%s\"", px(p->font_size * m->u, b));
+    if (p->bold)
+        fputs(" font-weight=\"bold\"", m->fp);
+    if (p->anchor)
+        fprintf(m->fp, " text-anchor=\"%s\"", p->anchor);
+    if (halo)
+        fprintf(m->fp, " stroke=\"#ffffff\" stroke-width=\"%s\" stroke-linejoin=\"round\"",
+                px(3.5 * m->u, b));
+    if (p->stroke && p->stroke_width > 0)
+        fprintf(m->fp, " stroke=\"%s\" stroke-width=\"%s\"%s", p->stroke,
+                px(p->stroke_width * m->u, b), p->round ? " stroke-linejoin=\"round\"" : "");
+}
+
+static void put_paint(map *m, const char *cls) { put_paint_as(m, cls, false); }
+
+static void put_text_as(map *m, double x, double y, const char *cls, const char *s, bool halo) {
     char bx[24], by[24];
-    fprintf(m->fp, "<text x=\"%s\" y=\"%s\" class=\"%s\">", px(x, bx), px(y, by), cls);
+    fprintf(m->fp, "<text x=\"%s\" y=\"%s\"", px(x, bx), px(y, by));
+    put_paint_as(m, cls, halo);
+    fputc('>', m->fp);
     put_escaped(m->fp, s);
     fputs("</text>\n", m->fp);
+}
+
+/* <text x y>s</text> painted as cls, s escaped; a label gets its halo first. */
+static void put_text(map *m, double x, double y, const char *cls, const char *s) {
+    const paint *p = find_paint(cls);
+    if (p && p->halo)
+        put_text_as(m, x, y, cls, s, true);
+    put_text_as(m, x, y, cls, s, false);
+}
+
+/* <rect> of box b painted as cls. */
+static void put_rect(map *m, const box *b, const char *cls) {
+    char s[4][24];
+    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\"", px(b->x, s[0]),
+            px(b->y, s[1]), px(b->w, s[2]), px(b->h, s[3]));
+    put_paint(m, cls);
+    fputs("/>\n", m->fp);
 }
 
 /* ---- reading the result's layers ---- */
@@ -566,11 +662,21 @@ static ccov_status place_labels(map *m) {
     return ok ? CCOV_OK : ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
 }
 
+/* Regions whose label found no free spot: the footer counts them (one more line). */
+static void count_unlabelled(map *m) {
+    for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
+        m->unlabelled += !m->layers[L_REGIONS].items[i].labelled;
+    if (m->unlabelled)
+        m->height = ceil(m->height + 16 * m->u);
+}
+
 static ccov_status map_prepare(map *m) {
     layout(m);
     ccov_status st = simplify_layers(m);
     if (st == CCOV_OK)
         st = place_labels(m);
+    if (st == CCOV_OK)
+        count_unlabelled(m);
     return st;
 }
 
@@ -606,7 +712,10 @@ static bool put_ring(void *user, const double *x, const double *y, size_t n, boo
 }
 
 static void put_path(map *m, const shape *sh, const char *cls, const char *title) {
-    fprintf(m->fp, "<path class=\"%s\" d=\"", cls);
+    fputs("<path", m->fp);
+    if (cls)
+        put_paint(m, cls);
+    fputs(" d=\"", m->fp);
     if (!ccov_geom_rings(m->ctx, sh->geom, put_ring, m))
         m->broken = true;
     if (!title) {
@@ -618,15 +727,22 @@ static void put_path(map *m, const shape *sh, const char *cls, const char *title
     fputs("</title></path>\n", m->fp);
 }
 
+/* <g id="id"> painted as cls, for the paths inside it. */
+static void put_group(map *m, const char *id, const char *cls) {
+    fprintf(m->fp, "<g id=\"%s\"", id);
+    put_paint(m, cls);
+    fputs(">\n", m->fp);
+}
+
 static void draw_regions(map *m) {
     const shape_list *l = &m->layers[L_REGIONS];
-    fputs("<g id=\"regions\">\n", m->fp);
+    put_group(m, "regions", "rg");
     for (size_t i = 0; i < l->n; i++) {
         const ccov_region_result *r = region_of(m, &l->items[i], i);
         char title[512], ha[64];
         snprintf(title, sizeof title, "%s: %s ha cleared (net)", region_name(m, &l->items[i], i),
                  r ? hectares(r->net_ha, ha, sizeof ha) : "?");
-        put_path(m, &l->items[i], "rg", title);
+        put_path(m, &l->items[i], NULL, title);
     }
     fputs("</g>\n", m->fp);
 }
@@ -635,9 +751,9 @@ static void draw_regions(map *m) {
    the region outlines on top. */
 static void draw_layers(map *m) {
     draw_regions(m);
-    fputs("<g id=\"coverage\">\n", m->fp);
+    put_group(m, "coverage", "cv");
     for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
-        put_path(m, &m->layers[L_COVERAGE].items[i], "cv", NULL);
+        put_path(m, &m->layers[L_COVERAGE].items[i], NULL, NULL);
     fputs("</g>\n<g id=\"overlaps\">\n", m->fp);
     for (int c = 0; c < NTIMES; c++)
         for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
@@ -646,12 +762,14 @@ static void draw_layers(map *m) {
             if (times_class(m->layers[L_OVERLAPS].items[i].times) == c)
                 put_path(m, &m->layers[L_OVERLAPS].items[i], cls, NULL);
         }
-    fputs("</g>\n<g id=\"outside\">\n", m->fp);
+    fputs("</g>\n", m->fp);
+    put_group(m, "outside", "out");
     for (size_t i = 0; i < m->layers[L_OUTSIDE].n; i++)
-        put_path(m, &m->layers[L_OUTSIDE].items[i], "out", NULL);
-    fputs("</g>\n<g id=\"region-outlines\">\n", m->fp);
+        put_path(m, &m->layers[L_OUTSIDE].items[i], NULL, NULL);
+    fputs("</g>\n", m->fp);
+    put_group(m, "region-outlines", "ro");
     for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
-        put_path(m, &m->layers[L_REGIONS].items[i], "ro", NULL);
+        put_path(m, &m->layers[L_REGIONS].items[i], NULL, NULL);
     fputs("</g>\n", m->fp);
 }
 
@@ -686,9 +804,7 @@ static void draw_scale_bar(map *m) {
     double w = len * m->scale, x = m->bar_box.x + 8 * u, y = m->bar_box.y + 22 * u;
     char b[5][24], label[32];
     fprintf(m->fp, "<g id=\"scale-bar\" data-length-m=\"%.0f\">\n", len);
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"box\"/>\n",
-            px(m->bar_box.x, b[0]), px(m->bar_box.y, b[1]), px(m->bar_box.w, b[2]),
-            px(m->bar_box.h, b[3]));
+    put_rect(m, &m->bar_box, "box");
     for (int i = 0; i < 4; i++)
         fprintf(m->fp,
                 "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\" stroke=\"" INK
@@ -713,20 +829,22 @@ static double north_angle(map *m) {
 }
 
 static void draw_north_arrow(map *m) {
-    char b[4][24];
+    char b[5][24];
     double u = m->u, a = north_angle(m);
     snprintf(b[2], sizeof b[2], "%.4g", u);
     fprintf(
         m->fp,
         "<g id=\"north-arrow\" transform=\"translate(%s %s) scale(%s)\">\n"
         "<title>True north at the map centre</title>\n"
-        "<circle r=\"26\" class=\"box\"/>\n<g transform=\"rotate(%s)\">\n"
+        "<circle r=\"26\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\" "
+        "stroke-width=\"%s\"/>\n<g transform=\"rotate(%s)\">\n"
         "<path d=\"M0 -11L7 13L0 8z\" fill=\"" INK "\"/>\n"
         "<path d=\"M0 -11L-7 13L0 8z\" fill=\"#ffffff\" stroke=\"" INK "\" stroke-width=\"1\"/>\n"
-        "<text y=\"-13\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">N</text>\n"
+        "<text y=\"-13\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"" INK
+        "\">N</text>\n"
         "</g>\n</g>\n",
         px(m->arrow_box.x + m->arrow_box.w / 2, b[0]),
-        px(m->arrow_box.y + m->arrow_box.h / 2, b[1]), b[2], px(a, b[3]));
+        px(m->arrow_box.y + m->arrow_box.h / 2, b[1]), b[2], px(0.8, b[4]), px(a, b[3]));
 }
 
 /* ---- legend ---- */
@@ -737,11 +855,10 @@ static void legend_heading(map *m, double *y, const char *text) {
 }
 
 static void legend_key(map *m, double *y, const char *cls, const char *label) {
-    char b[4][24];
     double u = m->u, x = m->legend.x + 14 * u;
     *y += 20 * u;
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"%s\"/>\n",
-            px(x, b[0]), px(*y - 11 * u, b[1]), px(22 * u, b[2]), px(13 * u, b[3]), cls);
+    box key = {x, *y - 11 * u, 22 * u, 13 * u};
+    put_rect(m, &key, cls);
     put_text(m, x + 32 * u, *y, "leg", label);
 }
 
@@ -791,15 +908,34 @@ static void legend_figures(map *m, double *y) {
     legend_row(m, y, text_head(line, max, cut, sizeof cut), "");
 }
 
+/* Regions by net hectares, largest first; equal ones in the result's order. */
+static int cmp_by_net(const void *a, const void *b) {
+    const ccov_region_result *p = *(const ccov_region_result *const *)a;
+    const ccov_region_result *q = *(const ccov_region_result *const *)b;
+    if (p->net_ha != q->net_ha)
+        return p->net_ha < q->net_ha ? 1 : -1;
+    return (p > q) - (p < q);
+}
+
+/* The regions with the most net hectares first (the heading says only "By region": the columns
+   beside it leave no room), as many as the legend holds, then how many are left out. */
 static void legend_regions(map *m, double *y) {
     double u = m->u, right = m->legend.x + m->legend.w - 14 * u;
     size_t n = m->res->nregions, shown = n > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS : n;
     size_t max = (size_t)((m->legend.w - 28 * u - 124 * u) / (0.6 * 12.5 * u));
+    const ccov_region_result **order = calloc(n ? n : 1, sizeof *order);
+    if (!order) {
+        m->broken = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = &m->res->regions[i];
+    qsort(order, n, sizeof *order, cmp_by_net);
     legend_heading(m, y, "By region");
     put_text(m, right - 62 * u, *y, "num", "net ha");
     put_text(m, right, *y, "num", "cleared");
     for (size_t i = 0; i < shown; i++) {
-        const ccov_region_result *r = &m->res->regions[i];
+        const ccov_region_result *r = order[i];
         char name[256], ha[64], pct[32];
         snprintf(pct, sizeof pct, "%.2f %%", r->percent_cleared);
         legend_row(m, y, text_head(r->name, max, name, sizeof name), pct);
@@ -810,19 +946,16 @@ static void legend_regions(map *m, double *y) {
         snprintf(more, sizeof more, "\xE2\x80\xA6 and %zu more", n - shown);
         legend_row(m, y, more, "");
     }
+    free(order);
 }
 
 static void draw_legend(map *m) {
-    static const char *const NOTES[] = {"Areas are drawn with an outline so that small",
-                                        "ones stay visible, and simplified for display",
-                                        "only: the figures are exact."};
-    char b[4][24];
+    static const char *const NOTES[] = {"Cleared land has a hairline outline so that small",
+                                        "tasks stay visible; overlaps have none. Simplified",
+                                        "for display only: the figures are exact."};
     double u = m->u, y = m->legend.y;
-    fprintf(m->fp,
-            "<g id=\"legend\">\n<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" "
-            "class=\"panel\"/>\n",
-            px(m->legend.x, b[0]), px(m->legend.y, b[1]), px(m->legend.w, b[2]),
-            px(m->legend.h, b[3]));
+    fputs("<g id=\"legend\">\n", m->fp);
+    put_rect(m, &m->legend, "panel");
     legend_heading(m, &y, "Legend");
     legend_keys(m, &y);
     legend_heading(m, &y, "Hectares");
@@ -849,19 +982,52 @@ static void draw_title(map *m) {
              ccov_report_number((double)res->tasks, 0, tasks, sizeof tasks));
     char title[1024];
     size_t max = (size_t)((m->width - 40 * m->u) / (0.65 * 22 * m->u));
-    put_text(m, 20 * m->u, 36 * m->u, "title", text_head(m->title, max, title, sizeof title));
+    if (m->sample) {
+        char shown[1100];
+        snprintf(shown, sizeof shown, "%s (synthetic sample)", m->title);
+        put_text(m, 20 * m->u, 36 * m->u, "title", text_head(shown, max, title, sizeof title));
+    } else
+        put_text(m, 20 * m->u, 36 * m->u, "title", text_head(m->title, max, title, sizeof title));
     put_text(m, 20 * m->u, 58 * m->u, "sub", sub);
 }
 
-/* "What: path, layer L (CRS)", the path shortened from the left to fit the page. */
-static void footer_source(map *m, double y, const char *what, const ccov_input *in) {
+/* The path as the footer shows it: relative to the working folder when inside it, else its file
+   name alone, so that no folder of the machine that drew the map is printed. Connection strings
+   and other non-absolute sources are shown as given. */
+static const char *shown_path(const char *path) {
+    char cwd[PATH_MAX];
+    if (!path || path[0] != '/')
+        return path ? path : "?";
+    size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1])
+        return path + n + 1;
+    const char *slash = strrchr(path, '/');
+    return slash[1] ? slash + 1 : path;
+}
+
+/* Credit for the boundary data: the bundled provinces come from Natural Earth; a source whose
+   file name says geoBoundaries from geoBoundaries. NULL when unknown. */
+static const char *boundary_credit(const char *path) {
+    if (ccov_coverage_is_bundled_regions(path))
+        return "boundaries from Natural Earth (public domain)";
+    const char *name = path ? strrchr(path, '/') : NULL;
+    name = name ? name + 1 : path;
+    for (const char *p = name; p && *p; p++)
+        if (strncasecmp(p, "geoboundaries", 13) == 0)
+            return "boundaries from geoBoundaries (geoboundaries.org)";
+    return NULL;
+}
+
+/* "What: path, layer L (CRS); note", the path shortened from the left to fit the page. */
+static void footer_source(map *m, double y, const char *what, const ccov_input *in,
+                          const char *note) {
     char rest[600], tail[1200], line[2048];
-    snprintf(rest, sizeof rest, ", layer %s (%s)", in->layer ? in->layer : "?",
-             in->crs ? in->crs : "no CRS");
+    snprintf(rest, sizeof rest, ", layer %s (%s)%s%s", in->layer ? in->layer : "?",
+             in->crs ? in->crs : "no CRS", note ? "; " : "", note ? note : "");
     size_t max = (size_t)((m->width - 40 * m->u) / (0.6 * 11 * m->u));
     size_t fixed = text_chars(what) + text_chars(rest);
-    const char *path = text_tail(in->path ? in->path : "?", max > fixed + 12 ? max - fixed : 12,
-                                 tail, sizeof tail);
+    const char *path =
+        text_tail(shown_path(in->path), max > fixed + 12 ? max - fixed : 12, tail, sizeof tail);
     snprintf(line, sizeof line, "%s%s%s", what, path, rest);
     put_text(m, 20 * m->u, y, "foot", line);
 }
@@ -871,60 +1037,37 @@ static void draw_footer(map *m) {
     double y = m->footer_y, step = 16 * m->u;
     area_words(m, area, sizeof area);
     fputs("<g id=\"footer\">\n", m->fp);
-    footer_source(m, y, "Regions: ", &m->res->regions_input);
-    footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input);
+    footer_source(m, y, "Regions: ", &m->res->regions_input,
+                  boundary_credit(m->res->regions_input.path));
+    footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input,
+                  m->sample ? "SYNTHETIC SAMPLE, not real clearance records" : NULL);
     snprintf(line, sizeof line,
              "Map: %s, north arrow to true north. Areas: %s. Drawn by clearcov %s.", m->proj_name,
              area, CCOV_VERSION);
     put_text(m, 20 * m->u, y + 2 * step, "foot", line);
+    if (m->unlabelled) {
+        snprintf(line, sizeof line,
+                 "Labels: %zu of %zu regions unlabelled (no room); the legend and the regions' "
+                 "tooltips give their figures.",
+                 m->unlabelled, m->layers[L_REGIONS].n);
+        put_text(m, 20 * m->u, y + 3 * step, "foot", line);
+    }
     fputs("</g>\n", m->fp);
 }
 
 /* ---- the document ---- */
 
-static void put_style(map *m) {
-    double u = m->u;
-    char b[10][24];
-    fprintf(m->fp,
-            "<style>\ntext{fill:" INK "}\npath{fill-rule:evenodd}\n"
-            ".title{font-size:%spx;font-weight:bold}\n.sub{font-size:%spx;fill:" MUTED "}\n"
-            ".lab,.labv{text-anchor:middle;paint-order:stroke;stroke:#ffffff;stroke-width:%spx;"
-            "stroke-linejoin:round}\n.lab{font-size:%spx;font-weight:bold}\n"
-            ".labv{font-size:%spx}\n.leg{font-size:%spx}\n.legh{font-size:%spx;font-weight:bold}\n"
-            ".num{font-size:%spx;text-anchor:end}\n.foot,.small{font-size:%spx;fill:" MUTED "}\n"
-            ".sb{font-size:%spx;text-anchor:middle}\n",
-            px(22 * u, b[0]), px(13 * u, b[1]), px(3.5 * u, b[2]), px(14 * u, b[3]),
-            px(12 * u, b[4]), px(12.5 * u, b[5]), px(13.5 * u, b[6]), px(12.5 * u, b[7]),
-            px(11 * u, b[8]), px(11 * u, b[9]));
-    fprintf(m->fp,
-            ".box{fill:#ffffff;fill-opacity:0.85;stroke:#bbbbbb;stroke-width:%spx}\n"
-            ".panel,.frame{fill:#ffffff;stroke:#cccccc;stroke-width:%spx}\n"
-            ".rg{fill:" REGION_FILL ";stroke:none}\n"
-            ".ro{fill:none;stroke:" REGION_LINE ";stroke-width:%spx;stroke-linejoin:round}\n"
-            ".rs{fill:" REGION_FILL ";stroke:" REGION_LINE ";stroke-width:%spx}\n"
-            ".cv,.ov0,.ov1,.ov2,.ov3,.out{stroke-width:%spx;stroke-linejoin:round;"
-            "stroke-linecap:round}\n.ov0,.ov1,.ov2,.ov3{stroke-width:%spx}\n"
-            ".cv{fill:" CLEARED ";stroke:" CLEARED "}\n"
-            ".out{fill:" OUTSIDE ";stroke:" OUTSIDE "}\n",
-            px(0.8 * u, b[0]), px(1 * u, b[1]), px(1.2 * u, b[2]), px(1 * u, b[3]),
-            px(1.4 * u, b[4]), px(2.2 * u, b[5]));
-    for (int c = 0; c < NTIMES; c++)
-        fprintf(m->fp, ".ov%d{fill:%s;stroke:%s}\n", c, TIMES_FILL[c], TIMES_FILL[c]);
-    fputs("</style>\n", m->fp);
-}
-
 static void draw(map *m) {
     char b[6][24];
     fprintf(m->fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-            "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\">\n<title>",
+            "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\" "
+            "fill-rule=\"evenodd\" stroke=\"none\">\n<title>",
             px(m->width, b[0]), px(m->height, b[1]), b[0], b[1]);
     put_escaped(m->fp, m->title);
     fputs("</title>\n", m->fp);
-    put_style(m);
     fprintf(m->fp, "<rect width=\"%s\" height=\"%s\" fill=\"#ffffff\"/>\n", b[0], b[1]);
-    fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" class=\"frame\"/>\n",
-            px(m->frame.x, b[2]), px(m->frame.y, b[3]), px(m->frame.w, b[4]), px(m->frame.h, b[5]));
+    put_rect(m, &m->frame, "frame");
     draw_layers(m);
     draw_labels(m);
     draw_scale_bar(m);
@@ -980,6 +1123,7 @@ static ccov_status map_setup(map *m, const ccov_map_options *o) {
     if (st != CCOV_OK)
         return st;
     m->title = o->title ? o->title : DEFAULT_TITLE;
+    m->sample = ccov_coverage_is_sample(m->res->cleared_input.path);
     m->width = o->width_px ? o->width_px : 1000;
     m->u = m->width / 1000;
     for (int k = 0; k < NLAYERS && st == CCOV_OK; k++)

@@ -135,7 +135,11 @@ json_object *ccov_render_json_header(const ccov_render_run *run) {
         json_put(root, "claims_file", json_object_new_string(run->claims_file));
     json_object *inputs = json_object_new_object();
     json_put(inputs, "regions", json_input(run->regions));
-    json_put(inputs, "cleared", json_input(run->cleared));
+    json_object *cleared = json_input(run->cleared);
+    /* the bundled synthetic sample: a verdict on it says nothing about real records */
+    if (ccov_coverage_is_sample(run->cleared->path))
+        json_put(cleared, "synthetic", json_object_new_boolean(1));
+    json_put(inputs, "cleared", cleared);
     json_put(root, "inputs", inputs);
     return root;
 }

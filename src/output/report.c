@@ -225,6 +225,8 @@ static void write_table(const ccov_result *res, FILE *out) {
             ccov_report_number(res->outside_ha, 2, ha, sizeof ha));
     table_input(out, "Regions:", &res->regions_input);
     table_input(out, "Cleared:", &res->cleared_input);
+    if (ccov_coverage_is_sample(res->cleared_input.path))
+        fputs("Cleared areas: the bundled synthetic sample, not real clearance records\n", out);
     fprintf(out, "Repaired: %zu feature(s); excluded: %zu feature(s)%s\n", res->nrepaired,
             res->nexcluded,
             res->nrepaired + res->nexcluded ? " (-v or --format json lists them)" : "");
