@@ -152,5 +152,9 @@ char *ccov_io_style_qml(const char *layer);
 char *ccov_io_style_qml_classes(const char *layer, const double *percent, size_t n);
 /* The renderer and labeling elements alone (no <qgis> document), for a project's maplayer. */
 char *ccov_io_style_elements(const char *layer, const double *percent, size_t n);
+/* A QML document: one fill colour per value of `expression` (a QGIS expression), n categories
+   with their legend labels; caller frees with free(). NULL on error. */
+char *ccov_io_style_qml_categories(const char *expression, const char *const *values,
+                                   const char *const *labels, size_t n);
 
 #endif

@@ -213,3 +213,59 @@ char *ccov_io_style_qml_classes(const char *layer, const double *percent, size_t
 char *ccov_io_style_elements(const char *layer, const double *percent, size_t n) {
     return style_text(layer, percent, n, false);
 }
+
+/* ---- categories: the audit's flagged features by check ---- */
+
+/* A qualitative palette (ColorBrewer Set1 and Dark2), cycled past its end. */
+static const char *const QUALITATIVE[] = {
+    "228,26,28,200",  "55,126,184,200",  "77,175,74,200",  "152,78,163,200", "255,127,0,200",
+    "166,86,40,200",  "247,129,191,200", "27,158,119,200", "217,95,2,200",   "117,112,179,200",
+    "231,41,138,200", "102,166,30,200",  "230,171,2,200",  "153,153,153,200"};
+enum { NQUALITATIVE = sizeof QUALITATIVE / sizeof QUALITATIVE[0] };
+
+static void xml_attr(FILE *f, const char *s) {
+    for (; s && *s; s++)
+        if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+}
+
+static void qml_categories(FILE *f, const char *expression, const char *const *values,
+                           const char *const *labels, size_t n) {
+    fputs("<renderer-v2 type=\"categorizedSymbol\" attr=\"", f);
+    xml_attr(f, expression);
+    fputs("\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><categories>", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<category value=\"", f);
+        xml_attr(f, values[i]);
+        fprintf(f, "\" symbol=\"%zu\" render=\"true\" label=\"", i);
+        xml_attr(f, labels[i]);
+        fputs("\"/>", f);
+    }
+    fputs("</categories><symbols>", f);
+    for (size_t i = 0; i < n; i++)
+        qml_fill_symbol(f, (int)i, QUALITATIVE[i % NQUALITATIVE], "60,60,60,255", 0.3);
+    fputs("</symbols></renderer-v2>", f);
+}
+
+char *ccov_io_style_qml_categories(const char *expression, const char *const *values,
+                                   const char *const *labels, size_t n) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fputs("<qgis version=\"3.22.0\" styleCategories=\"Symbology\">", f);
+    qml_categories(f, expression, values, labels, n);
+    fputs("</qgis>\n", f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}

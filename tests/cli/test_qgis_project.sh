@@ -10,6 +10,7 @@
 #     class of its own (values from the JSON report, classes from QGIS), coverage one symbol;
 #     region labels (name and hectares) are hidden when zoomed in past 1:250,000;
 #   - GeoJSON layers carry .qml sidecars QGIS loads by itself (the same renderer as the project);
+#   - audit --out: flagged features categorized by check (flagged.qml; layer_styles in the gpkg);
 #   - the print layout has a map (in the UTM CRS, its extent holding the data's extent
 #     reprojected by QGIS), a legend and a scale bar linked to it, a title, a hectare table naming
 #     every region, and the sources; it exports to PDF and PNG, and the PNG is not blank.
@@ -187,6 +188,49 @@ awk '$1 == "sidecar" { print $2, $3, $4 }' layout-gj.txt >sidecars.txt
 assert_eq "$(cat sidecars.txt)" "coverage singleSymbol 0
 overlaps graduatedSymbol 0
 regions graduatedSymbol 1" "GeoJSON layers opened alone take their .qml styles"
+# audit --out: the flagged features styled by check, from flagged.qml beside the GeoJSON and from
+# layer_styles inside the GeoPackage; every flagged feature gets a colour (none falls outside
+# the categories), one category per check the audit knows.
+cc audit --format json --out au
+[[ $RC -le 1 ]] || fail "audit --out au: exit $RC: $(cat "$WORK/err")"
+save audit.json
+cc audit --out aup --out-format gpkg
+[[ $RC -le 1 ]] || fail "audit --out aup --out-format gpkg: exit $RC: $(cat "$WORK/err")"
+[[ -s au/flagged.qml && ! -e aup/flagged.qml ]] || fail "flagged.qml beside the GeoJSON only"
+cat >audit.py <<'PYEOF'
+import sys
+
+from qgis.core import (QgsApplication, QgsExpressionContextUtils, QgsRenderContext,
+                       QgsVectorLayer)
+
+app = QgsApplication([], False)
+app.initQgis()
+for src in sys.argv[1:]:
+    layer = QgsVectorLayer(src, "flagged", "ogr")
+    message, ok = layer.loadDefaultStyle()
+    r = layer.renderer()
+    drawn = 0
+    if r.type() == "categorizedSymbol":
+        ctx = QgsRenderContext()
+        ctx.expressionContext().appendScope(QgsExpressionContextUtils.layerScope(layer))
+        r.startRender(ctx, layer.fields())
+        for f in layer.getFeatures():
+            ctx.expressionContext().setFeature(f)
+            drawn += r.symbolForFeature(f, ctx) is not None
+        r.stopRender(ctx)
+    print(int(layer.isValid()), r.type(), len(r.categories()) if drawn else 0, drawn,
+          layer.featureCount(), flush=True)
+# No exitQgis(): with the layers still referenced here it crashes on the way out.
+PYEOF
+"$PYQGIS" audit.py "$WORK/au/flagged.geojson" "$WORK/aup/audit.gpkg|layername=flagged" \
+    >audit.out 2>audit.err || fail "QGIS could not open the audit layers: $(tail -n 3 audit.err)"
+nflag=$(jq '.features | length' au/flagged.geojson)
+nchecks=$(jq '.checks | length' audit.json)
+[[ $nflag -gt 0 ]] || fail "the bundled audit flags nothing: no test of the style"
+assert_eq "$(cat audit.out)" "1 categorizedSymbol $nchecks $nflag $nflag
+1 categorizedSymbol $nchecks $nflag $nflag" \
+    "audit layers: valid, categorized by check ($nchecks), every one of $nflag features coloured"
+
 if [[ -n ${CCOV_KEEP_SHOTS:-} ]]; then
     cp layout-gj.png "$CCOV_KEEP_SHOTS"
     note "layout export copied to $CCOV_KEEP_SHOTS"
