@@ -577,7 +577,7 @@ L08 East inside 0 8, L09 East inside 1 9, L10 East inside 0 10, L11 East inside 
         while IFS=$'\t' read -r region times fids; do
             fids=$(tr ',' '\n' <<<"$fids" | sort -n | uniq)
             [[ $(wc -l <<<"$fids") -eq $times ]] || echo "times $times but fids $fids"
-            echo "$region $times $(awk '{ printf "%sL%02d", NR > 1 ? "," : "", $1 }' <<<"$fids")"
+            echo "$region $times $(awk '{ printf "%sL%02d", (NR > 1 ? "," : ""), $1 }' <<<"$fids")"
         done | sort | tr '\n' ';' >"$WORK/ovl.fids"
     check assert_eq "$(cat "$WORK/ovl.fids")" "$(cat "$WORK/ovl.sets")" \
         "$d overlaps: fids name the same features as task_ids"
