@@ -111,6 +111,9 @@ ccov_status ccov_audit_write(ccov_ctx *ctx, const ccov_audit_result *res, ccov_f
 
 /* The file ccov_audit_write_layer() writes: DIR/flagged.geojson or DIR/audit.gpkg (size n). */
 const char *ccov_audit_layer_path(const ccov_output_options *o, char *buf, size_t n);
+/* The QGIS style written beside a GeoJSON layer (DIR/flagged.qml), NULL for a GeoPackage (its
+   style is inside, in layer_styles). */
+const char *ccov_audit_style_path(const ccov_output_options *o, char *buf, size_t n);
 
 /* Write the flagged features (run with keep_geometry) as layer "flagged" in WGS84 lon/lat:
    source_fid, id, checks (list of check ids), details. Written under a temporary name and renamed

@@ -1,7 +1,9 @@
 /* audit: the summary by check (table, CSV), everything as JSON, and the flagged features as a
    layer for QGIS. */
+#include "clearcov/atomic.h"
 #include "clearcov/audit.h"
 #include "io/attrs.h"
+#include "io/io.h"
 
 #include "output/render.h"
 
@@ -214,6 +216,37 @@ static bool next_flag(void *user, ccov_attrs_feature *out) {
     return true;
 }
 
+/* The flagged features' QGIS style: one colour per check, each feature coloured by its first
+   check in the summary's order (the checks field lists them in that order). free() it. */
+static char *flagged_style(void) {
+    const char *values[CCOV_NCHECKS], *labels[CCOV_NCHECKS];
+    char text[CCOV_NCHECKS][256];
+    for (int c = 0; c < CCOV_NCHECKS; c++) {
+        values[c] = ccov_audit_check_id((ccov_check)c);
+        snprintf(text[c], sizeof text[c], "%s: %s", values[c],
+                 ccov_audit_check_description((ccov_check)c));
+        labels[c] = text[c];
+    }
+    return ccov_io_style_qml_categories("array_first(\"checks\")", values, labels, CCOV_NCHECKS);
+}
+
+/* For GeoJSON, the style goes beside the layer as flagged.qml, which QGIS loads with it. */
+const char *ccov_audit_style_path(const ccov_output_options *o, char *buf, size_t n) {
+    if (o->format == CCOV_OUT_GPKG)
+        return NULL;
+    snprintf(buf, n, "%s/flagged.qml", o->dir);
+    return buf;
+}
+
+static ccov_status write_sidecar(ccov_ctx *ctx, const ccov_output_options *o, const char *qml) {
+    char path[4096];
+    ccov_atomic_file f;
+    if (!ccov_audit_style_path(o, path, sizeof path))
+        return CCOV_OK;
+    ccov_status st = ccov_atomic_open(ctx, path, o->overwrite, &f);
+    return st == CCOV_OK ? ccov_atomic_close(ctx, &f, fputs(qml, f.fp) >= 0) : st;
+}
+
 ccov_status ccov_audit_write_layer(ccov_ctx *ctx, const ccov_audit_result *res,
                                    const ccov_output_options *o) {
     struct stat st;
@@ -225,7 +258,14 @@ ccov_status ccov_audit_write_layer(ccov_ctx *ctx, const ccov_audit_result *res,
     char path[4096];
     ccov_audit_layer_path(o, path, sizeof path);
     flag_reader fr = {.r = res};
-    return ccov_io_attrs_write_layer(ctx, path, o->format == CCOV_OUT_GPKG ? "GPKG" : "GeoJSON",
-                                     "flagged", FIELDS, NFIELDS, o->precision, o->overwrite,
-                                     next_flag, &fr);
+    char *qml = flagged_style();
+    if (!qml)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status s = ccov_io_attrs_write_styled(
+        ctx, path, o->format == CCOV_OUT_GPKG ? "GPKG" : "GeoJSON", "flagged", FIELDS, NFIELDS,
+        o->precision, o->overwrite, next_flag, &fr, qml);
+    if (s == CCOV_OK)
+        s = write_sidecar(ctx, o, qml);
+    free(qml);
+    return s;
 }

@@ -952,10 +952,10 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     o.keep_geometry = a->out.dir != NULL;
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
-    char path[PATH_MAX];
-    int rc = a->out.dir
-                 ? check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path), NULL)
-                 : 0;
+    char path[PATH_MAX], style[PATH_MAX];
+    int rc = a->out.dir ? check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path),
+                                          ccov_audit_style_path(&out, style, sizeof style))
+                        : 0;
     ccov_audit_result *res = NULL;
     ccov_status st = rc ? CCOV_OK : ccov_audit_run(ctx, &o, &res);
     if (st != CCOV_OK)

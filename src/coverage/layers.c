@@ -166,23 +166,29 @@ static const char *region_name(const ccov_pipeline *r, size_t i) {
    province) and the district's feature id (-1 for the rest). */
 static void district_values(const ccov_pipeline *r, size_t i, char **v) {
     const ccov_districts *d = &r->districts;
-    v[3] = strdup(d->provinces[d->province_of[i]].name);
-    v[4] = d->district[i] ? strdup(d->district[i]) : NULL;
-    v[5] = value("%lld", d->district_fid[i]);
+    v[8] = strdup(d->provinces[d->province_of[i]].name);
+    v[9] = d->district[i] ? strdup(d->district[i]) : NULL;
+    v[10] = value("%lld", d->district_fid[i]);
 }
 
 static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
-    static const char *const cols[] = {"region:s", "iso:s", "region_ha:r", NULL};
+    /* The region's figures too, for a choropleth and labels without a join. */
+    static const char *const cols[] = {"region:s",          "iso:s",      "region_ha:r",
+                                       "net_ha:r",          "gross_ha:r", "overlap_ha:r",
+                                       "percent_cleared:r", "tasks:i",    NULL};
     static const char *const district_cols[] = {"province:s", "district:s", "district_fid:i", NULL};
     ccov_status st = add_columns(r, t, cols);
     if (st == CCOV_OK && r->districts.n)
         st = add_columns(r, t, district_cols);
     for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
+        const ccov_region_result *f = &r->res->regions[i];
         char **v = new_values(t);
         if (v) {
             v[0] = strdup(r->regions.items[i].name);
             v[1] = strdup(r->regions.items[i].iso);
             v[2] = real(r->regions.items[i].ha);
+            v[3] = real(f->net_ha), v[4] = real(f->gross_ha), v[5] = real(f->overlap_ha);
+            v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
         }
         if (v && r->districts.n)
             district_values(r, i, v);
@@ -294,13 +300,22 @@ static void task_label(const ccov_pipeline *r, size_t j, char *buf, size_t n) {
         snprintf(buf, n, "fid %lld", info->fid);
 }
 
-/* "id1,id2,..." for the members of an overlap piece (indices into `idx`). */
-static char *join_tasks(const ccov_pipeline *r, const size_t *idx, const ccov_overlay_piece *p) {
+/* The source feature id of cleared feature j, as text. */
+static void fid_label(const ccov_pipeline *r, size_t j, char *buf, size_t n) {
+    snprintf(buf, n, "%lld", r->cleared.info[j].fid);
+}
+
+typedef void (*label_fn)(const ccov_pipeline *r, size_t j, char *buf, size_t n);
+
+/* "id1,id2,..." for the members of an overlap piece (indices into `idx`), each named by `label`:
+   the task ids (which may repeat), or the source feature ids (which do not). */
+static char *join_members(const ccov_pipeline *r, const size_t *idx, const ccov_overlay_piece *p,
+                          label_fn name) {
     size_t cap = 64, len = 0;
     char *out = malloc(cap);
     for (size_t m = 0; out && m < p->nmembers; m++) {
         char label[256];
-        task_label(r, idx[p->members[m]], label, sizeof label);
+        name(r, idx[p->members[m]], label, sizeof label);
         size_t need = len + strlen(label) + 2;
         char *grown = need > cap ? realloc(out, cap = need * 2) : out;
         if (!grown) {
@@ -326,7 +341,8 @@ static ccov_status overlap_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prep
             char **v = new_values(t);
             if (v) {
                 v[0] = strdup(region_name(r, i)), v[1] = value("%zu", p->nmembers);
-                v[2] = join_tasks(r, idx, p), v[3] = real(ha);
+                v[2] = join_members(r, idx, p, task_label), v[3] = real(ha);
+                v[4] = join_members(r, idx, p, fid_label);
             }
             st = add_row(r, t, part, v);
         }
@@ -356,7 +372,8 @@ static ccov_status group_overlaps(ccov_pipeline *r, ccov_layer_table *t,
 static ccov_status build_overlaps(ccov_pipeline *r, ccov_layer_table *t,
                                   ccov_prepared *const *preps, size_t ngroups,
                                   const size_t *group_of) {
-    static const char *const cols[] = {"region:s", "times:i", "task_ids:s", "area_ha:r", NULL};
+    static const char *const cols[] = {"region:s",  "times:i", "task_ids:s",
+                                       "area_ha:r", "fids:s",  NULL};
     ccov_status st = add_columns(r, t, cols);
     size_t *start = calloc(ngroups + 1, sizeof *start);
     size_t *idx = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *idx);

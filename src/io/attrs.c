@@ -373,10 +373,49 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
     return st;
 }
 
+static const char *const STYLE_FIELDS[] = {"f_table_catalog",   "f_table_schema", "f_table_name",
+                                           "f_geometry_column", "styleName",      "styleQML",
+                                           "useAsDefault",      "description",    "update_time"};
+enum { NSTYLE_FIELDS = sizeof STYLE_FIELDS / sizeof STYLE_FIELDS[0] };
+
+/* QGIS's layer_styles table with the layer's default style, in the GeoPackage being written. */
+static ccov_status write_style(ccov_ctx *ctx, layer_writer *w, const char *layer, const char *qml) {
+    CPLErrorReset();
+    OGRLayerH t = GDALDatasetCreateLayer(w->ds, "layer_styles", NULL, wkbNone, NULL);
+    for (size_t i = 0; t && i < NSTYLE_FIELDS; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(STYLE_FIELDS[i], i == 6 ? OFTInteger : OFTString);
+        if (i == 6)
+            OGR_Fld_SetSubType(fd, OFSTBoolean);
+        t = OGR_L_CreateField(t, fd, TRUE) == OGRERR_NONE ? t : NULL;
+        OGR_Fld_Destroy(fd);
+    }
+    const char *values[NSTYLE_FIELDS] = {
+        "", "", layer, "geom", layer, qml, NULL, "default style written by clearcov", FIXED_DATE};
+    OGRFeatureH f = t ? OGR_F_Create(OGR_L_GetLayerDefn(t)) : NULL;
+    for (size_t i = 0; f && i < NSTYLE_FIELDS; i++)
+        if (values[i])
+            OGR_F_SetFieldString(f, (int)i, values[i]);
+    if (f)
+        OGR_F_SetFieldInteger(f, 6, 1);
+    bool ok = f && OGR_L_CreateFeature(t, f) == OGRERR_NONE;
+    OGR_F_Destroy(f);
+    return ok ? CCOV_OK
+              : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                              ccov_io_write_reason(ctx, "cannot write layer_styles"));
+}
+
 ccov_status ccov_io_attrs_write_layer(ccov_ctx *ctx, const char *path, const char *driver,
                                       const char *layer, const ccov_attrs_field *fields,
                                       size_t nfields, int precision, bool overwrite,
                                       ccov_attrs_next_fn next, void *user) {
+    return ccov_io_attrs_write_styled(ctx, path, driver, layer, fields, nfields, precision,
+                                      overwrite, next, user, NULL);
+}
+
+ccov_status ccov_io_attrs_write_styled(ccov_ctx *ctx, const char *path, const char *driver,
+                                       const char *layer, const ccov_attrs_field *fields,
+                                       size_t nfields, int precision, bool overwrite,
+                                       ccov_attrs_next_fn next, void *user, const char *qml) {
     bool gpkg = strcmp(driver, "GPKG") == 0;
     layer_writer w = {.path = path, .json_lists = gpkg, .fields = fields, .nfields = nfields};
     char prec[48];
@@ -393,6 +432,8 @@ ccov_status ccov_io_attrs_write_layer(ccov_ctx *ctx, const char *path, const cha
     ccov_attrs_feature f;
     while (st == CCOV_OK && next(user, &f))
         st = write_feature(ctx, &w, &f);
+    if (st == CCOV_OK && gpkg && qml)
+        st = write_style(ctx, &w, layer, qml);
     st = writer_finish(ctx, &w, st);
     if (gpkg)
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);

@@ -60,5 +60,11 @@ ccov_status ccov_io_attrs_write_layer(ccov_ctx *ctx, const char *path, const cha
                                       const char *layer, const ccov_attrs_field *fields,
                                       size_t nfields, int precision, bool overwrite,
                                       ccov_attrs_next_fn next, void *user);
+/* The same; a GeoPackage also gets `qml` (when not NULL) as the layer's default QGIS style in
+   layer_styles, written in the same file before it is moved into place. */
+ccov_status ccov_io_attrs_write_styled(ccov_ctx *ctx, const char *path, const char *driver,
+                                       const char *layer, const ccov_attrs_field *fields,
+                                       size_t nfields, int precision, bool overwrite,
+                                       ccov_attrs_next_fn next, void *user, const char *qml);
 
 #endif

@@ -153,5 +153,14 @@ const char *ccov_io_write_reason(const ccov_ctx *ctx, const char *fallback);
 
 /* QGIS style (QML document) for a result layer; caller frees with free(). NULL on error. */
 char *ccov_io_style_qml(const char *layer);
+/* The same with the regions' classes drawn from their percent cleared (n values; NULL or 0: fixed
+   classes). The regions layer is the choropleth, the others as ccov_io_style_qml. */
+char *ccov_io_style_qml_classes(const char *layer, const double *percent, size_t n);
+/* The renderer and labeling elements alone (no <qgis> document), for a project's maplayer. */
+char *ccov_io_style_elements(const char *layer, const double *percent, size_t n);
+/* A QML document: one fill colour per value of `expression` (a QGIS expression), n categories
+   with their legend labels; caller frees with free(). NULL on error. */
+char *ccov_io_style_qml_categories(const char *expression, const char *const *values,
+                                   const char *const *labels, size_t n);
 
 #endif

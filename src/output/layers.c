@@ -3,6 +3,7 @@
 #include "clearcov/atomic.h"
 #include "clearcov/output.h"
 #include "io/io.h"
+#include "output/qgis.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -48,7 +49,7 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
         target_path(o, ccov_layer_names[i], path, sizeof path);
         status = ccov_atomic_may_write(ctx, path, o->overwrite);
     }
-    return status;
+    return status == CCOV_OK ? ccov_qgis_check(ctx, o) : status;
 }
 
 static ccov_status table_fields(ccov_ctx *ctx, const ccov_layer_table *t, ccov_field_def **out) {
@@ -96,7 +97,7 @@ static ccov_status write_styles(ccov_ctx *ctx, ccov_writer *w, const ccov_result
                                           NSTYLE_FIELDS, NULL);
     for (size_t i = 0; st == CCOV_OK && i < res->nlayers; i++) {
         const char *name = res->layers[i].name;
-        char *qml = ccov_io_style_qml(name);
+        char *qml = ccov_qgis_style(name, res);
         char style_name[64];
         snprintf(style_name, sizeof style_name, "clearcov %s", name);
         const char *values[NSTYLE_FIELDS] = {
@@ -188,8 +189,8 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
     ccov_status st = ensure_dir(ctx, opts->dir);
     if (st != CCOV_OK)
         return st;
-    return opts->format == CCOV_OUT_GPKG ? write_gpkg(ctx, res, opts)
-                                         : write_geojson(ctx, res, opts);
+    st = opts->format == CCOV_OUT_GPKG ? write_gpkg(ctx, res, opts) : write_geojson(ctx, res, opts);
+    return st == CCOV_OK ? ccov_qgis_write(ctx, res, opts) : st;
 }
 
 /* ---- outputs against inputs, before any work ---- */

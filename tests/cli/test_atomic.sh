@@ -62,10 +62,20 @@ check unchanged gj/tasks.geojson "report --out gj (refused)"
 check expect_listing gj "tasks.geojson " "report --out gj (refused)"
 cc report "${IN[@]}" --out gj --overwrite
 check expect_ok "report --out gj --overwrite"
-check expect_listing gj "coverage.geojson outside.geojson overlaps.geojson regions.geojson tasks.geojson " \
+check expect_listing gj "clearcov.qgs coverage.geojson coverage.qml outside.geojson outside.qml \
+overlaps.geojson overlaps.qml regions.geojson regions.qml tasks.geojson tasks.qml " \
     "report --out gj --overwrite"
 check assert_eq "$(jq -r '"\(.type) \(.name) \(.features | length)"' gj/tasks.geojson)" \
     "FeatureCollection tasks 11" "gj/tasks.geojson replaced by the tasks layer"
+
+# The QGIS project and a layer's .qml style block the run the same way.
+for side in clearcov.qgs regions.qml; do
+    mkdir "q_$side" && placeholder "q_$side/$side"
+    cc report "${IN[@]}" --out "q_$side"
+    check expect_refused "q_$side/$side" "report --out q_$side with q_$side/$side present"
+    check unchanged "q_$side/$side" "report --out q_$side (refused)"
+    check expect_listing "q_$side" "$side " "report --out q_$side (refused)"
+done
 
 # report --out DIR --out-format gpkg.
 mkdir gp && placeholder gp/clearcov.gpkg
@@ -75,7 +85,7 @@ check unchanged gp/clearcov.gpkg "report --out gp --out-format gpkg (refused)"
 check expect_listing gp "clearcov.gpkg " "report --out gp --out-format gpkg (refused)"
 cc report "${IN[@]}" --out gp --out-format gpkg --overwrite
 check expect_ok "report --out gp --out-format gpkg --overwrite"
-check expect_listing gp "clearcov.gpkg " "report --out gp --out-format gpkg --overwrite"
+check expect_listing gp "clearcov.gpkg clearcov.qgs " "report --out gp --out-format gpkg --overwrite"
 check assert_eq "$(ogrinfo -q gp/clearcov.gpkg 2>/dev/null | sed -n 's/^[0-9]*: \([a-z_]*\).*/\1/p' |
     sort | tr '\n' ' ')" "coverage layer_styles outside overlaps regions tasks " \
     "gp/clearcov.gpkg replaced by the layers"
@@ -235,23 +245,26 @@ cc report -q --format json --output lim_txt/report.json
 expect_ok "report --output lim_txt/report.json (complete)"
 cc map -q -o lim_svg/map.svg
 expect_ok "map -o lim_svg/map.svg (complete)"
-mkdir before
-cp -p lim_gj/* lim_gp/* lim_txt/* lim_svg/* before/
+for d in lim_gj lim_gp lim_txt lim_svg; do # one folder each: both report folders hold clearcov.qgs
+    mkdir -p "before/$d" && cp -p "$d"/* "before/$d/"
+done
 same_as_before() { # DIR WHAT
     local f
     for f in "$1"/*; do
-        cmp -s "$f" "before/${f##*/}" ||
-            fail "$2: $f changed ($(stat -c %s "$f") bytes, was $(stat -c %s "before/${f##*/}"))"
+        cmp -s "$f" "before/$1/${f##*/}" ||
+            fail "$2: $f changed ($(stat -c %s "$f") bytes, was $(stat -c %s "before/$1/${f##*/}"))"
     done
 }
 cc_limited 100 report -q --out lim_gj --overwrite
 check expect_failed "report --out lim_gj --overwrite under a 100 KB limit"
-check expect_listing lim_gj "coverage.geojson outside.geojson overlaps.geojson regions.geojson tasks.geojson " \
+check expect_listing lim_gj "clearcov.qgs coverage.geojson coverage.qml outside.geojson outside.qml \
+overlaps.geojson overlaps.qml regions.geojson regions.qml tasks.geojson tasks.qml " \
     "report --out lim_gj --overwrite (failed midway)"
 check same_as_before lim_gj "report --out lim_gj --overwrite (failed midway)"
 cc_limited 500 report -q --out lim_gp --out-format gpkg --overwrite
 check expect_failed "report --out lim_gp --out-format gpkg --overwrite under a 500 KB limit"
-check expect_listing lim_gp "clearcov.gpkg " "report --out lim_gp --out-format gpkg --overwrite (failed midway)"
+check expect_listing lim_gp "clearcov.gpkg clearcov.qgs " \
+    "report --out lim_gp --out-format gpkg --overwrite (failed midway)"
 check same_as_before lim_gp "report --out lim_gp --out-format gpkg --overwrite (failed midway)"
 cc_limited 4 report -q --format json --output lim_txt/report.json --overwrite
 check expect_failed "report --output lim_txt/report.json --overwrite under a 4 KB limit"

@@ -372,8 +372,8 @@ gpkg_structure() {
 }
 
 # layer_styles GPKG: exactly one style per layer, default, a well-formed QML document whose root is
-# <qgis> with a <renderer-v2> (checked with xmllint): graduated for coverage (percent_cleared) and
-# overlaps (times), single symbol for the others, labels on regions' names.
+# <qgis> with a <renderer-v2> (checked with xmllint): graduated for regions (percent_cleared) and
+# overlaps (times), single symbol for the others, labels on regions' names and hectares.
 layer_styles() {
     local g=$1 l qml
     ogr2ogr -f GeoJSON "$WORK/styles.json" "$g" layer_styles -overwrite 2>/dev/null ||
@@ -397,13 +397,14 @@ layer_styles() {
         renderer=$(xmllint --xpath 'string(/qgis/renderer-v2/@type)' "$qml")
         attr=$(xmllint --xpath 'string(/qgis/renderer-v2/@attr)' "$qml")
         case $l in
-        coverage) assert_eq "$renderer $attr" "graduatedSymbol percent_cleared" "$g $l renderer" ;;
+        regions) assert_eq "$renderer $attr" "graduatedSymbol percent_cleared" "$g $l renderer" ;;
         overlaps) assert_eq "$renderer $attr" "graduatedSymbol times" "$g $l renderer" ;;
         *) assert_eq "$renderer" singleSymbol "$g $l renderer" ;;
         esac
     done
     assert_eq "$(xmllint --xpath 'string(/qgis/labeling/settings/text-style/@fieldName)' \
-        "$WORK/style_regions.qml")" region "$g regions: labels show the region name"
+        "$WORK/style_regions.qml")" "\"region\" || '\\n' || format_number(\"net_ha\", 0) || ' ha'" \
+        "$g regions: labels show the region name and net hectares"
     note "$g: layer_styles: one default style per layer, QML well-formed, renderers as expected"
 }
 
@@ -493,7 +494,7 @@ run_out bundled_gj geojson --threads 2
 run_out bundled_gp gpkg --threads 2
 check_output bundled_gj geojson
 check_output bundled_gp gpkg
-check gpkg_structure bundled_gp/clearcov.gpkg
+gpkg_structure bundled_gp/clearcov.gpkg # its checks count themselves (a check inside a check would be lost)
 same_features bundled_gj bundled_gp
 cleared=$(jq -r .inputs.cleared.path bundled_gp.json)
 check assert_eq "$(realpath "$cleared")" "$SOURCE_DIR/data/cleared_sample.gpkg" "bundled cleared source"
@@ -539,7 +540,7 @@ run_out small_gj geojson "${IN[@]}" --threads 2
 run_out small_gp gpkg "${IN[@]}" --threads 2
 check_output small_gj geojson
 check_output small_gp gpkg
-check gpkg_structure small_gp/clearcov.gpkg
+gpkg_structure small_gp/clearcov.gpkg # its checks count themselves (a check inside a check would be lost)
 same_features small_gj small_gp
 check placement cleared.gpkg cleared small_gp
 
@@ -570,6 +571,16 @@ L08 East inside 0 8, L09 East inside 1 9, L10 East inside 0 10, L11 East inside 
     check assert_eq "$(cat "$WORK/ovl.sets")" \
         "East 2 L08,L10;West 2 L01,L03;West 2 L02,L04;West 3 L01,L02,L04;" \
         "$d overlaps: region, times, features"
+    # fids: the source feature ids of the same features (task Lnn is feature nn, see tasks above),
+    # `times` distinct ids, so that a record is named even where task ids repeat.
+    q "$src" "SELECT region AS r, times AS t, fids AS f FROM \"$layer\"" |
+        while IFS=$'\t' read -r region times fids; do
+            fids=$(tr ',' '\n' <<<"$fids" | sort -n | uniq)
+            [[ $(wc -l <<<"$fids") -eq $times ]] || echo "times $times but fids $fids"
+            echo "$region $times $(awk '{ printf "%sL%02d", (NR > 1 ? "," : ""), $1 }' <<<"$fids")"
+        done | sort | tr '\n' ';' >"$WORK/ovl.fids"
+    check assert_eq "$(cat "$WORK/ovl.fids")" "$(cat "$WORK/ovl.sets")" \
+        "$d overlaps: fids name the same features as task_ids"
     read -r src layer < <(src_of "$d" "$f" outside)
     check assert_eq "$(q "$src" "SELECT group_concat(task_id || ' ' || source_fid, ', ') AS o FROM
         (SELECT * FROM \"$layer\" ORDER BY task_id)")" "L06 6, L07 7" "$d outside: features"
@@ -614,7 +625,7 @@ for lc in coverage:2 tasks:0 overlaps:0 outside:1 regions:2; do
     check assert_eq "$(count "empty_gj/${lc%:*}.geojson" "${lc%:*}")" "${lc#*:}" "empty_gj ${lc%:*}: count"
     check assert_eq "$(count empty_gp/clearcov.gpkg "${lc%:*}")" "${lc#*:}" "empty_gp ${lc%:*}: count"
 done
-check gpkg_structure empty_gp/clearcov.gpkg
+gpkg_structure empty_gp/clearcov.gpkg # its checks count themselves (a check inside a check would be lost)
 
 # Determinism on the constructed case too.
 run_out small_gj1 geojson "${IN[@]}" --threads 1

@@ -6,9 +6,9 @@
 #      (1e-9 relative), and, as a control, without an ellipsoid `$area` is planar (square degrees)
 #      and far from it.
 #   2. QGIS's Python API (python3-qgis, Debian's /usr/bin/python3) opens each layer of
-#      clearcov.gpkg and gets its default style from layer_styles: graduated renderers for coverage
-#      (by percent_cleared) and overlaps (by times), single symbols for the others, labels on the
-#      regions by name.
+#      clearcov.gpkg and gets its default style from layer_styles: graduated renderers for the
+#      regions (by percent_cleared) and overlaps (by times), single symbols for the others, labels
+#      on the regions by name and net hectares.
 # Tolerances. QGIS 3.22 measures ellipsoidal areas with GeographicLib (Karney's geodesic polygon
 # area, edges are geodesics), the algorithm PROJ's geod_polygonarea implements in clearcov: on the
 # same vertices (the GeoPackage keeps full precision) the two agree to about 1e-13, so 1e-9
@@ -125,7 +125,8 @@ def describe(gpkg, name):
         colours = [renderer.symbol().color().getRgb()]
         attr = "-"
     labels = layer.labeling()
-    field = labels.settings().fieldName if labels is not None and layer.labelsEnabled() else "-"
+    expression = labels.settings().fieldName if labels is not None and layer.labelsEnabled() else ""
+    field = "+".join(f for f in ("region", "net_ha") if f in expression)
     return [name, int(layer.isValid()), int(ok), renderer.type(), attr or "-",
             int(layer.labelsEnabled()), field or "-", layer.crs().authid(), layer.featureCount(),
             message.replace(" ", "_"), "/".join("%d,%d,%d,%d" % c for c in colours)]
@@ -145,6 +146,7 @@ colour_family() {
         if ($4 == 0) f = "clear"
         else if ($1 == $2 && $2 == $3) f = "grey"
         else if ($2 > $1 && $2 > $3) f = "green"
+        else if ($3 > $1 && $3 > $2) f = "blue"
         else if ($1 > $2 && $1 > $3) f = "warm"
         else f = "other"
         if (NR == 1) fam = f; else if (f != fam) fam = "mixed"
@@ -159,19 +161,19 @@ while read -r name valid ok renderer attr labels field crs n message colours; do
     assert_eq "$n" "$(ogrinfo -so gp/clearcov.gpkg "$name" | sed -n 's/^Feature Count: //p')" \
         "QGIS: $name feature count"
     case $name in
-    coverage) want="graduatedSymbol percent_cleared 0 -" ;;
+    coverage) want="singleSymbol - 0 -" ;;
     overlaps) want="graduatedSymbol times 0 -" ;;
-    regions) want="singleSymbol - 1 region" ;;
+    regions) want="graduatedSymbol percent_cleared 1 region+net_ha" ;;
     *) want="singleSymbol - 0 -" ;;
     esac
     assert_eq "$renderer $attr $labels $field" "$want" "QGIS: $name default style (renderer, attribute, labels)"
-    # README: coverage in greens, overlaps in warning oranges and reds, tasks light green,
-    # outside grey, regions as outlines (no fill).
+    # README: coverage in green, overlaps in warning oranges and reds, tasks light green,
+    # outside grey, regions the choropleth of percent cleared in blues.
     case $name in
     coverage | tasks) want=green ;;
     overlaps) want=warm ;;
     outside) want=grey ;;
-    regions) want=clear ;;
+    regions) want=blue ;;
     esac
     assert_eq "$(colour_family "$colours")" "$want" "QGIS: $name fill colours ($colours)"
 done <styles.out
