@@ -61,7 +61,9 @@ enum {
     OPT_REGIONS_SQL,
     OPT_REGIONS_GEOM_COLUMN,
     OPT_CLEARED_SQL,
-    OPT_CLEARED_GEOM_COLUMN
+    OPT_CLEARED_GEOM_COLUMN,
+    /* PostGIS output */
+    OPT_OUT_SCHEMA
 };
 
 static const struct option OPTIONS[] = {
@@ -75,6 +77,7 @@ static const struct option OPTIONS[] = {
     {"regions-geom-column", required_argument, NULL, OPT_REGIONS_GEOM_COLUMN},
     {"cleared-sql", required_argument, NULL, OPT_CLEARED_SQL},
     {"cleared-geom-column", required_argument, NULL, OPT_CLEARED_GEOM_COLUMN},
+    {"out-schema", required_argument, NULL, OPT_OUT_SCHEMA},
     {"where", required_argument, NULL, OPT_WHERE},
     {"area", required_argument, NULL, OPT_AREA},
     {"crs", required_argument, NULL, OPT_CRS},
@@ -147,6 +150,9 @@ static const char HELP[] =
     "                         outside, regions) into DIR, for QGIS\n"
     "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
     "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
+    "  --out \"PG:...\"         or write them as tables of a PostGIS database, in one\n"
+    "                         transaction, with QGIS styles in its layer_styles table\n"
+    "  --out-schema S         the schema of those tables (default: the current schema)\n"
     "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
@@ -175,7 +181,8 @@ static const char HELP[] =
     "  --sliver-width M       sliver: or minimum width below M metres (default 1)\n"
     "  --min-year Y --max-year Y  date_range (default 1964 to this year)\n"
     "  --out DIR              also write the flagged features: DIR/flagged.geojson, or\n"
-    "                         DIR/audit.gpkg with --out-format gpkg\n"
+    "                         DIR/audit.gpkg with --out-format gpkg, or the table flagged\n"
+    "                         with --out \"PG:...\" [--out-schema S]\n"
     "\n"
     "Common: -q, --quiet (no warnings)  -v, --verbose (details; twice: library messages)\n"
     "        -h, --help  -V, --version\n"
@@ -456,17 +463,14 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         a->overwrite = a->synth.overwrite = true;
         return 0;
     case OPT_OUT:
-        /* Not a folder to create (its name would put the password on disk). */
-        if (strncmp(v, "PG:", 3) == 0 || strncmp(v, "pg:", 3) == 0 || strstr(v, "postgresql://") ||
-            strstr(v, "postgres://"))
-            return usage_error("--out: a database connection string: writing the layers to "
-                               "PostGIS is not supported yet; write a GeoPackage (--out DIR "
-                               "--out-format gpkg) and load it with ogr2ogr");
         a->out.dir = a->map.out = v;
         a->cov.layers = true;
         return 0;
     case OPT_OUT_FORMAT:
         return set_out_format(a, v);
+    case OPT_OUT_SCHEMA:
+        a->out.schema = v;
+        return 0;
     case OPT_THREADS:
         return parse_int(v, 1, 64, &a->cov.threads)
                    ? 0
@@ -531,6 +535,23 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             return rc;
     }
     return -1;
+}
+
+/* --out "PG:..." (report, audit) writes tables; elsewhere a connection string is no folder or
+   file name (a folder named after it would put the password on disk). --out-schema goes with
+   it. */
+static int check_database_out(const cli_args *a) {
+    bool db = a->out.dir && ccov_output_is_database(a->out.dir);
+    bool tables = strcmp(a->command, "report") == 0 || strcmp(a->command, "audit") == 0;
+    if (db && !tables)
+        return usage_error("%s --out: a database connection string; only report and audit "
+                           "write to a database",
+                           a->command);
+    if (a->out.schema && !db)
+        return usage_error("--out-schema: only with --out \"PG:...\" (a database)");
+    if (db && a->out.format == CCOV_OUT_GPKG)
+        return usage_error("--out-format: not with --out \"PG:...\" (a database)");
+    return 0;
 }
 
 /* ---- output: written beside the target under a temporary name, then renamed ---- */
@@ -602,7 +623,7 @@ static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
     ccov_options cov = a->cov;
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
-    if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON)
+    if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON && !ccov_output_is_database(a->out.dir))
         cov.layer_decimals = a->out.precision;
     ccov_status st = a->out.dir ? ccov_output_check(ctx, &out) : CCOV_OK;
     if (st == CCOV_OK)
@@ -751,9 +772,10 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
     char path[PATH_MAX];
-    int rc = a->out.dir
-                 ? check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path), NULL)
-                 : 0;
+    int rc = !a->out.dir ? 0
+             : ccov_output_is_database(a->out.dir)
+                 ? (ccov_audit_check_layer(ctx, &out) == CCOV_OK ? 0 : fail(ctx, CCOV_ERR_IO))
+                 : check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path), NULL);
     ccov_audit_result *res = NULL;
     ccov_status st = rc ? CCOV_OK : ccov_audit_run(ctx, &o, &res);
     if (st != CCOV_OK)
@@ -807,7 +829,8 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
         t[n++] = (ccov_output_target){a->output, "-o", false, NULL};
     if (strcmp(a->command, "map") == 0 && a->map.out)
         t[n++] = (ccov_output_target){a->map.out, "--out", false, NULL};
-    if (a->out.dir && strcmp(a->command, "map") != 0 && !synth) {
+    if (a->out.dir && strcmp(a->command, "map") != 0 && !synth &&
+        !ccov_output_is_database(a->out.dir)) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
         n += out_dir_targets(a, paths, t + n);
@@ -880,7 +903,9 @@ int ccov_cli_main(int argc, char **argv) {
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
-    rc = refuse_input_as_output(ctx, &a);
+    rc = check_database_out(&a);
+    if (rc == 0)
+        rc = refuse_input_as_output(ctx, &a);
     if (rc) {
         ccov_ctx_free(ctx);
         return rc;

@@ -3,6 +3,7 @@
 #include "clearcov/atomic.h"
 #include "clearcov/output.h"
 #include "io/io.h"
+#include "output/pg.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -38,7 +39,11 @@ static void target_path(const ccov_output_options *o, const char *layer, char *p
         snprintf(path, n, "%s/%s.geojson", o->dir, layer);
 }
 
+bool ccov_output_is_database(const char *target) { return ccov_io_is_database(target); }
+
 ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
+    if (ccov_io_is_database(o->dir))
+        return ccov_pg_check(ctx, o->dir, o->schema, o->overwrite, ccov_layer_names, CCOV_NLAYERS);
     struct stat st;
     if (stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", o->dir);
@@ -185,6 +190,8 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
     if (opts->precision < CCOV_OUTPUT_MIN_PRECISION || opts->precision > 15)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "--precision: %d is not within %d..15",
                              opts->precision, CCOV_OUTPUT_MIN_PRECISION);
+    if (ccov_io_is_database(opts->dir))
+        return ccov_pg_write_result(ctx, res, opts);
     ccov_status st = ensure_dir(ctx, opts->dir);
     if (st != CCOV_OK)
         return st;
