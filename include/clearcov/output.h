@@ -48,6 +48,15 @@ ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *opts);
 /* Whether `target` (an --out value) is a database connection string, not a folder. */
 bool ccov_output_is_database(const char *target);
 
+/* Before any work, for opts->dir a database: CCOV_ERR_IO when the input `layer` read from `src`
+   (a connection string; `layer` a table, "table" or "schema.table") has the name of a table
+   ccov_output_write() would write in opts->schema (NULL: taken as public), so that --overwrite
+   cannot drop an input. `option` names the input in the message ("--regions-layer"). Connection
+   strings are not compared: the same name in another database is refused too. CCOV_OK when
+   src or layer is NULL, or src or opts->dir is not a database. */
+ccov_status ccov_output_database_guard(ccov_ctx *ctx, const ccov_output_options *opts,
+                                       const char *src, const char *layer, const char *option);
+
 /* One output a command will write. */
 typedef struct {
     const char *path;

@@ -626,6 +626,12 @@ static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
     if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON && !ccov_output_is_database(a->out.dir))
         cov.layer_decimals = a->out.precision;
     ccov_status st = a->out.dir ? ccov_output_check(ctx, &out) : CCOV_OK;
+    if (st == CCOV_OK && a->out.dir) /* PostGIS: --overwrite never drops an input table */
+        st = ccov_output_database_guard(ctx, &out, cov.regions_src, cov.regions_layer,
+                                        "--regions-layer");
+    if (st == CCOV_OK && a->out.dir)
+        st = ccov_output_database_guard(ctx, &out, cov.cleared_src, cov.cleared_layer,
+                                        "--cleared-layer");
     if (st == CCOV_OK)
         st = ccov_coverage_run(ctx, &cov, &res);
     if (st != CCOV_OK)

@@ -1,6 +1,7 @@
 /* io: the result layers as GeoJSON files (RFC 7946) or one GeoPackage, written atomically. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "clearcov/atomic.h"
+#include "clearcov/names.h"
 #include "clearcov/output.h"
 #include "io/io.h"
 #include "output/pg.h"
@@ -40,6 +41,28 @@ static void target_path(const ccov_output_options *o, const char *layer, char *p
 }
 
 bool ccov_output_is_database(const char *target) { return ccov_io_is_database(target); }
+
+ccov_status ccov_output_database_guard(ccov_ctx *ctx, const ccov_output_options *opts,
+                                       const char *src, const char *layer, const char *option) {
+    if (!src || !layer || !opts->dir || !ccov_io_is_database(src) ||
+        !ccov_io_is_database(opts->dir))
+        return CCOV_OK;
+    const char *dot = strchr(layer, '.');
+    const char *table = dot ? dot + 1 : layer;
+    const char *out_schema = opts->schema ? opts->schema : "public";
+    if (dot && ((size_t)(dot - layer) != strlen(out_schema) ||
+                strncmp(layer, out_schema, (size_t)(dot - layer)) != 0))
+        return CCOV_OK;
+    char shown[1024];
+    ccov_text_mask_password(opts->dir, shown, sizeof shown);
+    for (size_t i = 0; i < CCOV_NLAYERS; i++)
+        if (strcmp(table, ccov_layer_names[i]) == 0)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                                 "%s: table %s.%s is the input %s; inputs are never "
+                                 "overwritten: write the tables to another --out-schema",
+                                 shown, out_schema, table, option);
+    return CCOV_OK;
+}
 
 ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
     if (ccov_io_is_database(o->dir))

@@ -235,6 +235,11 @@ cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG
     --out-schema results
 one_line_exit3 "--out PG: again without --overwrite" "table results.coverage exists; pass --overwrite"
 assert_eq "$(tables_sum)" "$BEFORE" "a refused run leaves the tables"
+# An input table among the tables to write: refused before any work, even with --overwrite.
+cc report --regions "$PG_CONN" --regions-layer results.regions --region-field region \
+    --cleared copy.gpkg --cleared-layer cleared --out "$PG_CONN" --out-schema results --overwrite
+one_line_exit3 "an input table as output" "table results.regions is the input --regions-layer"
+assert_eq "$(tables_sum)" "$BEFORE" "the input table is left"
 # A view built on one of the tables: --overwrite cannot drop it (RESTRICT), nothing changes.
 pg_psql "CREATE VIEW results.region_view AS SELECT * FROM results.regions" >/dev/null
 cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
