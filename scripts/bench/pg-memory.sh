@@ -45,5 +45,6 @@ run() {
 run gpkg --cleared synth.gpkg --cleared-layer cleared
 run postgis --cleared "$PG_CONN" --cleared-layer cleared
 echo "postgis / gpkg peak RSS: $(echo "$(cat postgis.rss) / $(cat gpkg.rss)" | bc -l | cut -c1-5)"
-cmp -s <(jq 'del(.inputs)' gpkg.json) <(jq 'del(.inputs)' postgis.json) &&
-    echo "figures: identical" || echo "figures: differ (see $WORK)"
+# The figures (the sources' names differ, and so do the notes that name them).
+cmp -s <(jq '{totals, regions}' gpkg.json) <(jq '{totals, regions}' postgis.json) &&
+    echo "figures (totals, regions): identical" || echo "figures (totals, regions): differ"
