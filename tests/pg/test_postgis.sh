@@ -247,6 +247,14 @@ cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG
 one_line_exit3 "--overwrite with a view on a table" "cannot drop table results.regions because other objects depend on it"
 assert_eq "$(tables_sum)" "$BEFORE" "a failed run leaves the tables"
 pg_psql "DROP VIEW results.region_view" >/dev/null
+# A failure after tables were written: the third table's style refused by a constraint.
+pg_psql "ALTER TABLE layer_styles ADD CONSTRAINT no_overlaps
+    CHECK (f_table_name <> 'overlaps') NOT VALID" >/dev/null
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results --overwrite --where "year >= 2020" -q
+one_line_exit3 "a style refused after two tables were written" 'violates check constraint "no_overlaps"'
+assert_eq "$(tables_sum)" "$BEFORE" "a run failing half-way leaves the tables"
+pg_psql "ALTER TABLE layer_styles DROP CONSTRAINT no_overlaps" >/dev/null
 cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
     --out-schema nosuch
 one_line_exit3 "--out-schema missing" "no schema 'nosuch'"
@@ -484,11 +492,13 @@ one_line_exit3 "missing table in a query" 'relation "nosuch" does not exist'
 # and the server ending the session (pg_terminate_backend) a second after the run started.
 pg_psql "CREATE VIEW cleared_slow AS SELECT * FROM cleared WHERE pg_sleep(0.003)::text = ''" \
     >/dev/null
+# The session is ended once it fetches rows (on a loaded machine the run may take longer than a
+# second to get there; ended earlier, it fails while opening, which is not this case).
 (
-    sleep 1.5
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do
         pg_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE application_name = 'ccov_dropped'" >/dev/null 2>&1 || true
+            WHERE application_name = 'ccov_dropped' AND query LIKE 'FETCH%'" >/dev/null 2>&1 ||
+            true
         sleep 0.2
     done
 ) &
