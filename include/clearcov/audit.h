@@ -117,9 +117,15 @@ const char *ccov_audit_style_path(const ccov_output_options *o, char *buf, size_
 
 /* Write the flagged features (run with keep_geometry) as layer "flagged" in WGS84 lon/lat:
    source_fid, id, checks (list of check ids), details. Written under a temporary name and renamed
-   when complete; an existing file is refused unless o->overwrite. The folder is created. */
+   when complete; an existing file is refused unless o->overwrite. The folder is created.
+   With o->dir a database connection string (PG:...): the table "flagged" of o->schema (checks
+   a text[] array), in one transaction, replacing an existing table only with o->overwrite. */
 ccov_status ccov_audit_write_layer(ccov_ctx *ctx, const ccov_audit_result *res,
                                    const ccov_output_options *o);
+
+/* Before any work, for o->dir a database connection string: the database can be reached, the
+   schema exists, and the table "flagged" does not exist unless o->overwrite (CCOV_ERR_IO). */
+ccov_status ccov_audit_check_layer(ccov_ctx *ctx, const ccov_output_options *o);
 
 #ifdef __cplusplus
 }

@@ -20,21 +20,42 @@ typedef enum { CCOV_OUT_GEOJSON = 0, CCOV_OUT_GPKG = 1 } ccov_out_format;
 typedef struct {
     const char *dir;        /* folder, created when missing */
     ccov_out_format format; /* one <layer>.geojson each, or clearcov.gpkg with all layers */
-    int precision; /* GeoJSON decimals, CCOV_OUTPUT_MIN_PRECISION..15 (7: about 1 cm) */
+    int precision;          /* GeoJSON decimals, CCOV_OUTPUT_MIN_PRECISION..15 (7: about 1 cm) */
     bool overwrite;         /* replace existing files */
+    /* PostGIS output: `dir` may be a connection string ("PG:dbname=..."); the tables go to this
+       schema (NULL: the connection's current schema). */
+    const char *schema;
 } ccov_output_options;
 
 /* Write the result's layers (run with ccov_options.layers). GeoJSON follows RFC 7946
    (WGS84 lon/lat, right-hand winding, bbox, no crs member, feature ids); the GeoPackage has a
    spatial index per layer and QGIS default styles in layer_styles. Every file is written under a
    temporary name and renamed only when all are complete; nothing is written when any target
-   exists without `overwrite`. Same result, same bytes. */
+   exists without `overwrite`. Same result, same bytes.
+   When opts->dir is a database connection string (PG:..., postgresql://...), the layers are
+   tables of that name in opts->schema, written in one transaction with their QGIS default styles
+   in public.layer_styles: a failed or interrupted run leaves the database as it was; an
+   existing table is an error (CCOV_ERR_IO) unless `overwrite`, which replaces it in the same
+   transaction. */
 ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
                               const ccov_output_options *opts);
 
 /* Before any work: CCOV_ERR_IO when a file ccov_output_write() would write exists and
-   opts->overwrite is false, or when the folder cannot be used. */
+   opts->overwrite is false, or when the folder cannot be used (a database: it cannot be
+   reached, the schema is missing, or a table exists without `overwrite`). */
 ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *opts);
+
+/* Whether `target` (an --out value) is a database connection string, not a folder. */
+bool ccov_output_is_database(const char *target);
+
+/* Before any work, for opts->dir a database: CCOV_ERR_IO when the input `layer` read from `src`
+   (a connection string; `layer` a table, "table" or "schema.table") has the name of a table
+   ccov_output_write() would write in opts->schema (NULL: taken as public), so that --overwrite
+   cannot drop an input. `option` names the input in the message ("--regions-layer"). Connection
+   strings are not compared: the same name in another database is refused too. CCOV_OK when
+   src or layer is NULL, or src or opts->dir is not a database. */
+ccov_status ccov_output_database_guard(ccov_ctx *ctx, const ccov_output_options *opts,
+                                       const char *src, const char *layer, const char *option);
 
 /* One output a command will write. */
 typedef struct {

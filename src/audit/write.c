@@ -5,6 +5,7 @@
 #include "io/attrs.h"
 #include "io/io.h"
 
+#include "output/pg.h"
 #include "output/render.h"
 
 #include <json-c/json.h>
@@ -247,8 +248,39 @@ static ccov_status write_sidecar(ccov_ctx *ctx, const ccov_output_options *o, co
     return st == CCOV_OK ? ccov_atomic_close(ctx, &f, fputs(qml, f.fp) >= 0) : st;
 }
 
+/* ---- the flagged features as a table of a PostGIS database ---- */
+
+static const char *const DB_TABLE[] = {"flagged"};
+
+ccov_status ccov_audit_check_layer(ccov_ctx *ctx, const ccov_output_options *o) {
+    return ccov_pg_check(ctx, o->dir, o->schema, o->overwrite, DB_TABLE, 1);
+}
+
+static ccov_status write_database(ccov_ctx *ctx, const ccov_audit_result *res,
+                                  const ccov_output_options *o) {
+    ccov_column columns[NFIELDS];
+    for (size_t i = 0; i < NFIELDS; i++)
+        columns[i] = (ccov_column){(char *)FIELDS[i].name, FIELDS[i].type};
+    ccov_pg_out *db = ccov_pg_open(ctx, o->dir, o->schema, o->overwrite, DB_TABLE, 1);
+    ccov_status st =
+        db ? ccov_pg_table(ctx, db, DB_TABLE[0], columns, NFIELDS, false) : CCOV_ERR_IO;
+    flag_reader fr = {.r = res};
+    ccov_attrs_feature f;
+    while (st == CCOV_OK && next_flag(&fr, &f))
+        st = ccov_pg_row(ctx, db, f.fid, f.wkb, f.wkb_size, f.values);
+    if (st == CCOV_OK) /* a list: an array, as in GeoJSON */
+        st = ccov_pg_text_array(ctx, db, DB_TABLE[0], "checks");
+    if (st != CCOV_OK) {
+        ccov_pg_abort(db);
+        return st;
+    }
+    return ccov_pg_commit(ctx, db);
+}
+
 ccov_status ccov_audit_write_layer(ccov_ctx *ctx, const ccov_audit_result *res,
                                    const ccov_output_options *o) {
+    if (ccov_output_is_database(o->dir))
+        return write_database(ctx, res, o);
     struct stat st;
     if (stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", o->dir);

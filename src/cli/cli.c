@@ -80,7 +80,9 @@ enum {
     OPT_OFFICIAL_AREAS,
     OPT_OFFICIAL_AREA_FIELD,
     /* chart (issue 13) */
-    OPT_BY
+    OPT_BY,
+    /* PostGIS output */
+    OPT_OUT_SCHEMA
 };
 
 static const struct option OPTIONS[] = {
@@ -99,6 +101,7 @@ static const struct option OPTIONS[] = {
     {"group-by", required_argument, NULL, OPT_GROUP_BY},
     {"year-from", required_argument, NULL, OPT_YEAR_FROM},
     {"years", required_argument, NULL, OPT_YEARS},
+    {"out-schema", required_argument, NULL, OPT_OUT_SCHEMA},
     {"where", required_argument, NULL, OPT_WHERE},
     {"area", required_argument, NULL, OPT_AREA},
     {"crs", required_argument, NULL, OPT_CRS},
@@ -196,6 +199,9 @@ static const char HELP[] =
     "                         outside, regions) into DIR, for QGIS\n"
     "  --out-format geojson|gpkg  one RFC 7946 GeoJSON file per layer (default), or\n"
     "                         DIR/clearcov.gpkg with all layers and QGIS styles\n"
+    "  --out \"PG:...\"         or write them as tables of a PostGIS database, in one\n"
+    "                         transaction, with QGIS styles in its layer_styles table\n"
+    "  --out-schema S         the schema of those tables (default: the current schema)\n"
     "  --precision N          GeoJSON decimals, 5 to 15 (default 7, about 1 cm)\n"
     "  --threads N            worker threads (default: one per processor); the figures do\n"
     "                         not depend on it\n"
@@ -247,7 +253,8 @@ static const char HELP[] =
     "  --sliver-width M       sliver: or minimum width below M metres (default 1)\n"
     "  --min-year Y --max-year Y  date_range (default 1964 to this year)\n"
     "  --out DIR              also write the flagged features: DIR/flagged.geojson, or\n"
-    "                         DIR/audit.gpkg with --out-format gpkg\n"
+    "                         DIR/audit.gpkg with --out-format gpkg, or the table flagged\n"
+    "                         with --out \"PG:...\" [--out-schema S]\n"
     "\n"
     "Common: -q, --quiet (no warnings)  -v, --verbose (details; twice: library messages)\n"
     "        -h, --help  -V, --version\n"
@@ -565,17 +572,14 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         a->overwrite = a->synth.overwrite = true;
         return 0;
     case OPT_OUT:
-        /* Not a folder to create (its name would put the password on disk). */
-        if (strncmp(v, "PG:", 3) == 0 || strncmp(v, "pg:", 3) == 0 || strstr(v, "postgresql://") ||
-            strstr(v, "postgres://"))
-            return usage_error("--out: a database connection string: writing the layers to "
-                               "PostGIS is not supported yet; write a GeoPackage (--out DIR "
-                               "--out-format gpkg) and load it with ogr2ogr");
         a->out.dir = a->map.out = v;
         a->cov.layers = true;
         return 0;
     case OPT_OUT_FORMAT:
         return set_out_format(a, v);
+    case OPT_OUT_SCHEMA:
+        a->out.schema = v;
+        return 0;
     case OPT_THREADS:
         return parse_int(v, 1, 64, &a->cov.threads)
                    ? 0
@@ -650,11 +654,10 @@ static int map_output(cli_args *a) {
     if (!a->command || (strcmp(a->command, "map") != 0 && strcmp(a->command, "chart") != 0))
         return -1;
     if (a->output && a->out.dir)
-        return usage_error("%s: the SVG is named twice (-o %s, --out %s): use -o only",
-                           a->command, a->output, a->out.dir);
+        return usage_error("%s: the SVG is named twice (-o %s, --out %s): use -o only", a->command,
+                           a->output, a->out.dir);
     if (a->out.dir && a->verbosity >= 0)
-        say("%s --out FILE.svg is deprecated: use -o FILE.svg (or --output FILE.svg)",
-            a->command);
+        say("%s --out FILE.svg is deprecated: use -o FILE.svg (or --output FILE.svg)", a->command);
     if (a->output)
         a->map.out = a->output;
     a->output = NULL;
@@ -690,6 +693,23 @@ static int parse_args(int argc, char **argv, cli_args *a) {
             return rc;
     }
     return -1;
+}
+
+/* --out "PG:..." (report, audit) writes tables; elsewhere a connection string is no folder or
+   file name (a folder named after it would put the password on disk). --out-schema goes with
+   it. */
+static int check_database_out(const cli_args *a) {
+    bool db = a->out.dir && ccov_output_is_database(a->out.dir);
+    bool tables = strcmp(a->command, "report") == 0 || strcmp(a->command, "audit") == 0;
+    if (db && !tables)
+        return usage_error("%s --out: a database connection string; only report and audit "
+                           "write to a database",
+                           a->command);
+    if (a->out.schema && !db)
+        return usage_error("--out-schema: only with --out \"PG:...\" (a database)");
+    if (db && a->out.format == CCOV_OUT_GPKG)
+        return usage_error("--out-format: not with --out \"PG:...\" (a database)");
+    return 0;
 }
 
 /* ---- output: written beside the target under a temporary name, then renamed ---- */
@@ -763,9 +783,15 @@ static int cmd_report(ccov_ctx *ctx, const cli_args *a) {
     ccov_options cov = a->cov;
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
-    if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON)
+    if (a->out.dir && a->out.format == CCOV_OUT_GEOJSON && !ccov_output_is_database(a->out.dir))
         cov.layer_decimals = a->out.precision;
     ccov_status st = a->out.dir ? ccov_output_check(ctx, &out) : CCOV_OK;
+    if (st == CCOV_OK && a->out.dir) /* PostGIS: --overwrite never drops an input table */
+        st = ccov_output_database_guard(ctx, &out, cov.regions_src, cov.regions_layer,
+                                        "--regions-layer");
+    if (st == CCOV_OK && a->out.dir)
+        st = ccov_output_database_guard(ctx, &out, cov.cleared_src, cov.cleared_layer,
+                                        "--cleared-layer");
     if (st == CCOV_OK)
         st = ccov_coverage_run(ctx, &cov, &res);
     if (st != CCOV_OK)
@@ -953,9 +979,11 @@ static int cmd_audit(ccov_ctx *ctx, const cli_args *a) {
     ccov_output_options out = a->out;
     out.overwrite = a->overwrite;
     char path[PATH_MAX], style[PATH_MAX];
-    int rc = a->out.dir ? check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path),
-                                          ccov_audit_style_path(&out, style, sizeof style))
-                        : 0;
+    int rc = !a->out.dir ? 0
+             : ccov_output_is_database(a->out.dir)
+                 ? (ccov_audit_check_layer(ctx, &out) == CCOV_OK ? 0 : fail(ctx, CCOV_ERR_IO))
+                 : check_out_files(ctx, a, ccov_audit_layer_path(&out, path, sizeof path),
+                                   ccov_audit_style_path(&out, style, sizeof style));
     ccov_audit_result *res = NULL;
     ccov_status st = rc ? CCOV_OK : ccov_audit_run(ctx, &o, &res);
     if (st != CCOV_OK)
@@ -1036,7 +1064,7 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     bool one_file = strcmp(a->command, "map") == 0 || strcmp(a->command, "chart") == 0;
     if (one_file && a->map.out)
         t[n++] = (ccov_output_target){a->map.out, "-o", false, NULL};
-    if (a->out.dir && !one_file && !synth) {
+    if (a->out.dir && !one_file && !synth && !ccov_output_is_database(a->out.dir)) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);
         if (out_dir_usable(a))
@@ -1110,7 +1138,9 @@ int ccov_cli_main(int argc, char **argv) {
         return CCOV_ERR_IO;
     }
     ccov_ctx_set_messages(ctx, print_message, &a);
-    rc = refuse_input_as_output(ctx, &a);
+    rc = check_database_out(&a);
+    if (rc == 0)
+        rc = refuse_input_as_output(ctx, &a);
     if (rc) {
         ccov_ctx_free(ctx);
         return rc;

@@ -997,6 +997,7 @@ struct ccov_writer {
     bool in_transaction;
     bool verify;       /* read the file back after closing: the driver hides write errors */
     long long written; /* features written, all layers */
+    bool database;     /* a database (PostGIS): path is the masked connection string, no files */
 };
 
 static const char *driver_for(const char *path) {
@@ -1010,6 +1011,13 @@ static const char *driver_for(const char *path) {
         if (EQUAL(dot, map[i][0]))
             return map[i][1];
     return NULL;
+}
+
+/* The reason of a failed write; a database server's message in one line (it spans several). */
+static const char *writer_reason(const ccov_ctx *ctx, const ccov_writer *w, const char *fallback,
+                                 char *buf, size_t n) {
+    const char *why = ccov_io_write_reason(ctx, fallback);
+    return w->database ? one_line(why, buf, n) : why;
 }
 
 static OGRFieldType ogr_type(ccov_value_type t) {
@@ -1029,9 +1037,10 @@ static ccov_status writer_fields(ccov_ctx *ctx, ccov_writer *w, const ccov_field
         }
         OGRErr err = OGR_L_CreateField(w->lyr, fd, TRUE);
         OGR_Fld_Destroy(fd);
+        char why[512];
         if (err != OGRERR_NONE)
             return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                                 ccov_io_write_reason(ctx, "cannot create field"));
+                                 writer_reason(ctx, w, "cannot create field", why, sizeof why));
     }
     w->nfields = nfields;
     return CCOV_OK;
@@ -1052,9 +1061,10 @@ ccov_status ccov_io_writer_layer(ccov_ctx *ctx, ccov_writer *w, const char *laye
     w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, type, (char **)options);
     if (srs)
         OSRDestroySpatialReference(srs);
+    char why[512];
     if (!w->lyr)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
-                             ccov_io_write_reason(ctx, "cannot create layer"));
+                             writer_reason(ctx, w, "cannot create layer", why, sizeof why));
     w->multipolygon = multipolygon;
     return writer_fields(ctx, w, fields, nfields);
 }
@@ -1144,6 +1154,64 @@ static ccov_writer *writer_new(ccov_ctx *ctx, const char *path, bool overwrite) 
     return NULL;
 }
 
+/* A database: opened for update, everything after in one transaction (committed by
+   ccov_io_writer_publish, rolled back by ccov_io_writer_abort or when the process dies). */
+static ccov_writer *database_writer(ccov_ctx *ctx, const char *conn, bool overwrite) {
+    size_t n = ccov_text_mask_password(conn, NULL, 0) + 1;
+    ccov_writer *w = calloc(1, sizeof *w);
+    if (w)
+        w->path = malloc(n);
+    if (!w || !w->path) {
+        free(w);
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+        return NULL;
+    }
+    ccov_text_mask_password(conn, w->path, n);
+    w->database = true;
+    w->overwrite = overwrite;
+    w->driver = "PostgreSQL";
+    CPLErrorReset();
+    ctx->gdal_errno = 0;
+    w->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    if (!w->ds)
+        open_failed(ctx, conn, w->path);
+    else if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
+        ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot start a transaction", w->path);
+    else {
+        w->in_transaction = true;
+        return w;
+    }
+    ccov_io_writer_abort(w);
+    return NULL;
+}
+
+ccov_status ccov_io_writer_sql(ccov_ctx *ctx, ccov_writer *w, const char *sql, char *out,
+                               size_t n) {
+    char why[512];
+    if (out && n)
+        out[0] = '\0';
+    CPLErrorReset();
+    OGRLayerH res = GDALDatasetExecuteSQL(w->ds, sql, NULL, NULL);
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        if (res)
+            GDALDatasetReleaseResultSet(w->ds, res);
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+                             one_line(gdal_reason("the statement failed"), why, sizeof why));
+    }
+    OGRFeatureH f = res ? OGR_L_GetNextFeature(res) : NULL;
+    if (f && out && n && OGR_F_GetFieldCount(f) > 0 && OGR_F_IsFieldSetAndNotNull(f, 0))
+        snprintf(out, n, "%s", OGR_F_GetFieldAsString(f, 0));
+    if (f)
+        OGR_F_Destroy(f);
+    if (res)
+        GDALDatasetReleaseResultSet(w->ds, res);
+    return CCOV_OK;
+}
+
+bool ccov_io_is_database(const char *target) { return is_database(target); }
+
+const char *ccov_io_writer_name(const ccov_writer *w) { return w->path; }
+
 /* A driver that makes a folder for a name without its extension (shapefile, CSV) is refused:
    clearcov publishes files, and a folder dataset is not what the user named. */
 static bool created_file(ccov_ctx *ctx, ccov_writer *w) {
@@ -1162,6 +1230,8 @@ static bool created_file(ccov_ctx *ctx, ccov_writer *w) {
 
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
                                    bool overwrite) {
+    if (is_database(path))
+        return database_writer(ctx, path, overwrite);
     if (!target_ok(ctx, path, driver, overwrite))
         return NULL;
     const char *name = driver ? driver : driver_for(path);
@@ -1219,21 +1289,24 @@ ccov_status ccov_io_writer_add(ccov_ctx *ctx, ccov_writer *w, long long fid,
                                  : strcmp(values[i], "false") == 0 ? "0"
                                                                    : values[i]);
     CPLErrorReset();
+    char why[512];
     if (st == CCOV_OK && OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                           ccov_io_write_reason(ctx, "feature refused"));
+                           writer_reason(ctx, w, "feature refused", why, sizeof why));
     if (st == CCOV_OK)
         w->written++;
     OGR_F_Destroy(f);
     return st;
 }
 
-/* Close the dataset; false when GDAL reports a failure. */
-static bool writer_close(ccov_writer *w) {
+/* Close the dataset, committing its transaction (else rolling it back); false when GDAL
+   reports a failure. */
+static bool writer_close(ccov_writer *w, bool commit) {
     if (!w->ds)
         return true;
     CPLErrorReset();
-    bool ok = !w->in_transaction || GDALDatasetCommitTransaction(w->ds) == OGRERR_NONE;
+    bool ok = !w->in_transaction || (commit ? GDALDatasetCommitTransaction(w->ds)
+                                            : GDALDatasetRollbackTransaction(w->ds)) == OGRERR_NONE;
     GDALClose(w->ds);
     w->ds = NULL;
     return ok && CPLGetLastErrorType() < CE_Failure;
@@ -1242,7 +1315,8 @@ static bool writer_close(ccov_writer *w) {
 void ccov_io_writer_abort(ccov_writer *w) {
     if (!w)
         return;
-    writer_close(w);
+    /* A file's temporary folder goes anyway; a database's transaction is rolled back. */
+    writer_close(w, !w->database);
     ccov_atomic_remove_dir(w->dir);
     free(w->path);
     free(w);
@@ -1262,9 +1336,10 @@ static long long features_on_disk(const char *path) {
 }
 
 ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w) {
-    if (!writer_close(w))
+    char why[512];
+    if (!writer_close(w, true))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
-                             ccov_io_write_reason(ctx, "unknown"));
+                             writer_reason(ctx, w, "unknown", why, sizeof why));
     if (w->verify && features_on_disk(w->tmp) != w->written)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO,
                              "%s: write error: the file written is incomplete (disk full or "
@@ -1344,6 +1419,11 @@ static void remove_stale(const ccov_writer *w, char **names) {
 }
 
 ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
+    if (w->database) { /* the commit publishes */
+        ccov_status committed = ccov_io_writer_close(ctx, w);
+        ccov_io_writer_abort(w);
+        return committed;
+    }
     ccov_status st = ccov_io_writer_close(ctx, w);
     char **names = st == CCOV_OK ? written_files(w) : NULL;
     if (st == CCOV_OK && !names)

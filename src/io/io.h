@@ -111,7 +111,12 @@ typedef struct {
 } ccov_field_def;
 
 /* Create the dataset (in a transaction where the driver has them). `driver` may be NULL (chosen
-   from the extension). Refuses an existing path unless overwrite. NULL on error. */
+   from the extension). Refuses an existing path unless overwrite. NULL on error.
+   A database connection string (PG:..., ccov_io_is_database) opens that database for update
+   instead, in one transaction: ccov_io_writer_publish commits it, ccov_io_writer_abort (or the
+   end of the process) rolls it back; messages name it with its password masked. Tables are
+   created by ccov_io_writer_layer (layer creation options SCHEMA, GEOMETRY_NAME, FID; an
+   existing table is refused unless the caller dropped it with ccov_io_writer_sql). */
 ccov_writer *ccov_io_writer_create(ccov_ctx *ctx, const char *path, const char *driver,
                                    bool overwrite);
 /* Start a new layer, which receives the following features. `crs` as for ccov_crs_create(), NULL
@@ -132,6 +137,18 @@ ccov_status ccov_io_writer_close(ccov_ctx *ctx, ccov_writer *w);
 ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w);
 /* Close and delete the temporary files. ccov_io_writer_abort(NULL) does nothing. */
 void ccov_io_writer_abort(ccov_writer *w);
+
+/* The writer's target as shown in messages (a database's password masked). Owned by w. */
+const char *ccov_io_writer_name(const ccov_writer *w);
+
+/* A database connection string (PG:..., postgresql://...), not a file or folder. */
+bool ccov_io_is_database(const char *target);
+
+/* Run one SQL statement in a database writer's transaction (ccov_io_writer_create with a
+   connection string). With `out` (size n), the first column of the first row as text ("" for
+   no row or null). CCOV_ERR_IO with the server's reason in one line; the transaction is then
+   aborted and can only be rolled back. */
+ccov_status ccov_io_writer_sql(ccov_ctx *ctx, ccov_writer *w, const char *sql, char *out, size_t n);
 
 /* The files an output at `path` consists of once written (driver NULL: from the extension): a
    shapefile's .shp/.shx/.dbf/.prj/.cpg, a GML file's .gml/.xsd, else path alone. Free with

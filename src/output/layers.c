@@ -1,8 +1,10 @@
 /* io: the result layers as GeoJSON files (RFC 7946) or one GeoPackage, written atomically. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "clearcov/atomic.h"
+#include "clearcov/names.h"
 #include "clearcov/output.h"
 #include "io/io.h"
+#include "output/pg.h"
 #include "output/qgis.h"
 
 #include <cpl_conv.h>
@@ -39,7 +41,33 @@ static void target_path(const ccov_output_options *o, const char *layer, char *p
         snprintf(path, n, "%s/%s.geojson", o->dir, layer);
 }
 
+bool ccov_output_is_database(const char *target) { return ccov_io_is_database(target); }
+
+ccov_status ccov_output_database_guard(ccov_ctx *ctx, const ccov_output_options *opts,
+                                       const char *src, const char *layer, const char *option) {
+    if (!src || !layer || !opts->dir || !ccov_io_is_database(src) ||
+        !ccov_io_is_database(opts->dir))
+        return CCOV_OK;
+    const char *dot = strchr(layer, '.');
+    const char *table = dot ? dot + 1 : layer;
+    const char *out_schema = opts->schema ? opts->schema : "public";
+    if (dot && ((size_t)(dot - layer) != strlen(out_schema) ||
+                strncmp(layer, out_schema, (size_t)(dot - layer)) != 0))
+        return CCOV_OK;
+    char shown[1024];
+    ccov_text_mask_password(opts->dir, shown, sizeof shown);
+    for (size_t i = 0; i < CCOV_NLAYERS; i++)
+        if (strcmp(table, ccov_layer_names[i]) == 0)
+            return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                                 "%s: table %s.%s is the input %s; inputs are never "
+                                 "overwritten: write the tables to another --out-schema",
+                                 shown, out_schema, table, option);
+    return CCOV_OK;
+}
+
 ccov_status ccov_output_check(ccov_ctx *ctx, const ccov_output_options *o) {
+    if (ccov_io_is_database(o->dir))
+        return ccov_pg_check(ctx, o->dir, o->schema, o->overwrite, ccov_layer_names, CCOV_NLAYERS);
     struct stat st;
     if (stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: exists and is not a folder", o->dir);
@@ -186,6 +214,8 @@ ccov_status ccov_output_write(ccov_ctx *ctx, const ccov_result *res,
     if (opts->precision < CCOV_OUTPUT_MIN_PRECISION || opts->precision > 15)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "--precision: %d is not within %d..15",
                              opts->precision, CCOV_OUTPUT_MIN_PRECISION);
+    if (ccov_io_is_database(opts->dir))
+        return ccov_pg_write_result(ctx, res, opts);
     ccov_status st = ensure_dir(ctx, opts->dir);
     if (st != CCOV_OK)
         return st;

@@ -9,7 +9,9 @@
 # GeoPackage; report, validate and audit on the server must give the figures of the same
 # commands on the GeoPackage (1e-12); an SQL check on the server (ST_Area(geography) of
 # ST_Union / ST_Intersection, edges segmentized as clearcov densifies them) must agree within
-# 1e-6; --where and a query's filter must reach the server (its log, log_statement = all); a wrong
+# 1e-6; report --out PG: writes the tables the GeoPackage has (1e-12) with QGIS styles in
+# layer_styles, in one transaction (a refused, failed or killed run leaves the old tables);
+# --where and a query's filter must reach the server (its log, log_statement = all); a wrong
 # password, a missing table, a dropped connection and a stopped server give one line, exit 3, and
 # no password anywhere.
 PG_TESTS=$(cd "$(dirname "$0")" && pwd)
@@ -141,13 +143,201 @@ cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out outp
 expect_ok "layers from the server"
 no_password "map and layers"
 
-# Writing to the database is not done yet: refused, and no folder named after the connection
-# string (with its password) is created.
-cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN"
-expect_rc 2 "--out PG:"
-expect_err_has "writing the layers to PostGIS is not supported yet" "--out PG: refused"
-no_password "--out PG:"
+# ---- report --out PG: the layers as tables, one transaction, QGIS styles in layer_styles ----
+# The reference: the same run written as a GeoPackage.
+cc report "${REG_GPKG[@]}" --cleared copy.gpkg --cleared-layer cleared --out outputs/gp \
+    --out-format gpkg -q
+expect_ok "layers as a GeoPackage"
+pg_psql "CREATE SCHEMA results" >/dev/null
+# A style a QGIS user saved earlier as the default of results.coverage: kept, no longer default.
+pg_psql "CREATE TABLE public.layer_styles(id SERIAL PRIMARY KEY, f_table_catalog varchar,
+        f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, styleName text,
+        styleQML xml, styleSLD xml, useAsDefault boolean, description text,
+        owner varchar(63) DEFAULT CURRENT_USER, ui xml,
+        update_time timestamp DEFAULT CURRENT_TIMESTAMP);
+    INSERT INTO layer_styles(f_table_catalog, f_table_schema, f_table_name, f_geometry_column,
+        styleName, styleQML, useAsDefault) VALUES (current_database(), 'results', 'coverage',
+        'geom', 'mine', '<qgis version=\"3.28\"/>', true)" >/dev/null
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results --format json
+expect_ok "report --out PG:"
+save pgout.json
+no_password "report --out PG:"
 [[ -z $(find . -maxdepth 1 -name 'PG:*') ]] || fail "--out PG: created a folder"
+
+# table_figures TABLE REALS...: count, the sums of the real columns, the planar area and vertex
+# count of the geometries, '|'-separated; pg_figures reads results.TABLE, gpkg_figures the
+# GeoPackage's layer (SpatiaLite through GDAL's SQLite dialect).
+figures_sql() {
+    local table=$1 sql="SELECT count(*)" c
+    shift
+    for c in "$@"; do sql+=", sum($c)"; done
+    echo "$sql, sum(ST_Area(geom)), sum(ST_NPoints(geom)) FROM $table"
+}
+pg_figures() { pg_psql "$(figures_sql "results.$@")" | tr -d '\n'; }
+gpkg_figures() {
+    ogr2ogr -f CSV /vsistdout/ outputs/gp/clearcov.gpkg -dialect SQLite \
+        -sql "$(figures_sql "$@")" | tail -n 1 | tr -d '"' | tr , '|'
+}
+# same_numbers A B TOL WHAT: '|'-separated numbers equal within TOL (relative).
+same_numbers() {
+    awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { n = split(a, x, "|"); m = split(b, y, "|");
+        if (n != m || n < 3) exit 1
+        for (i = 1; i <= n; i++) { d = x[i] - y[i]; if (d < 0) d = -d; s = y[i] < 0 ? -y[i] : y[i]
+            if (d > tol * s && d > 1e-300) exit 1 } }' || fail "$4: $1 vs $2 (tolerance $3)"
+}
+declare -A REALS=([coverage]="net_ha gross_ha overlap_ha region_ha percent_cleared"
+    [tasks]="area_ha reported_area" [overlaps]="area_ha" [outside]="area_ha" [regions]="region_ha")
+for t in coverage tasks overlaps outside regions; do
+    # shellcheck disable=SC2086
+    same_numbers "$(pg_figures "$t" ${REALS[$t]})" "$(gpkg_figures "$t" ${REALS[$t]})" 1e-12 \
+        "table $t: server vs GeoPackage"
+done
+assert_eq "$(pg_psql "SELECT Find_SRID('results', 'coverage', 'geom') || ' ' ||
+    (SELECT type FROM geometry_columns WHERE f_table_schema = 'results'
+        AND f_table_name = 'coverage')")" "4326 MULTIPOLYGON" "coverage: MultiPolygon, EPSG:4326"
+# The hectares read back are the report's (JSON: 6 decimals), and the geodesic area of the
+# written geometries (PostGIS, ST_Area of geography) is the hectares within 1e-6.
+assert_close "$(pg_psql "SELECT sum(net_ha) FROM results.coverage")" "$(j .totals.net_ha)" 1e-9 \
+    "coverage.net_ha read back"
+assert_close "$(pg_psql "SELECT sum(ST_Area(geom::geography)) / 1e4 FROM results.coverage")" \
+    "$(j .totals.net_ha)" 1e-6 "coverage: ST_Area(geography) vs net"
+# The outside pieces are per task (they may overlap): their union is the outside figure.
+assert_close "$(pg_psql "SELECT ST_Area(ST_Union(geom)::geography) / 1e4 FROM results.outside")" \
+    "$(j .totals.outside_ha)" 1e-6 "outside: ST_Area(geography of the union) vs outside_ha"
+assert_close "$(pg_psql "SELECT sum(ST_Area(geom::geography)) / 1e4 FROM results.regions")" \
+    "$(j '[.regions[].region_ha] | add')" 1e-6 "regions: ST_Area(geography) vs region_ha"
+# The styles, found by the query QGIS runs when it opens a layer (loadStyle).
+for t in coverage tasks overlaps outside regions; do
+    pg_psql "SELECT styleQML FROM layer_styles WHERE f_table_catalog = current_database()
+        AND f_table_schema = 'results' AND f_table_name = '$t' AND f_geometry_column = 'geom'
+        ORDER BY CASE WHEN useAsDefault THEN 1 ELSE 2 END, update_time DESC LIMIT 1" >style.qml
+    grep -q '^<qgis version=.*renderer-v2' style.qml || fail "style of $t: not clearcov's QML"
+done
+grep -q 'attr="region"\|fieldName="region"' style.qml || fail "regions style: no region labels"
+assert_eq "$(pg_psql "SELECT string_agg(f_table_name || ':' || stylename || ':' || useasdefault,
+    ' ' ORDER BY f_table_name, stylename) FROM layer_styles")" \
+    "coverage:clearcov coverage:true coverage:mine:false outside:clearcov outside:true overlaps:clearcov overlaps:true regions:clearcov regions:true tasks:clearcov tasks:true" \
+    "layer_styles: one default style per table, the user's kept"
+
+# tables_sum: a checksum of every results table and of the results' styles.
+tables_sum() {
+    pg_psql "SELECT md5(string_agg(x, '|')) FROM (
+        SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY fid)) FROM results.coverage t) AS x
+        UNION ALL SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY fid)) FROM results.tasks t)
+        UNION ALL SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY fid)) FROM results.overlaps t)
+        UNION ALL SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY fid)) FROM results.outside t)
+        UNION ALL SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY fid)) FROM results.regions t)
+        UNION ALL SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM layer_styles t)) s"
+}
+BEFORE=$(tables_sum)
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results
+one_line_exit3 "--out PG: again without --overwrite" "table results.coverage exists; pass --overwrite"
+assert_eq "$(tables_sum)" "$BEFORE" "a refused run leaves the tables"
+# An input table among the tables to write: refused before any work, even with --overwrite.
+cc report --regions "$PG_CONN" --regions-layer results.regions --region-field region \
+    --cleared copy.gpkg --cleared-layer cleared --out "$PG_CONN" --out-schema results --overwrite
+one_line_exit3 "an input table as output" "table results.regions is the input --regions-layer"
+assert_eq "$(tables_sum)" "$BEFORE" "the input table is left"
+# A view built on one of the tables: --overwrite cannot drop it (RESTRICT), nothing changes.
+pg_psql "CREATE VIEW results.region_view AS SELECT * FROM results.regions" >/dev/null
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results --overwrite -q
+one_line_exit3 "--overwrite with a view on a table" "cannot drop table results.regions because other objects depend on it"
+assert_eq "$(tables_sum)" "$BEFORE" "a failed run leaves the tables"
+pg_psql "DROP VIEW results.region_view" >/dev/null
+# A failure after tables were written: the third table's style refused by a constraint.
+pg_psql "ALTER TABLE layer_styles ADD CONSTRAINT no_overlaps
+    CHECK (f_table_name <> 'overlaps') NOT VALID" >/dev/null
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results --overwrite --where "year >= 2020" -q
+one_line_exit3 "a style refused after two tables were written" 'violates check constraint "no_overlaps"'
+assert_eq "$(tables_sum)" "$BEFORE" "a run failing half-way leaves the tables"
+pg_psql "ALTER TABLE layer_styles DROP CONSTRAINT no_overlaps" >/dev/null
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema nosuch
+one_line_exit3 "--out-schema missing" "no schema 'nosuch'"
+cc validate --claims "$SOURCE_DIR/data/claims.csv" --out "$PG_CONN"
+expect_rc 2 "validate --out PG:"
+no_password "validate --out PG:"
+
+# --overwrite replaces every table (a filtered run: other figures) in one go.
+cc report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared --out "$PG_CONN" \
+    --out-schema results --overwrite --where "year >= 2020" --format json
+expect_ok "--out PG: --overwrite"
+save pgwhere.json
+assert_close "$(pg_psql "SELECT sum(net_ha) FROM results.coverage")" "$(j .totals.net_ha)" 1e-9 \
+    "replaced: coverage.net_ha"
+assert_eq "$(pg_psql "SELECT count(*) FROM results.tasks")" "$(j '[.regions[].tasks] | add')" \
+    "replaced: tasks"
+assert_differs "$(j .totals.net_ha)" "$(jq .totals.net_ha pgout.json)" 1 "the filter changed the figures"
+assert_eq "$(pg_psql "SELECT count(*) FROM layer_styles WHERE f_table_schema = 'results'
+    AND stylename LIKE 'clearcov %'")" 5 "--overwrite: one clearcov style per table"
+
+# A run killed while it writes: every new table gets a row trigger that sleeps (an event trigger
+# adds it as the table is created), the run is SIGKILLed once the server shows it copying rows
+# with the old tables dropped in its transaction; the old tables and styles are all there after.
+BEFORE=$(tables_sum)
+pg_psql "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS
+        \$\$ BEGIN PERFORM pg_sleep(0.01); RETURN NEW; END \$\$;
+    CREATE FUNCTION slow_tables() RETURNS event_trigger LANGUAGE plpgsql AS \$\$
+    DECLARE r record;
+    BEGIN
+        FOR r IN SELECT * FROM pg_event_trigger_ddl_commands()
+            WHERE command_tag = 'CREATE TABLE' AND schema_name = 'results' LOOP
+            EXECUTE format('CREATE TRIGGER slow BEFORE INSERT ON %s FOR EACH ROW
+                EXECUTE FUNCTION slow_row()', r.object_identity);
+        END LOOP;
+    END \$\$;
+    CREATE EVENT TRIGGER slow_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+        EXECUTE FUNCTION slow_tables()" >/dev/null
+"$CLEARCOV" report "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared -q \
+    --out "$PG_CONN application_name=ccov_killed" --out-schema results --overwrite \
+    >"$WORK/out" 2>"$WORK/err" &
+VICTIM=$!
+writing=0
+for _ in $(seq 1 600); do
+    writing=$(pg_psql "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l USING (pid)
+        WHERE a.application_name = 'ccov_killed' AND a.query LIKE 'COPY%'
+        AND l.relation = 'results.coverage'::regclass AND l.mode = 'AccessExclusiveLock'")
+    [[ $writing -eq 0 ]] || break
+    sleep 0.1
+done
+kill -KILL "$VICTIM" 2>/dev/null || true
+wait "$VICTIM" 2>/dev/null || true
+[[ $writing -gt 0 ]] || fail "killed run: never seen writing (copying rows, old tables dropped)"
+for _ in $(seq 1 300); do
+    [[ $(pg_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ccov_killed'") \
+        -eq 0 ]] && break
+    sleep 0.1
+done
+assert_eq "$(tables_sum)" "$BEFORE" "a run killed while writing leaves the tables"
+pg_psql "DROP EVENT TRIGGER slow_tables; DROP FUNCTION slow_tables(); DROP FUNCTION slow_row()" \
+    >/dev/null
+no_password "killed run"
+
+# audit --out PG: the flagged records, their checks an array.
+cc audit --region-attr province "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared \
+    --format json --out "$PG_CONN" --out-schema results
+expect_rc "$RC_GPKG" "audit --out PG:"
+assert_eq "$(pg_psql "SELECT count(*) FROM results.flagged")" "$(j .flagged_features)" \
+    "audit: flagged rows"
+for check in $(j '.checks[] | select(.flagged > 0) | .id'); do
+    assert_eq "$(pg_psql "SELECT count(*) FROM results.flagged WHERE '$check' = ANY(checks)")" \
+        "$(j ".checks[] | select(.id == \"$check\") | .flagged")" "audit: rows flagged $check"
+done
+assert_eq "$(pg_psql "SELECT sum(source_fid) FROM results.flagged")" "$(j '[.flagged[].fid] | add')" \
+    "audit: the flagged records' ids"
+cc audit --region-attr province "${REG_PG[@]}" --cleared "${PG[@]}" --cleared-layer cleared \
+    --out "$PG_CONN" --out-schema results
+one_line_exit3 "audit --out PG: again" "table results.flagged exists; pass --overwrite"
+# No password in any table written.
+assert_eq "$(pg_psql "SELECT count(*) FROM (SELECT t::text AS x FROM results.coverage t
+    UNION ALL SELECT t::text FROM results.tasks t UNION ALL SELECT t::text FROM results.overlaps t
+    UNION ALL SELECT t::text FROM results.outside t UNION ALL SELECT t::text FROM results.regions t
+    UNION ALL SELECT t::text FROM results.flagged t UNION ALL SELECT t::text FROM layer_styles t) s
+    WHERE strpos(x, '$PG_PASSWORD') > 0")" 0 "no password in the tables"
 
 # ---- --where and a query's filter run on the server ----
 cc report "${REG_GPKG[@]}" --cleared copy.gpkg --cleared-layer cleared --format json \
@@ -302,11 +492,13 @@ one_line_exit3 "missing table in a query" 'relation "nosuch" does not exist'
 # and the server ending the session (pg_terminate_backend) a second after the run started.
 pg_psql "CREATE VIEW cleared_slow AS SELECT * FROM cleared WHERE pg_sleep(0.003)::text = ''" \
     >/dev/null
+# The session is ended once it fetches rows (on a loaded machine the run may take longer than a
+# second to get there; ended earlier, it fails while opening, which is not this case).
 (
-    sleep 1.5
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do
         pg_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE application_name = 'ccov_dropped'" >/dev/null 2>&1 || true
+            WHERE application_name = 'ccov_dropped' AND query LIKE 'FETCH%'" >/dev/null 2>&1 ||
+            true
         sleep 0.2
     done
 ) &
