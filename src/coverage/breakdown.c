@@ -283,68 +283,47 @@ static bool same_rest(const ccov_result *res, const ccov_group *a, const ccov_gr
     return true;
 }
 
-/* The chain of groups like g (the same values but the year) with a known year, in year order
-   (the order of the groups): chain[0..*n), and each record's step in it (-1: not in it). */
-static void chain_of(breakdown *b, size_t g, const int *years, size_t *chain, size_t *n, int *step,
-                     int *pos) {
+/* Mask of the records of the groups like g up to g's year; whether an earlier year is among them.
+ */
+static bool mask_up_to(breakdown *b, size_t g, const int *years) {
     const ccov_result *res = b->r->res;
-    *n = 0;
-    for (size_t h = 0; h < b->ngroups; h++) {
-        pos[h] = -1;
-        if (years[h] != CCOV_YEAR_UNKNOWN && same_rest(res, &res->groups[h], &res->groups[g])) {
-            pos[h] = (int)*n;
-            chain[(*n)++] = h;
-        }
+    bool earlier = false;
+    for (size_t f = 0; f < b->n; f++) {
+        size_t h = b->group_of[f];
+        b->mask[f] = years[h] != CCOV_YEAR_UNKNOWN && years[h] <= years[g] &&
+                     same_rest(res, &res->groups[h], &res->groups[g]);
+        earlier |= b->mask[f] && years[h] < years[g];
     }
-    for (size_t f = 0; f < b->n; f++)
-        step[f] = pos[b->group_of[f]];
+    return earlier;
 }
 
-/* Cumulative figures of the chain that holds group g. */
-static ccov_status chain_cumulative(breakdown *b, size_t g, const int *years, size_t *chain,
-                                    int *step, int *pos) {
-    ccov_result *res = b->r->res;
-    size_t n = 0;
-    chain_of(b, g, years, chain, &n, step, pos);
-    double *net = malloc((n * b->nr + 1) * sizeof *net);
-    ccov_status st = net ? ccov_compute_cumulative(b->r, step, (int)n, net) : no_memory(b->r);
-    for (size_t k = 0; st == CCOV_OK && k < n; k++) {
-        ccov_group *x = &res->groups[chain[k]];
-        x->cumulative_total = 0;
-        for (size_t i = 0; i < b->nr; i++) {
-            x->cumulative_ha[i] = net[k * b->nr + i];
-            x->cumulative_total += x->cumulative_ha[i];
-        }
-    }
-    free(net);
+static ccov_status group_cumulative(breakdown *b, size_t g, const int *years) {
+    ccov_group *out = &b->r->res->groups[g];
+    out->cumulative_total = NAN;
+    out->cumulative_ha = malloc((b->nr ? b->nr : 1) * sizeof *out->cumulative_ha);
+    if (!out->cumulative_ha)
+        return no_memory(b->r);
+    for (size_t i = 0; i < b->nr; i++)
+        out->cumulative_ha[i] = years[g] == CCOV_YEAR_UNKNOWN ? NAN : out->regions[i].net_ha;
+    if (years[g] == CCOV_YEAR_UNKNOWN)
+        return CCOV_OK;
+    ccov_status st =
+        mask_up_to(b, g, years) ? ccov_compute_subset(b->r, b->mask, out->cumulative_ha) : CCOV_OK;
+    out->cumulative_total = 0;
+    for (size_t i = 0; i < b->nr; i++)
+        out->cumulative_total += out->cumulative_ha[i];
     return st;
 }
 
-/* Each group's cumulative figures: NaN for an unknown year; each chain of groups with the same
-   other values is measured in one pass (ccov_compute_cumulative). */
 static ccov_status cumulative(breakdown *b) {
-    ccov_result *res = b->r->res;
-    size_t ng = b->ngroups ? b->ngroups : 1;
-    int *years = malloc(ng * sizeof *years), *pos = malloc(ng * sizeof *pos);
-    int *step = malloc((b->n ? b->n : 1) * sizeof *step);
-    size_t *chain = malloc(ng * sizeof *chain);
-    ccov_status st = years && pos && step && chain ? CCOV_OK : no_memory(b->r);
-    for (size_t g = 0; st == CCOV_OK && g < b->ngroups; g++) {
-        ccov_group *x = &res->groups[g];
-        years[g] = group_year(res, x);
-        x->cumulative_total = NAN;
-        if (!(x->cumulative_ha = malloc((b->nr ? b->nr : 1) * sizeof *x->cumulative_ha)))
-            st = no_memory(b->r);
-        for (size_t i = 0; st == CCOV_OK && i < b->nr; i++)
-            x->cumulative_ha[i] = NAN;
-    }
+    const ccov_result *res = b->r->res;
+    int *years = malloc((b->ngroups ? b->ngroups : 1) * sizeof *years);
+    ccov_status st = years ? CCOV_OK : no_memory(b->r);
+    for (size_t g = 0; years && g < b->ngroups; g++)
+        years[g] = group_year(res, &res->groups[g]);
     for (size_t g = 0; st == CCOV_OK && g < b->ngroups; g++)
-        if (years[g] != CCOV_YEAR_UNKNOWN && isnan(res->groups[g].cumulative_total))
-            st = chain_cumulative(b, g, years, chain, step, pos);
+        st = group_cumulative(b, g, years);
     free(years);
-    free(pos);
-    free(step);
-    free(chain);
     return st;
 }
 

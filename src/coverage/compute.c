@@ -9,7 +9,6 @@
 #include "coverage/pipeline.h"
 
 #include <math.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,16 +242,7 @@ static void pieces_free(ccov_ctx *ctx, cell_pieces *p) {
     free(p->covered);
 }
 
-/* The features of a cell that a run takes: all, those in j->mask, or (step != NULL) those of
-   step s. */
-static bool wanted(const compute_job *j, size_t f, const int *step, int s) {
-    if (step)
-        return step[f] == s;
-    return !j->mask || j->mask[f];
-}
-
-static ccov_status cell_cut(compute_job *j, ccov_worker *w, size_t c, cell_pieces *p,
-                            const int *step, int s) {
+static ccov_status cell_cut(compute_job *j, ccov_worker *w, size_t c, cell_pieces *p) {
     const grid *g = &j->grid;
     size_t k = g->start[c + 1] - g->start[c], ix[2], iy[2];
     double rect[4];
@@ -265,7 +255,7 @@ static ccov_status cell_cut(compute_job *j, ccov_worker *w, size_t c, cell_piece
         return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
         size_t f = g->items[i];
-        if (!wanted(j, f, step, s))
+        if (j->mask && !j->mask[f])
             continue;
         cell_span(g, j->box[f], ix, iy);
         bool whole = ix[0] == ix[1] && iy[0] == iy[1];
@@ -401,7 +391,7 @@ static ccov_status cell_item(void *shared, int wi, size_t c) {
     if (j->grid.start[c + 1] == j->grid.start[c])
         return CCOV_OK;
     cell_pieces p = {0};
-    ccov_status st = cell_cut(j, w, c, &p, NULL, 0);
+    ccov_status st = cell_cut(j, w, c, &p);
     if (st == CCOV_OK && p.n > 0)
         st = cell_dissolve(j, w, c, &p);
     pieces_free(w->ctx, &p);
@@ -652,89 +642,4 @@ bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *regi
     *region = x->region;
     *ha = x->ha;
     return true;
-}
-
-/* ---- cumulative steps: one union per cell that grows step by step ---- */
-
-typedef struct {
-    compute_job *j;
-    const int *step;
-    int nsteps;
-    double *cell_steps; /* ncells x nsteps x nregions */
-} cumulative_job;
-
-/* acc (NULL at first) grown by the pieces p: a new union. */
-static ccov_geom *grow(ccov_worker *w, const ccov_geom *acc, const cell_pieces *p) {
-    ccov_geom **parts = malloc((p->n + 1) * sizeof *parts);
-    if (!parts)
-        return NULL;
-    size_t k = 0;
-    if (acc)
-        parts[k++] = (ccov_geom *)acc;
-    for (size_t i = 0; i < p->n; i++)
-        parts[k++] = p->geom[i];
-    ccov_geom *u = ccov_geom_union(w->ctx, parts, k);
-    free(parts);
-    return u;
-}
-
-/* One step in cell c: the pieces of step s added to *acc, and its hectares per region into out
-   (the step's slot; the previous step's is just before it). */
-static ccov_status cumulative_step(cumulative_job *q, ccov_worker *w, size_t c, int s,
-                                   ccov_geom **acc, double *out) {
-    size_t nr = q->j->r->regions.n;
-    cell_pieces p = {0};
-    ccov_status st = cell_cut(q->j, w, c, &p, q->step, s);
-    if (st == CCOV_OK && p.n == 0) {
-        for (size_t i = 0; s > 0 && i < nr; i++)
-            out[i] = out[(ptrdiff_t)i - (ptrdiff_t)nr];
-        pieces_free(w->ctx, &p);
-        return CCOV_OK;
-    }
-    ccov_geom *u = st == CCOV_OK ? grow(w, *acc, &p) : NULL;
-    pieces_free(w->ctx, &p);
-    if (st == CCOV_OK && !u)
-        st = ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "dissolve: union failed");
-    if (st != CCOV_OK)
-        return st;
-    ccov_geom_free(w->ctx, *acc);
-    *acc = u;
-    hits h = {0};
-    st = place(q->j->r, w, u, NAN, &h, false, NULL);
-    for (uint32_t k = 0; st == CCOV_OK && k < h.n; k++) {
-        const hit *x = k == 0 ? &h.first : &h.more[k - 1];
-        out[x->region] += x->ha;
-    }
-    free(h.more);
-    return st;
-}
-
-static ccov_status cumulative_item(void *shared, int wi, size_t c) {
-    cumulative_job *q = shared;
-    ccov_worker *w = &q->j->r->workers.w[wi];
-    size_t nr = q->j->r->regions.n;
-    ccov_geom *acc = NULL;
-    ccov_status st = CCOV_OK;
-    if (q->j->grid.start[c + 1] == q->j->grid.start[c])
-        return CCOV_OK;
-    for (int s = 0; st == CCOV_OK && s < q->nsteps; s++)
-        st = cumulative_step(q, w, c, s, &acc,
-                             &q->cell_steps[(c * (size_t)q->nsteps + (size_t)s) * nr]);
-    ccov_geom_free(w->ctx, acc);
-    return st;
-}
-
-ccov_status ccov_compute_cumulative(ccov_pipeline *r, const int *step, int nsteps, double *net) {
-    compute_job *j = r->compute;
-    size_t ncells = j->grid.nx * j->grid.ny, nr = r->regions.n, per = (size_t)nsteps * nr;
-    cumulative_job q = {j, step, nsteps, calloc(ncells * per + 1, sizeof(double))};
-    if (!q.cell_steps)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    ccov_status st = run_stage(r, "cumulative steps, cell by cell", ncells, cumulative_item, &q);
-    memset(net, 0, per * sizeof *net);
-    for (size_t c = 0; st == CCOV_OK && c < ncells; c++)
-        for (size_t k = 0; k < per; k++)
-            net[k] += q.cell_steps[c * per + k];
-    free(q.cell_steps);
-    return st;
 }

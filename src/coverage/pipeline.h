@@ -91,10 +91,6 @@ void ccov_compute_free(ccov_pipeline *r);
 /* The net hectares, per region, of the union of the features f with mask[f] (same cells, same
    order of sums as the first run). net has one slot per region. */
 ccov_status ccov_compute_subset(ccov_pipeline *r, const unsigned char *mask, double *net);
-/* Cumulative nets: feature f joins at step step[f] (-1: never); net[s * nregions + i] receives
-   the net hectares in region i of the union of every feature of steps 0..s. One union per cell
-   grows from step to step. */
-ccov_status ccov_compute_cumulative(ccov_pipeline *r, const int *step, int nsteps, double *net);
 /* Hit k of feature f: a region it has area in, and that area (its gross hectares there); false
    past the last. */
 bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *region, double *ha);
