@@ -1,27 +1,11 @@
-/* cli/chart_data: the yearly series of `clearcov chart --by year`.
-   TEMPORARY data path: one coverage run per year ("year" = Y) and one per cumulative year
-   ("year" <= Y), through ccov_coverage_run. To be switched to the breakdown API (--group-by
-   year with its cumulative net) once it lands; the chart writer (output/chart.c) stays. */
+/* cli/chart_data: the yearly series of `clearcov chart --by year`: one coverage run grouped by
+   year (ccov_options.group_by "year", limited to the years drawn), whose groups give each
+   region's net per year and the cumulative net (the union of the years drawn up to each). */
 #include "cli/chart_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One run with `(base where) AND ("field" BETWEEN from AND to)`. */
-static ccov_status run_year(ccov_ctx *ctx, const ccov_options *base, const char *field, int from,
-                            int to, ccov_result **res) {
-    char where[2048];
-    if (base->where && *base->where)
-        snprintf(where, sizeof where, "(%s) AND (\"%s\" BETWEEN %d AND %d)", base->where, field,
-                 from, to);
-    else
-        snprintf(where, sizeof where, "\"%s\" BETWEEN %d AND %d", field, from, to);
-    ccov_options o = *base;
-    o.where = where;
-    o.layers = false;
-    return ccov_coverage_run(ctx, &o, res);
-}
 
 static const char *base_name(const char *path) {
     const char *slash = path ? strrchr(path, '/') : NULL;
@@ -45,39 +29,46 @@ static ccov_status data_alloc(ccov_ctx *ctx, ccov_chart_data *d, const ccov_resu
     return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
 }
 
-static ccov_status one_year(ccov_ctx *ctx, const ccov_options *base, const char *field, size_t k,
-                            ccov_chart_data *d) {
-    ccov_result *yr = NULL, *cum = NULL;
-    int year = d->years[k];
-    ccov_status st = run_year(ctx, base, field, year, year, &yr);
-    if (st == CCOV_OK) /* the union of the years drawn up to this one */
-        st = run_year(ctx, base, field, d->years[0], year, &cum);
-    for (size_t i = 0; st == CCOV_OK && i < d->nregions && i < yr->nregions; i++)
-        d->values[i * d->nyears + k] = yr->regions[i].net_ha;
-    if (st == CCOV_OK)
-        d->cumulative[k] = cum->net_ha;
-    ccov_result_free(yr);
-    ccov_result_free(cum);
-    return st;
+/* Year k's bars and line from the group of that year (none: no bar, the line carried on). */
+static void one_year(const ccov_result *res, size_t k, ccov_chart_data *d) {
+    char year[16];
+    snprintf(year, sizeof year, "%d", d->years[k]);
+    d->cumulative[k] = k > 0 ? d->cumulative[k - 1] : 0;
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const ccov_group *x = &res->groups[g];
+        if (strcmp(x->values[0], year) != 0)
+            continue;
+        for (size_t i = 0; i < d->nregions && i < res->nregions; i++)
+            d->values[i * d->nyears + k] = x->regions[i].net_ha;
+        d->cumulative[k] = x->cumulative_total;
+    }
 }
 
 ccov_status ccov_chart_data_by_year(ccov_ctx *ctx, const ccov_options *base, const char *year_field,
                                     int first, int last, ccov_chart_data *out) {
     memset(out, 0, sizeof *out);
-    if (first > last || last - first > 200)
+    if (first > last || last - first > 200 || first < 1000 || last > 9999)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
-                             "chart: years %d to %d: need first <= last, at most 200 years", first,
-                             last);
+                             "chart: years %d to %d: need four-digit years, first <= last, at "
+                             "most 200 years",
+                             first, last);
+    (void)year_field; /* the year is the field "year", or --year-from's date */
+    char years[32];
+    snprintf(years, sizeof years, "%d-%d", first, last);
+    ccov_options o = *base;
+    o.group_by = "year";
+    o.years = years;
+    o.layers = false;
     out->nyears = (size_t)(last - first + 1);
-    ccov_result *probe = NULL;
-    ccov_status st = run_year(ctx, base, year_field, first, first, &probe);
+    ccov_result *res = NULL;
+    ccov_status st = ccov_coverage_run(ctx, &o, &res);
     if (st == CCOV_OK)
-        st = data_alloc(ctx, out, probe);
-    ccov_result_free(probe);
-    for (size_t k = 0; st == CCOV_OK && k < out->nyears; k++)
+        st = data_alloc(ctx, out, res);
+    for (size_t k = 0; st == CCOV_OK && k < out->nyears; k++) {
         out->years[k] = first + (int)k;
-    for (size_t k = 0; st == CCOV_OK && k < out->nyears; k++)
-        st = one_year(ctx, base, year_field, k, out);
+        one_year(res, k, out);
+    }
+    ccov_result_free(res);
     return st;
 }
 
