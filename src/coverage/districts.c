@@ -50,17 +50,10 @@ static ccov_status districts_open(ccov_pipeline *r, ccov_source *s, const char *
     ccov_status st = ccov_source_open_checked(r->ctx, s, path, &spec);
     if (st != CCOV_OK)
         return st;
-    const char *name = o->district_field;
+    const char *name = ccov_regions_name_field(r->ctx, s->layer, path, o->district_field,
+                                               "district", "--district-field");
     if (!name)
-        name = ccov_io_find_field(s->layer, ccov_regions_name_fields());
-    if (!name) {
-        char list[512];
-        ccov_io_field_list(s->layer, list, sizeof list);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO,
-                             "%s: no district name field found; name one with --district-field "
-                             "(fields: %s)",
-                             path, list);
-    }
+        return CCOV_ERR_IO;
     const char *fields[2] = {name, ccov_io_find_field(s->layer, ccov_regions_iso_fields())};
     st = ccov_io_select_fields(r->ctx, s->layer, fields, 2);
     if (st == CCOV_OK)

@@ -123,7 +123,17 @@ static const char *const NAME_FIELDS[] = {
     "ADM2_NAME", "admin1Name", "province",  "district", "name_en", "NAME_EN", NULL};
 static const char *const ISO_FIELDS[] = {"iso", "shapeISO", "iso_3166_2", "ISO_1", "HASC_1", NULL};
 
-const char *const *ccov_regions_name_fields(void) { return NAME_FIELDS; }
+const char *ccov_regions_name_field(ccov_ctx *ctx, ccov_layer *layer, const char *path,
+                                    const char *given, const char *what, const char *option) {
+    const char *name = given ? given : ccov_io_find_field(layer, NAME_FIELDS);
+    if (name)
+        return name;
+    char list[512];
+    ccov_io_field_list(layer, list, sizeof list);
+    ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: no %s name field found; name one with %s (fields: %s)",
+                  path, what, option, list);
+    return NULL;
+}
 const char *const *ccov_regions_iso_fields(void) { return ISO_FIELDS; }
 /* --official-area-field FIELD[:UNIT]: the field, which must exist (*field NULL without it). */
 static ccov_status official_field(loader *r, ccov_source *s, const char *path, const char **field) {
@@ -169,17 +179,10 @@ static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
     if (ccov_io_count(s->layer) == 0)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions (the layer has no features)",
                              path);
-    const char *name = r->opts->region_field;
+    const char *name = ccov_regions_name_field(r->ctx, s->layer, path, r->opts->region_field,
+                                               "region", "--region-field");
     if (!name)
-        name = ccov_io_find_field(s->layer, NAME_FIELDS);
-    if (!name) {
-        char list[512];
-        ccov_io_field_list(s->layer, list, sizeof list);
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO,
-                             "%s: no region name field found; name one with --region-field "
-                             "(fields: %s)",
-                             path, list);
-    }
+        return CCOV_ERR_IO;
     const char *fields[3] = {name, ccov_io_find_field(s->layer, ISO_FIELDS), NULL};
     r->name_field = name;
     ccov_status st = official_field(r, s, path, &fields[2]);

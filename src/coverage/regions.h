@@ -10,6 +10,7 @@
 #include "coverage/measure.h"
 #include "crs/crs.h"
 #include "geom/geom.h"
+#include "io/io.h"
 
 typedef struct {
     ccov_geom *geom; /* valid, in the working frame */
@@ -45,7 +46,11 @@ ccov_status ccov_regions_check(ccov_ctx *ctx, const ccov_regions *rg);
 
 /* The fields looked for, in turn, when no name field is given, and the ISO code fields (NULL
    ended lists; --districts finds its fields the same way). */
-const char *const *ccov_regions_name_fields(void);
+/* The field naming the features of a region (or district) source: `given` when not NULL, else
+   the first of the usual names; NULL with CCOV_ERR_IO and a message naming the fields and the
+   option (`what`: "region", "district") when there is none. */
+const char *ccov_regions_name_field(ccov_ctx *ctx, ccov_layer *layer, const char *path,
+                                    const char *given, const char *what, const char *option);
 const char *const *ccov_regions_iso_fields(void);
 
 /* Free everything *rg holds (with ctx, which loaded it) and zero it. */

@@ -98,19 +98,22 @@ static void table_row(FILE *out, const ccov_region_result *r, bool released, con
 /* --districts: district rows sit under their province's, their names indented. */
 #define DISTRICT_INDENT "  "
 
+/* Widen the columns to hold row r (its name indented by `indent` characters). */
+static void widen(const ccov_region_result *r, bool released, int indent, int *width) {
+    char cells[NCOLS][48];
+    row_cells(r, released, cells);
+    int wname = ccov_render_text_width(r->name) + indent;
+    int wiso = ccov_render_text_width(r->iso);
+    width[0] = wname > width[0] ? wname : width[0];
+    width[1] = wiso > width[1] ? wiso : width[1];
+    for (int c = 0; c < NCOLS; c++)
+        if ((int)strlen(cells[c]) > width[c + 2])
+            width[c + 2] = (int)strlen(cells[c]);
+}
+
 static void districts_widths(const ccov_result *res, int *width) {
-    for (size_t i = 0; i < res->ndistricts; i++) {
-        const ccov_region_result *r = &res->districts[i].fig;
-        char cells[NCOLS][48];
-        row_cells(r, res->categorised, cells);
-        int wname = ccov_render_text_width(r->name) + (int)strlen(DISTRICT_INDENT);
-        int wiso = ccov_render_text_width(r->iso);
-        width[0] = wname > width[0] ? wname : width[0];
-        width[1] = wiso > width[1] ? wiso : width[1];
-        for (int c = 0; c < NCOLS; c++)
-            if ((int)strlen(cells[c]) > width[c + 2])
-                width[c + 2] = (int)strlen(cells[c]);
-    }
+    for (size_t i = 0; i < res->ndistricts; i++)
+        widen(&res->districts[i].fig, res->categorised, (int)strlen(DISTRICT_INDENT), width);
 }
 
 static void table_districts(FILE *out, const ccov_result *res, size_t province, const int *width) {
@@ -165,18 +168,8 @@ static void table_widths(const ccov_result *res, const ccov_region_result *total
     width[1] = (int)strlen("ISO");
     for (int c = 0; c < NCOLS; c++)
         width[c + 2] = (int)strlen((res->categorised ? HEADS_RELEASED : HEADS)[c]);
-    for (size_t i = 0; i <= res->nregions; i++) {
-        const ccov_region_result *r = i < res->nregions ? &res->regions[i] : total;
-        char cells[NCOLS][48];
-        row_cells(r, res->categorised, cells);
-        int wname = ccov_render_text_width(r->name);
-        int wiso = ccov_render_text_width(r->iso);
-        width[0] = wname > width[0] ? wname : width[0];
-        width[1] = wiso > width[1] ? wiso : width[1];
-        for (int c = 0; c < NCOLS; c++)
-            if ((int)strlen(cells[c]) > width[c + 2])
-                width[c + 2] = (int)strlen(cells[c]);
-    }
+    for (size_t i = 0; i <= res->nregions; i++)
+        widen(i < res->nregions ? &res->regions[i] : total, res->categorised, 0, width);
     districts_widths(res, width);
 }
 
