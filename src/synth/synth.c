@@ -126,17 +126,24 @@ static int rect_ring(prng *p, double cx, double cy, double area, double *xy) {
     return 4;
 }
 
-/* A star-shaped polygon: vertices at increasing angles, radii jittered around the mean. */
-static int irregular_ring(prng *p, double cx, double cy, double area, double *xy) {
-    int n = 6 + pick(p, 11);
+/* A star-shaped ring of n vertices: at increasing angles, radii between lo and hi times the
+   mean radius of a circle of that area. */
+static int star_ring(prng *p, double cx, double cy, double area, int n, double lo, double hi,
+                     double *xy) {
     double r = sqrt(area / PI), start = between(p, 0, 2 * PI);
     for (int i = 0; i < n; i++) {
         double a = start + 2 * PI * (i + between(p, -0.3, 0.3)) / n;
-        double ri = r * between(p, 0.75, 1.25);
+        double ri = r * between(p, lo, hi);
         xy[2 * i] = cx + ri * cos(a);
         xy[2 * i + 1] = cy + ri * sin(a);
     }
     return n;
+}
+
+/* A star-shaped polygon: 6 to 16 vertices, radii jittered by a quarter around the mean. */
+static int irregular_ring(prng *p, double cx, double cy, double area, double *xy) {
+    int n = 6 + pick(p, 11);
+    return star_ring(p, cx, cy, area, n, 0.75, 1.25, xy);
 }
 
 typedef enum {
@@ -464,13 +471,7 @@ static void draw_survey(synth *s, const recent_feature *ref, double *cx, double 
 static void put_survey(prng *p, text *t, double cx, double cy, double area) {
     double xy[2 * MAXV];
     int n = 12 + pick(p, 5);
-    double r = sqrt(area / PI), start = between(p, 0, 2 * PI);
-    for (int i = 0; i < n; i++) {
-        double a = start + 2 * PI * (i + between(p, -0.3, 0.3)) / n;
-        double ri = r * between(p, 0.9, 1.1);
-        xy[2 * i] = cx + ri * cos(a);
-        xy[2 * i + 1] = cy + ri * sin(a);
-    }
+    star_ring(p, cx, cy, area, n, 0.9, 1.1, xy);
     put(t, "POLYGON(");
     put_ring(t, xy, n);
     put(t, ")");
