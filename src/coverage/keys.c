@@ -276,6 +276,8 @@ static ccov_status fields_plan(ccov_ctx *ctx, const ccov_options *o, ccov_keys *
     }
     if (ok && k->year_field)
         ok = field_add(k, k->year_field, &k->year_at);
+    if (ok)
+        ok = (k->at_read = calloc(k->nfields ? k->nfields : 1, sizeof *k->at_read)) != NULL;
     return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
 }
 
@@ -344,10 +346,6 @@ ccov_status ccov_keys_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k) 
 }
 
 const char *ccov_keys_locate(ccov_keys *k, const char *const *names, size_t n) {
-    free(k->at_read);
-    k->at_read = calloc(k->nfields ? k->nfields : 1, sizeof *k->at_read);
-    if (!k->at_read)
-        return "(out of memory)";
     for (size_t f = 0; f < k->nfields; f++) {
         size_t i = 0;
         while (i < n && strcasecmp(names[i], k->fields[f]) != 0)
