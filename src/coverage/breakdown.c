@@ -351,8 +351,10 @@ static ccov_status groups(breakdown *b) {
     ccov_status st = group_fields(b->r);
     if (st == CCOV_OK)
         st = number_groups(b, &first);
-    if (st == CCOV_OK && !(res->groups = calloc(b->ngroups ? b->ngroups : 1, sizeof *res->groups)))
-        st = no_memory(b->r);
+    if (st == CCOV_OK) {
+        res->groups = calloc(b->ngroups ? b->ngroups : 1, sizeof *res->groups);
+        st = res->groups ? CCOV_OK : no_memory(b->r);
+    }
     for (size_t g = 0; st == CCOV_OK && g < b->ngroups; g++) {
         res->ngroups++;
         st = group_make(b, g, first[g], &res->groups[g]);

@@ -276,8 +276,10 @@ static ccov_status fields_plan(ccov_ctx *ctx, const ccov_options *o, ccov_keys *
     }
     if (ok && k->year_field)
         ok = field_add(k, k->year_field, &k->year_at);
-    if (ok)
-        ok = (k->at_read = calloc(k->nfields ? k->nfields : 1, sizeof *k->at_read)) != NULL;
+    if (ok) {
+        k->at_read = calloc(k->nfields ? k->nfields : 1, sizeof *k->at_read);
+        ok = k->at_read != NULL;
+    }
     return ok ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
 }
 
@@ -315,7 +317,8 @@ static ccov_status only_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k
     if (o->group_only && k->ngroups == 0)
         return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "a group ('%s') needs --group-by",
                              o->group_only);
-    if (o->group_only && !(k->only_group = group_string(o->group_only)))
+    k->only_group = o->group_only ? group_string(o->group_only) : NULL;
+    if (o->group_only && !k->only_group)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     return CCOV_OK;
 }

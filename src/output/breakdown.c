@@ -87,7 +87,8 @@ static void categories_table(const ccov_result *res, FILE *out) {
     double area = 0;
     for (size_t i = 0; row && i <= res->nregions; i++) {
         const ccov_region_result *r = i < res->nregions ? &res->regions[i] : NULL;
-        if (!(row = row_add(&t)))
+        row = row_add(&t);
+        if (!row)
             break;
         snprintf(row, CELL, "%s", r ? r->name : "Total");
         snprintf(row + CELL, CELL, "%s", r ? r->iso : "");
