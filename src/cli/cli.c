@@ -650,9 +650,13 @@ static int option_error(const char *arg) {
 
 /* -o/--output is a file and --out a folder in every command: map's and chart's SVG comes with
    -o; the old spelling --out FILE.svg still works, with a warning. */
+static int check_database_out(const cli_args *a);
+
 static int map_output(cli_args *a) {
     if (!a->command || (strcmp(a->command, "map") != 0 && strcmp(a->command, "chart") != 0))
         return -1;
+    if (a->out.dir && ccov_output_is_database(a->out.dir))
+        return check_database_out(a); /* a connection string is never an SVG file's name */
     if (a->output && a->out.dir)
         return usage_error("%s: the SVG is named twice (-o %s, --out %s): use -o only", a->command,
                            a->output, a->out.dir);

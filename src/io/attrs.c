@@ -400,7 +400,7 @@ static ccov_status write_style(ccov_ctx *ctx, layer_writer *w, const char *layer
     bool ok = f && OGR_L_CreateFeature(t, f) == OGRERR_NONE;
     OGR_F_Destroy(f);
     return ok ? CCOV_OK
-              : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: %s", w->path,
+              : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: write error: %s", w->path,
                               ccov_io_write_reason(ctx, "cannot write layer_styles"));
 }
 
