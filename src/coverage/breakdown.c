@@ -382,7 +382,8 @@ static int by_value(const void *a, const void *b) {
 static ccov_status left_out_values(ccov_pipeline *r) {
     ccov_cleared *c = &r->cleared;
     ccov_result *res = r->res;
-    qsort(c->left, c->nleft, sizeof *c->left, by_value);
+    if (c->nleft > 1)
+        qsort(c->left, c->nleft, sizeof *c->left, by_value);
     for (size_t i = 0; i < c->nleft; i++) {
         ccov_status_value *v =
             res->nstatus_values ? &res->status_values[res->nstatus_values - 1] : NULL;

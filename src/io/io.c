@@ -424,8 +424,12 @@ const char *ccov_io_crs_problem(const ccov_layer *lyr) {
 static bool any_polygon(const ccov_layer *lyr) {
     bool found = false, empty = true;
     OGR_L_ResetReading(lyr->lyr);
-    for (OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr); f && !found;
-         f = OGR_L_GetNextFeature(lyr->lyr)) {
+    /* The next feature is fetched only while none is found: one fetched after the last
+       check would never be destroyed. */
+    while (!found) {
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr->lyr);
+        if (!f)
+            break;
         OGRGeometryH g = OGR_F_GetGeomFieldRef(f, lyr->geom_field > 0 ? lyr->geom_field : 0);
         OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
         found = t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
