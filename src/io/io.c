@@ -253,17 +253,24 @@ static void shapefile_parts(ccov_ctx *ctx, const char *src) {
 }
 
 /* A new layer record for src, its shown name masked (no password leaves the process). */
+/* A copy of s with the password of every connection string in it masked; NULL on no memory. */
+static char *masked_copy(const char *s) {
+    size_t n = ccov_text_mask_password(s, NULL, 0) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        ccov_text_mask_password(s, copy, n);
+    return copy;
+}
+
 static ccov_layer *layer_new(ccov_ctx *ctx, const char *src) {
-    size_t n = ccov_text_mask_password(src, NULL, 0) + 1;
     ccov_layer *lyr = calloc(1, sizeof *lyr);
     if (lyr)
-        lyr->source = malloc(n);
+        lyr->source = masked_copy(src);
     if (!lyr || !lyr->source) {
         free(lyr);
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
         return NULL;
     }
-    ccov_text_mask_password(src, lyr->source, n);
     lyr->ctx = ctx;
     return lyr;
 }
@@ -1161,16 +1168,14 @@ static ccov_writer *writer_new(ccov_ctx *ctx, const char *path, bool overwrite) 
 /* A database: opened for update, everything after in one transaction (committed by
    ccov_io_writer_publish, rolled back by ccov_io_writer_abort or when the process dies). */
 static ccov_writer *database_writer(ccov_ctx *ctx, const char *conn, bool overwrite) {
-    size_t n = ccov_text_mask_password(conn, NULL, 0) + 1;
     ccov_writer *w = calloc(1, sizeof *w);
     if (w)
-        w->path = malloc(n);
+        w->path = masked_copy(conn);
     if (!w || !w->path) {
         free(w);
         ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
         return NULL;
     }
-    ccov_text_mask_password(conn, w->path, n);
     w->database = true;
     w->overwrite = overwrite;
     w->driver = "PostgreSQL";
