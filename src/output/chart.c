@@ -1,6 +1,7 @@
 /* output/chart: a yearly series as a stacked bar chart with a cumulative line, in SVG. A pure
    writer: the series in, the document out, no files opened and no figures computed here. */
 #include "clearcov/chart.h"
+#include "output/render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,21 +45,6 @@ static axis axis_for(double max) {
     a.step = ccov_chart_nice_step(max, TICKS);
     a.max = max > 0 ? ceil(max / a.step * (1 - 1e-12)) * a.step : a.step * TICKS;
     return a;
-}
-
-static void put_escaped(FILE *fp, const char *text) {
-    for (const char *c = text ? text : ""; *c; c++) {
-        if (*c == '&')
-            fputs("&amp;", fp);
-        else if (*c == '<')
-            fputs("&lt;", fp);
-        else if (*c == '>')
-            fputs("&gt;", fp);
-        else if (*c == '"')
-            fputs("&quot;", fp);
-        else if ((unsigned char)*c >= 0x20 || *c == '\t')
-            fputc(*c, fp);
-    }
 }
 
 /* Decimals a tick label needs: none for 250, one for 2.5, two for 0.25. */
@@ -172,7 +158,7 @@ static void put_axis_title(const chart *c, double x, const char *text) {
             "<text x=\"%.2f\" y=\"%.2f\" transform=\"rotate(-90 %.2f %.2f)\" " FONT
             " font-size=\"13\" text-anchor=\"middle\" fill=\"#333333\">",
             x, c->y0 + c->ph / 2, x, c->y0 + c->ph / 2);
-    put_escaped(c->fp, text);
+    ccov_render_xml_text(c->fp, text);
     fputs("</text>\n", c->fp);
 }
 
@@ -276,7 +262,7 @@ static void put_legend_entry(const chart *c, size_t k, double x, double y) {
                 y - 11, PALETTE[k % NPALETTE]);
     fprintf(c->fp, "<text x=\"%.2f\" y=\"%.2f\" " FONT " font-size=\"12\" fill=\"#333333\">",
             x + 20, y);
-    put_escaped(c->fp, line ? line_label(c->s) : c->s->stack_names[k]);
+    ccov_render_xml_text(c->fp, line ? line_label(c->s) : c->s->stack_names[k]);
     fputs("</text>\n", c->fp);
 }
 
@@ -302,7 +288,7 @@ static void put_text_line(const chart *c, double y, int size, const char *weight
             "<text id=\"%s\" x=\"20\" y=\"%.2f\" " FONT " font-size=\"%d\" font-weight=\"%s\" "
             "fill=\"#222222\">",
             id, y, size, weight);
-    put_escaped(c->fp, text);
+    ccov_render_xml_text(c->fp, text);
     fputs("</text>\n", c->fp);
 }
 
@@ -312,7 +298,7 @@ static void put_document(const chart *c) {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
             "version=\"1.1\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n<title>",
             c->w, c->h, c->w, c->h);
-    put_escaped(c->fp, s->title ? s->title : "clearcov chart");
+    ccov_render_xml_text(c->fp, s->title ? s->title : "clearcov chart");
     fprintf(c->fp, "</title>\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", c->w,
             c->h);
     if (s->title)

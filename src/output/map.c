@@ -4,6 +4,7 @@
 #include "clearcov/report.h"
 #include "crs/crs.h"
 #include "geom/geom.h"
+#include "output/render.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -78,60 +79,14 @@ typedef struct {
 
 /* ---- text ---- */
 
-/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
-static size_t utf8_char(const unsigned char *s) {
-    static const unsigned MIN[5] = {0, 0, 0x80, 0x800, 0x10000};
-    unsigned c = s[0];
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xE0) == 0xC0 ? 2
-                 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4
-                                      : 0;
-    if (len == 0)
-        return 0;
-    unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < MIN[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
-        cp == 0xFFFF)
-        return 0;
-    return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : len;
-}
-
 /* Number of characters of s as it will be written (invalid bytes become one U+FFFD each). */
 static size_t text_chars(const char *s) {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; n++) {
-        size_t len = utf8_char(p);
+        size_t len = ccov_render_utf8_char(p);
         p += len ? len : 1;
     }
     return n;
-}
-
-/* Write s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids
-   replaced by U+FFFD, so that any name gives a well-formed file. */
-static void put_escaped(FILE *fp, const char *s) {
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t len = utf8_char(p);
-        if (len == 0)
-            fputs("\xEF\xBF\xBD", fp);
-        else if (*p == '&')
-            fputs("&amp;", fp);
-        else if (*p == '<')
-            fputs("&lt;", fp);
-        else if (*p == '>')
-            fputs("&gt;", fp);
-        else if (*p == '"')
-            fputs("&quot;", fp);
-        else if (*p == '\'')
-            fputs("&#39;", fp);
-        else
-            fwrite(p, 1, len, fp);
-        p += len ? len : 1;
-    }
 }
 
 /* The end of s, prefixed with "…", in at most max characters (s itself when it fits). */
@@ -141,7 +96,7 @@ static const char *text_tail(const char *s, size_t max, char *buf, size_t n) {
         return s;
     const unsigned char *p = (const unsigned char *)s;
     for (size_t skip = chars - (max - 1); skip > 0; skip--) {
-        size_t len = utf8_char(p);
+        size_t len = ccov_render_utf8_char(p);
         p += len ? len : 1;
     }
     snprintf(buf, n, "\xE2\x80\xA6%s", (const char *)p);
@@ -154,7 +109,7 @@ static const char *text_head(const char *s, size_t max, char *buf, size_t n) {
         return s;
     const unsigned char *p = (const unsigned char *)s;
     for (size_t kept = 0; kept + 1 < max; kept++) {
-        size_t len = utf8_char(p);
+        size_t len = ccov_render_utf8_char(p);
         p += len ? len : 1;
     }
     snprintf(buf, n, "%.*s\xE2\x80\xA6", (int)((const char *)p - s), s);
@@ -265,7 +220,7 @@ static void put_text_as(map *m, double x, double y, const char *cls, const char 
     fprintf(m->fp, "<text x=\"%s\" y=\"%s\"", px(x, bx), px(y, by));
     put_paint_as(m, cls, halo);
     fputc('>', m->fp);
-    put_escaped(m->fp, s);
+    ccov_render_xml_text(m->fp, s);
     fputs("</text>\n", m->fp);
 }
 
@@ -723,7 +678,7 @@ static void put_path(map *m, const shape *sh, const char *cls, const char *title
         return;
     }
     fputs("\"><title>", m->fp);
-    put_escaped(m->fp, title);
+    ccov_render_xml_text(m->fp, title);
     fputs("</title></path>\n", m->fp);
 }
 
@@ -1064,7 +1019,7 @@ static void draw(map *m) {
             "width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\" font-family=\"sans-serif\" "
             "fill-rule=\"evenodd\" stroke=\"none\">\n<title>",
             px(m->width, b[0]), px(m->height, b[1]), b[0], b[1]);
-    put_escaped(m->fp, m->title);
+    ccov_render_xml_text(m->fp, m->title);
     fputs("</title>\n", m->fp);
     fprintf(m->fp, "<rect width=\"%s\" height=\"%s\" fill=\"#ffffff\"/>\n", b[0], b[1]);
     put_rect(m, &m->frame, "frame");

@@ -194,3 +194,51 @@ ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out) {
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "write error: %s", strerror(errno));
     return st;
 }
+
+/* ---- XML (the SVG map and chart) ---- */
+
+/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
+size_t ccov_render_utf8_char(const unsigned char *s) {
+    static const unsigned MIN[5] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned c = s[0];
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len == 0)
+        return 0;
+    unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if (cp < MIN[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+        cp == 0xFFFF)
+        return 0;
+    return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : len;
+}
+
+/* Write s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids
+   replaced by U+FFFD, so that any name gives a well-formed file. */
+void ccov_render_xml_text(FILE *fp, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+        size_t len = ccov_render_utf8_char(p);
+        if (len == 0)
+            fputs("\xEF\xBF\xBD", fp);
+        else if (*p == '&')
+            fputs("&amp;", fp);
+        else if (*p == '<')
+            fputs("&lt;", fp);
+        else if (*p == '>')
+            fputs("&gt;", fp);
+        else if (*p == '"')
+            fputs("&quot;", fp);
+        else if (*p == '\'')
+            fputs("&#39;", fp);
+        else
+            fwrite(p, 1, len, fp);
+        p += len ? len : 1;
+    }
+}

@@ -48,4 +48,11 @@ ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out);
 /* The stream's state after writing: CCOV_ERR_IO with the reason when a write failed. */
 ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out);
 
+/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
+size_t ccov_render_utf8_char(const unsigned char *s);
+
+/* s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids replaced by
+   U+FFFD, so that any name gives a well-formed file (s may be NULL: nothing). */
+void ccov_render_xml_text(FILE *fp, const char *s);
+
 #endif
