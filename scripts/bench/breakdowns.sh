@@ -24,5 +24,5 @@ for opts in "" "--status-field status" "--group-by operator" "--group-by year" \
     read -r user wall rss <"$WORK/time"
     plain=${plain:-$user}
     printf '%-48s %10s %9s %9d %8.2f\n' "${opts:-(plain)}" "$user" "$wall" $((rss / 1024)) \
-        "$(awk -v a="$user" -v b="$plain" 'BEGIN { print b > 0 ? a / b : 0 }')"
+        "$(awk -v a="$user" -v b="$plain" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 done
