@@ -7,6 +7,7 @@
    whatever the number of threads. */
 #include "core/parallel.h"
 #include "coverage/pipeline.h"
+#include "geom/faces.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -616,6 +617,273 @@ void ccov_compute_free(ccov_pipeline *r) {
     job_free(r, r->compute);
     free(r->compute);
     r->compute = NULL;
+}
+
+/* ---- the overlay of each cell, for the breakdowns ---- */
+
+typedef struct {
+    compute_job *j;
+    ccov_geom **borders; /* each region's boundary (NULL: none) */
+    ccov_face_fn fn;
+    void *user;
+} faces_job;
+
+/* The regions' borders inside cell c's rectangle: they cut the cell's faces. */
+static ccov_status cell_borders(faces_job *fj, ccov_worker *w, size_t c, ccov_geom **lines,
+                                size_t *n) {
+    const ccov_pipeline *r = fj->j->r;
+    double rect[4];
+    cell_rect(&fj->j->grid, c, rect);
+    *n = 0;
+    for (size_t i = 0; i < r->regions.n; i++) {
+        bool failed = false;
+        if (!fj->borders[i] || !boxes_meet(rect, r->workers.region_box[i]))
+            continue;
+        ccov_geom *part = ccov_geom_lines_in_rect(w->ctx, fj->borders[i], rect, &failed);
+        if (failed)
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "cutting the border of region %s failed",
+                                 r->regions.items[i].name);
+        if (part)
+            lines[(*n)++] = part;
+    }
+    return CCOV_OK;
+}
+
+static bool box_has(const double b[4], double x, double y) {
+    return b[0] <= x && x <= b[2] && b[1] <= y && y <= b[3];
+}
+
+/* Hand face f of cell c to the caller once for each region it lies in, with its hectares and
+   the features covering it (f's members are indices into m: pieces of p). */
+static ccov_status face_regions(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
+                                const size_t *m, const ccov_face *f, size_t *features) {
+    const ccov_pipeline *r = fj->j->r;
+    double ha = NAN;
+    for (size_t k = 0; k < f->nmembers; k++)
+        features[k] = p->feature[m[f->members[k]]];
+    for (size_t i = 0; i < r->regions.n; i++) {
+        if (!box_has(r->workers.region_box[i], f->x, f->y) ||
+            !ccov_geom_contains_point(w->ctx, w->preps[i], f->x, f->y))
+            continue;
+        if (isnan(ha))
+            ha = ccov_measure_ha(w->ctx, &w->m, f->geom);
+        if (!fj->fn(fj->user, c, i, ha, features, f->nmembers))
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    return CCOV_OK;
+}
+
+/* A whole polygon alone in its group is one face: its own figures, from the first run. */
+static ccov_status alone_faces(faces_job *fj, ccov_worker *w, size_t c, size_t f) {
+    const hits *h = &fj->j->feature_hits[f];
+    for (uint32_t k = 0; k < h->n; k++) {
+        const hit *x = k == 0 ? &h->first : &h->more[k - 1];
+        if (!fj->fn(fj->user, c, x->region, x->ha, &f, 1))
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    return CCOV_OK;
+}
+
+/* The extent of pieces m[0..k) of p, widened by a hundredth so no border along its edge is lost. */
+static void group_box(ccov_ctx *ctx, const cell_pieces *p, const size_t *m, size_t k,
+                      double box[4]) {
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    for (size_t i = 0; i < k; i++) {
+        double b[4];
+        if (!ccov_geom_bounds(ctx, p->geom[m[i]], b))
+            continue;
+        box[0] = fmin(box[0], b[0]);
+        box[1] = fmin(box[1], b[1]);
+        box[2] = fmax(box[2], b[2]);
+        box[3] = fmax(box[3], b[3]);
+    }
+    double margin = 0.01 * fmax(box[2] - box[0], box[3] - box[1]) + 1e-6;
+    box[0] -= margin;
+    box[1] -= margin;
+    box[2] += margin;
+    box[3] += margin;
+}
+
+/* The cell's borders cut to the group's extent, into cut (*ncut). */
+static ccov_status group_borders(ccov_ctx *ctx, const double box[4], ccov_geom *const *lines,
+                                 size_t nlines, ccov_geom **cut, size_t *ncut) {
+    *ncut = 0;
+    for (size_t i = 0; i < nlines; i++) {
+        bool failed = false;
+        ccov_geom *part = ccov_geom_lines_in_rect(ctx, lines[i], box, &failed);
+        if (failed)
+            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "cutting a region border failed");
+        if (part)
+            cut[(*ncut)++] = part;
+    }
+    return CCOV_OK;
+}
+
+/* Records of one kind (the same category and group) count alike in every breakdown. */
+static bool same_kind(const ccov_cleared_info *a, const ccov_cleared_info *b) {
+    if (a->category != b->category)
+        return false;
+    return a->group && b->group ? strcmp(a->group, b->group) == 0 : a->group == b->group;
+}
+
+/* The kinds of pieces m[0..k) of p: kind_of[i] for each, rep[k] the first piece of each kind;
+   returns the number of kinds. */
+static size_t group_kinds(const compute_job *j, const cell_pieces *p, const size_t *m, size_t k,
+                          size_t *kind_of, size_t *rep) {
+    const ccov_cleared_info *info = j->r->cleared.info;
+    size_t nkinds = 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t q = 0;
+        while (q < nkinds && !same_kind(&info[p->feature[m[i]]], &info[p->feature[rep[q]]]))
+            q++;
+        if (q == nkinds)
+            rep[nkinds++] = m[i];
+        kind_of[i] = q;
+    }
+    return nkinds;
+}
+
+/* The union of the pieces of each kind into kinds[0..nkinds) (made[q]: a new geometry). */
+static ccov_status kind_unions(ccov_ctx *ctx, const cell_pieces *p, const size_t *m, size_t k,
+                               const size_t *kind_of, size_t nkinds, ccov_geom **kinds,
+                               bool *made) {
+    ccov_geom **parts = malloc(k * sizeof *parts);
+    if (!parts)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t q = 0; q < nkinds; q++) {
+        size_t n = 0;
+        for (size_t i = 0; i < k; i++)
+            if (kind_of[i] == q)
+                parts[n++] = p->geom[m[i]];
+        made[q] = n > 1;
+        kinds[q] = n > 1 ? ccov_geom_union(ctx, parts, n) : parts[0];
+        if (!kinds[q]) {
+            free(parts);
+            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
+        }
+    }
+    free(parts);
+    return CCOV_OK;
+}
+
+/* The faces of the kinds' unions kinds[0..nkinds) (rep: a piece of each), cut by the borders. */
+static ccov_status kinds_faces(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
+                               const size_t *rep, ccov_geom *const *kinds, size_t nkinds,
+                               ccov_geom *const *cut, size_t ncut, size_t *features) {
+    size_t nfaces = 0;
+    ccov_face *faces = NULL;
+    ccov_status st = ccov_geom_faces(w->ctx, kinds, nkinds, cut, ncut, &faces, &nfaces);
+    for (size_t i = 0; st == CCOV_OK && i < nfaces; i++)
+        st = face_regions(fj, w, c, p, rep, &faces[i], features);
+    ccov_geom_faces_free(w->ctx, faces, nfaces);
+    return st;
+}
+
+/* The faces of one group of interacting pieces, members m[0..k) of p: the pieces of one kind are
+   unioned first, then the kinds are overlaid. */
+static ccov_status group_faces(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
+                               const size_t *m, size_t k, ccov_geom *const *lines, size_t nlines,
+                               size_t *features) {
+    if (k == 1 && p->whole[m[0]])
+        return alone_faces(fj, w, c, p->feature[m[0]]);
+    size_t ncut = 0, nkinds = 0;
+    double box[4];
+    ccov_geom **kinds = malloc(k * sizeof *kinds), **cut = malloc((nlines + 1) * sizeof *cut);
+    size_t *kind_of = malloc(k * sizeof *kind_of), *rep = malloc(k * sizeof *rep);
+    bool *made = calloc(k, sizeof *made);
+    group_box(w->ctx, p, m, k, box);
+    ccov_status st = kinds && cut && kind_of && rep && made
+                         ? group_borders(w->ctx, box, lines, nlines, cut, &ncut)
+                         : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK) {
+        nkinds = group_kinds(fj->j, p, m, k, kind_of, rep);
+        st = kind_unions(w->ctx, p, m, k, kind_of, nkinds, kinds, made);
+    }
+    if (st == CCOV_OK)
+        st = kinds_faces(fj, w, c, p, rep, kinds, nkinds, cut, ncut, features);
+    for (size_t q = 0; made && q < nkinds; q++)
+        if (made[q])
+            ccov_geom_free(w->ctx, kinds[q]);
+    for (size_t i = 0; i < ncut; i++)
+        ccov_geom_free(w->ctx, cut[i]);
+    free(cut);
+    free(kinds);
+    free(kind_of);
+    free(rep);
+    free(made);
+    return st;
+}
+
+/* The cell's groups of interacting pieces, each cut into faces. */
+static ccov_status cell_groups(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
+                               ccov_geom *const *lines, size_t nlines, size_t *features) {
+    size_t ngroups = 0, *order = NULL;
+    size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
+    size_t *start = malloc((p->n + 2) * sizeof *start);
+    ccov_status st = group_of && start
+                         ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups, p->covered)
+                         : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
+        st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
+        st = group_faces(fj, w, c, p, order + start[g], start[g + 1] - start[g], lines, nlines,
+                         features);
+    free(order);
+    free(start);
+    free(group_of);
+    return st;
+}
+
+static ccov_status cell_faces(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p) {
+    size_t nlines = 0;
+    ccov_geom **lines = malloc((fj->j->r->regions.n + 1) * sizeof *lines);
+    size_t *features = malloc((p->n ? p->n : 1) * sizeof *features);
+    ccov_status st = lines && features ? cell_borders(fj, w, c, lines, &nlines)
+                                       : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = cell_groups(fj, w, c, p, lines, nlines, features);
+    for (size_t k = 0; k < nlines; k++)
+        ccov_geom_free(w->ctx, lines[k]);
+    free(lines);
+    free(features);
+    return st;
+}
+
+static ccov_status faces_item(void *shared, int wi, size_t c) {
+    faces_job *fj = shared;
+    ccov_worker *w = &fj->j->r->workers.w[wi];
+    if (fj->j->grid.start[c + 1] == fj->j->grid.start[c])
+        return CCOV_OK;
+    cell_pieces p = {0};
+    ccov_status st = cell_cut(fj->j, w, c, &p);
+    if (st == CCOV_OK && p.n > 0)
+        st = cell_faces(fj, w, c, &p);
+    pieces_free(w->ctx, &p);
+    return st;
+}
+
+size_t ccov_compute_cells(const ccov_pipeline *r) {
+    return r->compute->grid.nx * r->compute->grid.ny;
+}
+
+ccov_status ccov_compute_faces(ccov_pipeline *r, ccov_face_fn fn, void *user) {
+    faces_job fj = {.j = r->compute, .fn = fn, .user = user};
+    ccov_status st = CCOV_OK;
+    fj.borders = calloc(r->regions.n ? r->regions.n : 1, sizeof *fj.borders);
+    if (!fj.borders)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++)
+        if (!(fj.borders[i] = ccov_geom_border(r->ctx, r->regions.items[i].geom)))
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "the border of region %s failed",
+                               r->regions.items[i].name);
+    if (st == CCOV_OK)
+        st = run_stage(r, "overlay of the records, cell by cell", ccov_compute_cells(r), faces_item,
+                       &fj);
+    for (size_t i = 0; i < r->regions.n; i++)
+        ccov_geom_free(r->ctx, fj.borders[i]);
+    free(fj.borders);
+    return st;
 }
 
 ccov_status ccov_compute_subset(ccov_pipeline *r, const unsigned char *mask, double *net) {

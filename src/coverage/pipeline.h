@@ -95,6 +95,15 @@ ccov_status ccov_compute_subset(ccov_pipeline *r, const unsigned char *mask, dou
    past the last. */
 bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *region, double *ha);
 
+/* The overlay of the records, for the breakdowns (compute.c, on the state kept by
+   ccov_compute_figures): in each cell, the records cut into faces that no record or region border
+   crosses; fn gets each face once per region it lies in, with its hectares and the features
+   covering it (ascending), on the cell's thread. fn returns false when out of memory. */
+typedef bool (*ccov_face_fn)(void *user, size_t cell, size_t region, double ha,
+                             const size_t *features, size_t n);
+size_t ccov_compute_cells(const ccov_pipeline *r);
+ccov_status ccov_compute_faces(ccov_pipeline *r, ccov_face_fn fn, void *user);
+
 /* The breakdowns of res: land-release categories, groups, cumulative years, status values left
    out (breakdown.c). Needs r->compute. */
 ccov_status ccov_breakdown_run(ccov_pipeline *r);
