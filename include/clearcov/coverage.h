@@ -133,6 +133,9 @@ typedef struct {
     char *operation;    /* PROJ operation into the working frame */
     long long features; /* features read (after --where) */
     long long used;     /* features that entered the computation */
+    /* issue 15: the boundary data's credit, e.g. "boundaries from Natural Earth (public domain)",
+       recognised by the source's fields (static text, not freed); NULL when not recognised */
+    const char *credit;
 } ccov_input;
 
 /* A status value as read and what became of its records. */

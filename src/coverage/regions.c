@@ -578,6 +578,8 @@ static ccov_status regions_load(loader *r) {
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)
         st = ccov_source_describe(r->ctx, &s, &r->rg->input);
+    if (st == CCOV_OK)
+        r->rg->input.credit = ccov_coverage_boundary_credit(src, s.layer);
     r->rg->input.used = (long long)r->rg->n;
     queries_free(&q);
     names_free(&names);
