@@ -176,6 +176,7 @@ static ccov_status regions_load(audit *a) {
                        .regions_geom_column = in->regions_geom_column,
                        .region_field = in->region_field,
                        .only = in->only,
+                       .parent_field = in->parent_field,
                        .assume_crs = in->assume_crs,
                        .allow_ballpark = in->allow_ballpark};
     ccov_regions rg;
