@@ -14,8 +14,8 @@ static void expect_json(json_object *o, const char *want) {
     json_object_put(o);
 }
 
-static const ccov_input REGIONS = {"r.shp", "r", "EPSG:4326", "none", 3, 2};
-static const ccov_input CLEARED = {"c.gpkg", "c", "EPSG:32648", "UTM", 10, 9};
+static const ccov_input REGIONS = {"r.shp", "r", "EPSG:4326", "none", 3, 2, NULL};
+static const ccov_input CLEARED = {"c.gpkg", "c", "EPSG:32648", "UTM", 10, 9, NULL};
 
 #define V "\"clearcov_version\":\"" CCOV_TEST_VERSION "\""
 #define INPUTS                                                                                     \

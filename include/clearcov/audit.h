@@ -90,6 +90,10 @@ typedef struct {
     long long flagged[CCOV_NCHECKS];
     ccov_audit_flag *flags; /* ascending fid */
     size_t nflags;
+    /* issue 15: the audited source's extent, WGS84 lon/lat [W, S, E, N] (the bbox of a GeoJSON
+       output that has no geometry); has_extent false when the source reports none */
+    bool has_extent;
+    double extent[4];
 } ccov_audit_result;
 
 /* Run every check on the cleared source. Fails (message in ctx) on input, CRS or option errors:

@@ -61,6 +61,10 @@ typedef struct {
                                         ("16,358 km2"); every row must name a region of the run */
     const char *official_area_field; /* a field of the regions source holding the area with its
                                         unit, or "FIELD:UNIT" for plain numbers in UNIT */
+    /* issue 15: the field of the regions naming each one's parent (a district's province), for
+       --only "name (parent)"; NULL: the first of parent, ADM1_EN, ADM1_NAME, NAME_1,
+       admin1Name, adm1_name, province that is not the name field, if any */
+    const char *parent_field;
 } ccov_options;
 
 /* Land-release categories, in the order a hectare shared by several is given to one. */
@@ -133,6 +137,9 @@ typedef struct {
     char *operation;    /* PROJ operation into the working frame */
     long long features; /* features read (after --where) */
     long long used;     /* features that entered the computation */
+    /* issue 15: the boundary data's credit, e.g. "boundaries from Natural Earth (public domain)",
+       recognised by the source's fields (static text, not freed); NULL when not recognised */
+    const char *credit;
 } ccov_input;
 
 /* A status value as read and what became of its records. */

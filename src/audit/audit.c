@@ -176,6 +176,7 @@ static ccov_status regions_load(audit *a) {
                        .regions_geom_column = in->regions_geom_column,
                        .region_field = in->region_field,
                        .only = in->only,
+                       .parent_field = in->parent_field,
                        .assume_crs = in->assume_crs,
                        .allow_ballpark = in->allow_ballpark};
     ccov_regions rg;
@@ -205,8 +206,11 @@ static ccov_status source_frames(audit *a, const char *src) {
     if (st != CCOV_OK)
         return st;
     double bbox[4], ll[4] = {0, 0, 0, 0};
-    if (ccov_io_extent(a->src.layer, bbox))
-        ccov_crs_bbox_to_lonlat(a->ctx, a->src.crs, bbox, ll);
+    if (ccov_io_extent(a->src.layer, bbox) &&
+        ccov_crs_bbox_to_lonlat(a->ctx, a->src.crs, bbox, ll)) {
+        a->res->has_extent = true;
+        memcpy(a->res->extent, ll, sizeof ll);
+    }
     /* Lengths, widths and overlap shares in metres: Lambert azimuthal equal-area centred on the
        data (scale error under 0.2 % within 500 km of the centre). */
     char local[160];

@@ -293,9 +293,9 @@ ccov_status ccov_audit_write_layer(ccov_ctx *ctx, const ccov_audit_result *res,
     char *qml = flagged_style();
     if (!qml)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
-    ccov_status s = ccov_io_attrs_write_styled(
+    ccov_status s = ccov_io_attrs_write_boxed(
         ctx, path, o->format == CCOV_OUT_GPKG ? "GPKG" : "GeoJSON", "flagged", FIELDS, NFIELDS,
-        o->precision, o->overwrite, next_flag, &fr, qml);
+        o->precision, o->overwrite, next_flag, &fr, qml, res->has_extent ? res->extent : NULL);
     if (s == CCOV_OK)
         s = write_sidecar(ctx, o, qml);
     free(qml);

@@ -82,7 +82,9 @@ enum {
     /* chart (issue 13) */
     OPT_BY,
     /* PostGIS output */
-    OPT_OUT_SCHEMA
+    OPT_OUT_SCHEMA,
+    /* regions that share a name, picked by "name (parent)" (issue 15) */
+    OPT_PARENT_FIELD
 };
 
 static const struct option OPTIONS[] = {
@@ -140,6 +142,8 @@ static const struct option OPTIONS[] = {
     /* official areas (issue 13) */
     {"official-areas", required_argument, NULL, OPT_OFFICIAL_AREAS},
     {"official-area-field", required_argument, NULL, OPT_OFFICIAL_AREA_FIELD},
+    /* regions that share a name (issue 15) */
+    {"parent-field", required_argument, NULL, OPT_PARENT_FIELD},
     /* chart (issue 13) */
     {"by", required_argument, NULL, OPT_BY},
     {"quiet", no_argument, NULL, 'q'},
@@ -167,7 +171,11 @@ static const char HELP[] =
     "  --regions-layer L      layer of a multi-layer region source\n"
     "  --region-field F       field holding region names (default: found automatically)\n"
     "  --only NAMES           comma-separated region names or ISO 3166-2 codes\n"
-    "                         (or fid:N, the region of feature id N)\n"
+    "                         (or fid:N, the region of feature id N, or \"NAME (PARENT)\"\n"
+    "                         for regions that share a name, e.g. \"Phonthong (Champasak)\")\n"
+    "  --parent-field F       field holding each region's parent, e.g. a district's province\n"
+    "                         (default: parent, ADM1_EN, ADM1_NAME, NAME_1, admin1Name,\n"
+    "                         adm1_name or province, when present)\n"
     "  --cleared SRC          cleared-area polygons, any GDAL source (default: bundled sample)\n"
     "  --cleared-layer L      layer of a multi-layer cleared source (a table or view)\n"
     "  --regions-sql Q, --cleared-sql Q  instead of a layer: one SELECT run by the source\n"
@@ -492,6 +500,9 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_OFFICIAL_AREA_FIELD:
         a->cov.official_area_field = v;
+        return 0;
+    case OPT_PARENT_FIELD:
+        a->cov.parent_field = v;
         return 0;
     default:
         return set_query_option(a, opt, v);

@@ -24,6 +24,8 @@ typedef struct {
     /* --official-area-field FIELD[:UNIT] (issue 13) */
     char official_field[256];
     const char *official_unit; /* NULL: the values carry their unit */
+    /* issue 15: the field naming each region's parent (values[3]), NULL when none */
+    const char *parent_field;
 } loader;
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
@@ -175,6 +177,29 @@ static ccov_status official_value(loader *r, const char *path, const ccov_record
                          r->official_unit ? "" : " (name the unit as FIELD:UNIT, e.g. area:km2)");
 }
 
+/* The parent field (issue 15): --parent-field, which must exist, else the first usual one that is
+   not the name field; NULL when none. */
+static ccov_status parent_field(loader *r, ccov_source *s, const char *path) {
+    static const char *const usual[] = {"parent",     "ADM1_EN",   "ADM1_NAME", "NAME_1",
+                                        "admin1Name", "adm1_name", "province"};
+    const char *given = r->opts->parent_field;
+    for (size_t i = 0; !given && !r->parent_field && i < sizeof usual / sizeof usual[0]; i++) {
+        const char *one[2] = {usual[i], NULL};
+        const char *found = ccov_io_find_field(s->layer, one);
+        if (found && strcasecmp(found, r->name_field) != 0)
+            r->parent_field = found;
+    }
+    const char *one[2] = {given, NULL};
+    if (given)
+        r->parent_field = ccov_io_find_field(s->layer, one);
+    if (!given || r->parent_field)
+        return CCOV_OK;
+    char list[512];
+    ccov_io_field_list(s->layer, list, sizeof list);
+    return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "%s: --parent-field: no field '%s' (fields: %s)",
+                         path, given, list);
+}
+
 static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
     if (ccov_io_count(s->layer) == 0)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions (the layer has no features)",
@@ -183,19 +208,24 @@ static ccov_status region_fields(loader *r, ccov_source *s, const char *path) {
                                                "region", "--region-field");
     if (!name)
         return CCOV_ERR_IO;
-    const char *fields[3] = {name, ccov_io_find_field(s->layer, ISO_FIELDS), NULL};
+    const char *fields[4] = {name, ccov_io_find_field(s->layer, ISO_FIELDS), NULL, NULL};
     r->name_field = name;
     ccov_status st = official_field(r, s, path, &fields[2]);
+    if (st == CCOV_OK)
+        st = parent_field(r, s, path);
     if (st != CCOV_OK)
         return st;
-    return ccov_io_select_fields(r->ctx, s->layer, fields, fields[2] ? 3 : 2);
+    fields[3] = r->parent_field;
+    return ccov_io_select_fields(r->ctx, s->layer, fields, fields[3] ? 4 : fields[2] ? 3 : 2);
 }
 
 /* The --only list split at commas, each name trimmed. */
 typedef struct {
     char **names;
     size_t *hits;      /* regions each name matched */
-    char (*isos)[128]; /* their ISO codes, for the message when a name is ambiguous */
+    char (*isos)[512]; /* the regions matched, as they can be picked ("name (parent)" or fid:N,
+                          with ISO codes), for the message when a name is ambiguous */
+    char (*pick)[360]; /* how to pick the first of them: --only "name (parent)", or fid:N */
     size_t n;
 } query_list;
 
@@ -205,6 +235,7 @@ static void queries_free(query_list *q) {
     free(q->names);
     free(q->hits);
     free(q->isos);
+    free(q->pick);
 }
 
 static bool queries_parse(const char *only, query_list *q) {
@@ -214,7 +245,8 @@ static bool queries_parse(const char *only, query_list *q) {
     q->names = calloc(cap, sizeof *q->names);
     q->hits = calloc(cap, sizeof *q->hits);
     q->isos = calloc(cap, sizeof *q->isos);
-    if (!q->names || !q->hits || !q->isos)
+    q->pick = calloc(cap, sizeof *q->pick);
+    if (!q->names || !q->hits || !q->isos || !q->pick)
         return false;
     while (*only) {
         size_t len = strcspn(only, ",");
@@ -242,23 +274,62 @@ static bool query_fid(const char *query, long long *fid) {
     return !errno && end != query + 4 && !*end;
 }
 
-static bool query_match(const char *query, const char *name, const char *iso, long long fid) {
+/* "NAME (PARENT)" (issue 15): the two parts, trimmed; false when the query has not that form. */
+static bool query_parent(const char *query, char *name, size_t nn, char *parent, size_t pn) {
+    const char *open = strrchr(query, '(');
+    size_t len = strlen(query);
+    if (!open || open == query || len < 3 || query[len - 1] != ')')
+        return false;
+    size_t end = (size_t)(open - query);
+    while (end > 0 && query[end - 1] == ' ')
+        end--;
+    snprintf(name, nn, "%.*s", (int)end, query);
+    snprintf(parent, pn, "%.*s", (int)(query + len - 1 - open - 1), open + 1);
+    return end > 0 && *parent;
+}
+
+/* A region (its name, ISO code, feature id and parent name, NULL when none) as --only sees it. */
+typedef struct {
+    const char *name, *iso, *parent;
+    long long fid;
+} region_key;
+
+static bool query_match(const char *query, const region_key *k) {
     long long want = 0;
-    return query_fid(query, &want) ? want == fid : ccov_names_match(query, name, iso);
+    char name[256], parent[256];
+    if (query_fid(query, &want))
+        return want == k->fid;
+    if (ccov_names_match(query, k->name, k->iso))
+        return true;
+    return k->parent && *k->parent &&
+           query_parent(query, name, sizeof name, parent, sizeof parent) &&
+           ccov_names_match(name, k->name, k->iso) && ccov_names_match(parent, k->parent, NULL);
+}
+
+/* One more region a query matched, as it can be picked: "name (parent)" (with a parent) or
+   fid:N, and its ISO code; the first also as the example of the message. */
+static void query_hit(query_list *q, size_t i, const region_key *k) {
+    size_t used = strlen(q->isos[i]);
+    bool parent = k->parent && *k->parent, iso = k->iso && *k->iso;
+    char as[300];
+    snprintf(as, sizeof as, "\"%s (%s)\"", k->name, parent ? k->parent : "");
+    snprintf(q->isos[i] + used, sizeof q->isos[i] - used, "%s%s%sfid:%lld%s%s%s", used ? ", " : "",
+             parent ? as : "", parent ? " = " : "", k->fid, iso ? " (" : "", iso ? k->iso : "",
+             iso ? ")" : "");
+    if (q->hits[i]++ == 0 && parent)
+        snprintf(q->pick[i], sizeof q->pick[i], "--only %s or --only fid:%lld", as, k->fid);
+    else if (q->hits[i] == 1)
+        snprintf(q->pick[i], sizeof q->pick[i], "--only fid:%lld", k->fid);
 }
 
 /* Does the query list pick this region? Marks each query that matched. */
-static bool region_chosen(query_list *q, const char *name, const char *iso, long long fid) {
+static bool region_chosen(query_list *q, const region_key *k) {
     if (!q->names)
         return true;
     bool chosen = false;
     for (size_t i = 0; i < q->n; i++)
-        if (query_match(q->names[i], name, iso, fid)) {
-            size_t used = strlen(q->isos[i]);
-            snprintf(q->isos[i] + used, sizeof q->isos[i] - used, "%sfid:%lld%s%s%s",
-                     used ? ", " : "", fid, iso && *iso ? " (" : "", iso && *iso ? iso : "",
-                     iso && *iso ? ")" : "");
-            q->hits[i]++;
+        if (query_match(q->names[i], k)) {
+            query_hit(q, i, k);
             chosen = true;
         }
     return chosen;
@@ -267,22 +338,31 @@ static bool region_chosen(query_list *q, const char *name, const char *iso, long
 /* Every region name read, for the message when a query matches none. */
 typedef struct {
     char **v;
+    char **up; /* each one's parent (issue 15), NULL when none */
     size_t n;
 } name_list;
 
 static void names_free(name_list *l) {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->v[i]);
+        free(l->up[i]);
+    }
     free(l->v);
+    free(l->up);
 }
 
-static bool names_add(name_list *l, const char *name) {
+static bool names_add(name_list *l, const char *name, const char *parent) {
     char **grown = ccov_grow(l->v, l->n, sizeof *grown);
     if (!grown)
         return false;
     l->v = grown;
+    char **ups = ccov_grow(l->up, l->n, sizeof *ups);
+    if (!ups)
+        return false;
+    l->up = ups;
     grown[l->n] = strdup(name);
-    return grown[l->n++] != NULL;
+    ups[l->n] = parent ? strdup(parent) : NULL;
+    return grown[l->n++] != NULL && (!parent || ups[l->n - 1]);
 }
 
 static ccov_status region_add(loader *r, ccov_source *s, const ccov_record *rec) {
@@ -451,9 +531,11 @@ static ccov_status regions_read(loader *r, ccov_source *s, query_list *q, name_l
         if (!*name)
             ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING, "%s: feature %lld: no name (field %s is empty)",
                          ccov_io_source(s->layer), rec.fid, r->name_field);
-        if (!names_add(names, name))
+        region_key k = {name, rec.values[1],
+                        r->parent_field && rec.nvalues > 3 ? rec.values[3] : NULL, rec.fid};
+        if (!names_add(names, name, k.parent))
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-        else if (region_chosen(q, name, rec.values[1], rec.fid))
+        else if (region_chosen(q, &k))
             st = records_keep(r, chosen, &rec);
     }
     if (st == CCOV_OK && got < 0)
@@ -510,8 +592,33 @@ static void names_suggest(const name_list *l, const char *query, char *out, size
                  l->n - k == 1 ? "" : "s");
 }
 
+/* A query "NAME (PARENT)" that matches nothing (issue 15): the regions called NAME, as they can be
+   picked; false when the query has not that form or no region is called NAME. */
+static bool parent_choices(const name_list *l, const char *query, char *out, size_t n) {
+    char name[256], parent[256];
+    if (!query_parent(query, name, sizeof name, parent, sizeof parent))
+        return false;
+    size_t used = 0, k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < l->n && used + 40 < n; i++)
+        if (ccov_names_match(name, l->v[i], NULL))
+            used += (size_t)snprintf(out + used, n - used, "%s\"%s (%s)\"", k++ ? ", " : "",
+                                     l->v[i], l->up[i] && *l->up[i] ? l->up[i] : "no parent");
+    return k > 0;
+}
+
 static ccov_status no_match(loader *r, const char *src, const char *query, const name_list *l) {
     char text[640];
+    if (!r->parent_field && parent_choices(l, query, text, sizeof text))
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                             "%s: --only: no region matches '%s': the regions have no parent "
+                             "field; name it with --parent-field, or pick by feature id (--only "
+                             "with the name alone lists them)",
+                             src, query);
+    if (parent_choices(l, query, text, sizeof text))
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                             "%s: --only: no region matches '%s' (parents from field %s): %s", src,
+                             query, r->parent_field, text);
     names_suggest(l, query, text, sizeof text);
     if (text[0])
         return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE, "%s: --only: no region matches '%s'; %s", src,
@@ -532,12 +639,20 @@ static ccov_status queries_check(loader *r, const char *src, const query_list *q
     for (size_t i = 0; i < q->n; i++) {
         if (q->hits[i] == 0)
             return no_match(r, src, q->names[i], names);
+        /* (the list starts with a quoted "name (parent)" when the first region has a parent) */
+        if (q->hits[i] > 1 && r->parent_field && q->isos[i][0] == '"')
+            return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
+                                 "%s: --only: '%s' is ambiguous: %zu regions have that name (%s); "
+                                 "pick one by name and parent (field %s) or by feature id, e.g. "
+                                 "%s",
+                                 src, q->names[i], q->hits[i], q->isos[i], r->parent_field,
+                                 q->pick[i]);
         if (q->hits[i] > 1)
             return ccov_ctx_fail(r->ctx, CCOV_ERR_USAGE,
                                  "%s: --only: '%s' is ambiguous: %zu regions have that name (%s); "
-                                 "pick one by its feature id, e.g. --only fid:%lld",
-                                 src, q->names[i], q->hits[i], q->isos[i],
-                                 strtoll(q->isos[i] + 4, NULL, 10));
+                                 "pick one by its feature id, e.g. %s (or as \"NAME (PARENT)\" "
+                                 "with --parent-field naming the field of the parent region)",
+                                 src, q->names[i], q->hits[i], q->isos[i], q->pick[i]);
     }
     return CCOV_OK;
 }
@@ -578,6 +693,8 @@ static ccov_status regions_load(loader *r) {
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)
         st = ccov_source_describe(r->ctx, &s, &r->rg->input);
+    if (st == CCOV_OK)
+        r->rg->input.credit = ccov_coverage_boundary_credit(src, s.layer);
     r->rg->input.used = (long long)r->rg->n;
     queries_free(&q);
     names_free(&names);

@@ -53,6 +53,12 @@ const char *ccov_regions_name_field(ccov_ctx *ctx, ccov_layer *layer, const char
                                     const char *given, const char *what, const char *option);
 const char *const *ccov_regions_iso_fields(void);
 
+/* The credit of a boundary source (defaults.c, issue 15), recognised by its fields: every field
+   of geoBoundaries (shapeName, shapeISO, shapeID, shapeGroup, shapeType), or Natural Earth's
+   featurecla with adm1_code, adm0_a3, ne_id or scalerank; else the bundled provinces (Natural
+   Earth), else a file name that says geoBoundaries. Static text; NULL when none applies. */
+const char *ccov_coverage_boundary_credit(const char *path, const ccov_layer *layer);
+
 /* Free everything *rg holds (with ctx, which loaded it) and zero it. */
 void ccov_regions_free(ccov_ctx *ctx, ccov_regions *rg);
 

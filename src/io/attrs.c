@@ -218,6 +218,9 @@ typedef struct {
     bool in_transaction;
     const ccov_attrs_field *fields;
     size_t nfields;
+    /* issue 15: the bbox of a GeoJSON collection with no geometry (NULL: none) */
+    const double *bbox;
+    int precision;
 } layer_writer;
 
 static OGRFieldDefnH field_defn(const ccov_attrs_field *f, bool json_lists) {
@@ -363,6 +366,8 @@ static ccov_status writer_finish(ccov_ctx *ctx, layer_writer *w, ccov_status st)
     }
     if (w->mem[0])
         st = copy_out(ctx, w, st);
+    if (st == CCOV_OK && w->mem[0] && w->bbox)
+        st = ccov_io_geojson_bbox_fill(ctx, w->tmp, w->path, w->bbox, w->precision);
     int err = st == CCOV_OK ? ccov_atomic_publish(w->tmp, w->path, w->overwrite) : 0;
     if (err == EEXIST)
         st = ccov_atomic_appeared(ctx, w->path);
@@ -416,8 +421,22 @@ ccov_status ccov_io_attrs_write_styled(ccov_ctx *ctx, const char *path, const ch
                                        const char *layer, const ccov_attrs_field *fields,
                                        size_t nfields, int precision, bool overwrite,
                                        ccov_attrs_next_fn next, void *user, const char *qml) {
+    return ccov_io_attrs_write_boxed(ctx, path, driver, layer, fields, nfields, precision,
+                                     overwrite, next, user, qml, NULL);
+}
+
+ccov_status ccov_io_attrs_write_boxed(ccov_ctx *ctx, const char *path, const char *driver,
+                                      const char *layer, const ccov_attrs_field *fields,
+                                      size_t nfields, int precision, bool overwrite,
+                                      ccov_attrs_next_fn next, void *user, const char *qml,
+                                      const double *bbox) {
     bool gpkg = strcmp(driver, "GPKG") == 0;
-    layer_writer w = {.path = path, .json_lists = gpkg, .fields = fields, .nfields = nfields};
+    layer_writer w = {.path = path,
+                      .json_lists = gpkg,
+                      .fields = fields,
+                      .nfields = nfields,
+                      .bbox = bbox,
+                      .precision = precision};
     char prec[48];
     snprintf(prec, sizeof prec, "COORDINATE_PRECISION=%d", precision);
     char *geojson_opts[] = {"RFC7946=YES", "WRITE_BBOX=YES", prec, NULL};

@@ -66,5 +66,12 @@ ccov_status ccov_io_attrs_write_styled(ccov_ctx *ctx, const char *path, const ch
                                        const char *layer, const ccov_attrs_field *fields,
                                        size_t nfields, int precision, bool overwrite,
                                        ccov_attrs_next_fn next, void *user, const char *qml);
+/* The same; a GeoJSON collection with no geometry gets bbox [W, S, E, N] (NULL: none), which GDAL
+   does not write for it (issue 15). */
+ccov_status ccov_io_attrs_write_boxed(ccov_ctx *ctx, const char *path, const char *driver,
+                                      const char *layer, const ccov_attrs_field *fields,
+                                      size_t nfields, int precision, bool overwrite,
+                                      ccov_attrs_next_fn next, void *user, const char *qml,
+                                      const double *bbox);
 
 #endif

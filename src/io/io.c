@@ -1447,3 +1447,16 @@ ccov_status ccov_io_writer_publish(ccov_ctx *ctx, ccov_writer *w) {
     ccov_io_writer_abort(w);
     return st;
 }
+
+/* ---- the bbox of an empty GeoJSON collection (issue 15, bbox.c) ---- */
+
+bool ccov_io_writer_bbox_get(const ccov_writer *w, double ll[4]) {
+    return !w->ds && ccov_io_geojson_bbox_get(w->tmp, ll);
+}
+
+ccov_status ccov_io_writer_bbox_fill(ccov_ctx *ctx, ccov_writer *w, const double ll[4],
+                                     int precision) {
+    if (w->ds || w->database)
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: bbox of an open or database writer", w->path);
+    return ccov_io_geojson_bbox_fill(ctx, w->tmp, w->path, ll, precision);
+}

@@ -180,4 +180,18 @@ char *ccov_io_style_elements(const char *layer, const double *percent, size_t n)
 char *ccov_io_style_qml_categories(const char *expression, const char *const *values,
                                    const char *const *labels, size_t n);
 
+/* ---- the bbox of an empty GeoJSON collection (issue 15, bbox.c) ---- */
+/* The collection bbox [W, S, E, N] of a GeoJSON file written by GDAL; false when it has none. */
+bool ccov_io_geojson_bbox_get(const char *file, double ll[4]);
+/* Give a GeoJSON file written by GDAL (WRITE_BBOX=YES) that has no collection bbox (no feature
+   with a geometry) the bbox ll, with `precision` decimals, in the room GDAL reserved for it; a
+   file with a bbox is left alone. `shown` names the file in messages. CCOV_ERR_IO on a write
+   error. */
+ccov_status ccov_io_geojson_bbox_fill(ccov_ctx *ctx, const char *file, const char *shown,
+                                      const double ll[4], int precision);
+/* The same for a closed GeoJSON writer's file (ccov_io_writer_close), before it is published. */
+bool ccov_io_writer_bbox_get(const ccov_writer *w, double ll[4]);
+ccov_status ccov_io_writer_bbox_fill(ccov_ctx *ctx, ccov_writer *w, const double ll[4],
+                                     int precision);
+
 #endif

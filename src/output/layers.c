@@ -185,6 +185,21 @@ static void unpublish(const ccov_result *res, const ccov_output_options *o, size
     }
 }
 
+/* A layer with no geometry (nothing matched) gets the regions' bbox, the extent the run covered
+   (GDAL writes none for it): a collection always has the bbox RFC 7946 allows and the README
+   promises. */
+static ccov_status empty_bboxes(ccov_ctx *ctx, const ccov_result *res, const ccov_output_options *o,
+                                ccov_writer **w, size_t n) {
+    double ll[4];
+    bool found = false;
+    for (size_t i = 0; !found && i < n; i++)
+        found = strcmp(res->layers[i].name, "regions") == 0 && ccov_io_writer_bbox_get(w[i], ll);
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; found && st == CCOV_OK && i < n; i++)
+        st = ccov_io_writer_bbox_fill(ctx, w[i], ll, o->precision);
+    return st;
+}
+
 /* All files are completed under temporary names before the first is renamed into place. */
 static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
                                  const ccov_output_options *o) {
@@ -193,6 +208,8 @@ static ccov_status write_geojson(ccov_ctx *ctx, const ccov_result *res,
     ccov_status st = ccov_output_check(ctx, o);
     for (size_t i = 0; st == CCOV_OK && i < n; i++)
         st = geojson_one(ctx, &res->layers[i], o, &w[i]);
+    if (st == CCOV_OK)
+        st = empty_bboxes(ctx, res, o, w, n);
     ccov_atomic_hold(); /* the set is published whole or not at all */
     size_t published = 0;
     for (; st == CCOV_OK && published < n; published++) {

@@ -960,19 +960,6 @@ static const char *shown_path(const char *path) {
     return slash[1] ? slash + 1 : path;
 }
 
-/* Credit for the boundary data: the bundled provinces come from Natural Earth; a source whose
-   file name says geoBoundaries from geoBoundaries. NULL when unknown. */
-static const char *boundary_credit(const char *path) {
-    if (ccov_coverage_is_bundled_regions(path))
-        return "boundaries from Natural Earth (public domain)";
-    const char *name = path ? strrchr(path, '/') : NULL;
-    name = name ? name + 1 : path;
-    for (const char *p = name; p && *p; p++)
-        if (strncasecmp(p, "geoboundaries", 13) == 0)
-            return "boundaries from geoBoundaries (geoboundaries.org)";
-    return NULL;
-}
-
 /* "What: path, layer L (CRS); note", the path shortened from the left to fit the page. */
 static void footer_source(map *m, double y, const char *what, const ccov_input *in,
                           const char *note) {
@@ -992,8 +979,7 @@ static void draw_footer(map *m) {
     double y = m->footer_y, step = 16 * m->u;
     area_words(m, area, sizeof area);
     fputs("<g id=\"footer\">\n", m->fp);
-    footer_source(m, y, "Regions: ", &m->res->regions_input,
-                  boundary_credit(m->res->regions_input.path));
+    footer_source(m, y, "Regions: ", &m->res->regions_input, m->res->regions_input.credit);
     footer_source(m, y + step, "Cleared areas: ", &m->res->cleared_input,
                   m->sample ? "SYNTHETIC SAMPLE, not real clearance records" : NULL);
     snprintf(line, sizeof line,

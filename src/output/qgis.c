@@ -451,11 +451,16 @@ static void sources_text(FILE *t, const ccov_result *res, int epsg) {
     char regions[1024], cleared[1024];
     source_name(res->regions_input.path, regions, sizeof regions);
     source_name(res->cleared_input.path, cleared, sizeof cleared);
+    /* issue 15: the boundary data's credit, and the sample said to be one, as on the SVG map */
+    const char *credit = res->regions_input.credit;
+    bool sample = ccov_coverage_is_sample(res->cleared_input.path);
     fprintf(t,
-            "Sources: regions %s; cleared land %s. Hectares are geodesic areas on WGS84 "
+            "Sources: regions %s%s%s; cleared land %s%s. Hectares are geodesic areas on WGS84 "
             "(clearcov); the net area counts overlapping tasks once.\nMap: WGS 84 / UTM zone "
             "%d%s (EPSG:%d); layers in WGS84 lon/lat beside this project.",
-            regions, cleared, epsg % 100, epsg / 100 == 326 ? "N" : "S", epsg);
+            regions, credit ? ": " : "", credit ? credit : "", cleared,
+            sample ? ": the bundled SYNTHETIC SAMPLE, not real clearance records" : "", epsg % 100,
+            epsg / 100 == 326 ? "N" : "S", epsg);
 }
 
 typedef void (*text_fn)(FILE *t, const ccov_result *res, int epsg);
@@ -469,8 +474,9 @@ static void title_fn(FILE *t, const ccov_result *res, int epsg) {
     char ha[64];
     (void)epsg;
     hectares(res->net_ha, ha, sizeof ha);
-    fprintf(t, "Cleared land by region: %s ha net in %zu region%s", ha, res->nregions,
-            res->nregions == 1 ? "" : "s");
+    fprintf(t, "Cleared land by region: %s ha net in %zu region%s%s", ha, res->nregions,
+            res->nregions == 1 ? "" : "s",
+            ccov_coverage_is_sample(res->cleared_input.path) ? " (synthetic sample)" : "");
 }
 
 /* A label whose text is made by fn. */

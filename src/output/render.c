@@ -120,6 +120,8 @@ static json_object *json_input(const ccov_input *in) {
     json_put(o, "operation", json_object_new_string(in->operation));
     json_put(o, "features", json_object_new_int64(in->features));
     json_put(o, "used", json_object_new_int64(in->used));
+    if (in->credit) /* issue 15: the boundary data recognised */
+        json_put(o, "credit", json_object_new_string(in->credit));
     return o;
 }
 

@@ -179,9 +179,10 @@ static void table_input(FILE *out, const char *what, const ccov_input *in) {
     ccov_render_source(out, in->path, in->layer, in->crs);
     fputs("; ", out);
     ccov_render_text(out, in->operation);
-    fprintf(out, "): %s of %s features used\n",
+    fprintf(out, "): %s of %s features used%s%s\n",
             ccov_report_number((double)in->used, 0, n1, sizeof n1),
-            ccov_report_number((double)in->features, 0, n2, sizeof n2));
+            ccov_report_number((double)in->features, 0, n2, sizeof n2), in->credit ? "; " : "",
+            in->credit ? in->credit : "");
 }
 
 static void write_table(const ccov_result *res, FILE *out) {

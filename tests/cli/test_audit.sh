@@ -171,6 +171,20 @@ assert_eq "$(ogrinfo -so layers/audit.gpkg flagged | grep -c 'checks: String(JSO
     "GeoPackage: checks declared as JSON"
 [[ -z $(find layers -name '.clearcov-*') ]] || fail "--out: temporary files left behind"
 
+# ---- nothing flagged (issue 15): the empty collection still has a bbox, the audited source's
+# extent in lon/lat: it holds every feature (taken to EPSG:4326 by ogr2ogr) and is at most
+# 0.01 degree larger; ogrinfo reads the file ----
+cc "${RUN[@]}" --where "1 = 0" --out none
+expect_ok "--where '1 = 0' --out"
+assert_eq "$(jq '.features | length' none/flagged.geojson)" 0 "nothing flagged: no feature"
+assert_eq "$(ogrinfo -so none/flagged.geojson flagged | sed -n 's/^Feature Count: //p')" 0 \
+    "nothing flagged: ogrinfo reads the file"
+ogr2ogr -f GeoJSON -t_srs EPSG:4326 -lco RFC7946=YES -lco WRITE_BBOX=YES cases_ll.geojson cases.gpkg
+assert_eq "$(jq -c --slurpfile s cases_ll.geojson '.bbox as $b | $s[0].bbox as $e |
+    ($b | length) == 4 and $b[0] <= $e[0] and $b[1] <= $e[1] and $b[2] >= $e[2] and $b[3] >= $e[3]
+    and ([range(4) as $i | ($b[$i] - $e[$i] | fabs) < 0.01] | all)' none/flagged.geojson)" true \
+    "nothing flagged: bbox $(jq -c .bbox none/flagged.geojson) holds the source's extent"
+
 # ---- a write failing midway (a 4 KB file-size limit, SIGXFSZ ignored so that write() fails):
 # exit 3, the message names the file, nothing is left in the folder ----
 cc_limited 4 "${RUN[@]}" --out limited

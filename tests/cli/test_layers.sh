@@ -119,6 +119,9 @@ def same_box($a; $b): ($a | length) == 4 and ([range(4)] | all(($a[.] - $b[.] | 
     if (has("bbox") | not) then "top level: no bbox"
     elif (same_box(.bbox; $all) | not) then "top level: bbox \(.bbox) is not the extent \($all)"
     else empty end
+  elif (has("bbox") | not) then "top level: no bbox (a layer without geometry has one too)"
+  elif (.bbox | length != 4 or (map(type) | unique) != ["number"] or .[1] > .[3]) then
+    "top level: bbox \(.bbox) is not [W, S, E, N]"
   else empty end),
 (.features[] | .id as $id | .geometry as $g | ($g | box) as $b |
     (if has("crs") then "feature \($id): has a crs member" else empty end),
@@ -626,6 +629,28 @@ for lc in coverage:2 tasks:0 overlaps:0 outside:1 regions:2; do
     check assert_eq "$(count empty_gp/clearcov.gpkg "${lc%:*}")" "${lc#*:}" "empty_gp ${lc%:*}: count"
 done
 gpkg_structure empty_gp/clearcov.gpkg # its checks count themselves (a check inside a check would be lost)
+
+# Nothing matches at all (issue 15): every collection still has a bbox, the regions' extent (the
+# extent the run covered; GDAL writes none for a layer without geometry), taken here from the
+# regions' own coordinates with jq; coverage keeps one feature per region whose geometry is a
+# MultiPolygon with empty coordinates (RFC 7946 3.1 allows empty coordinates arrays) and no
+# feature bbox (an empty geometry has no extent); GDAL reads every file.
+run_out none_gj geojson "${IN[@]}" --where "1 = 0"
+regions_box=$(jq -c '[.features[].geometry.coordinates[][]] as $p |
+    [([$p[][0]] | min), ([$p[][1]] | min), ([$p[][0]] | max), ([$p[][1]] | max)]' \
+    none_gj/regions.geojson)
+for l in "${LAYERS[@]}"; do
+    check geojson_rfc7946 "none_gj/$l.geojson" 7
+    check assert_eq "$(jq -c --argjson r "$regions_box" \
+        '[range(4) as $i | (.bbox[$i] - $r[$i] | fabs) <= 1e-9] | all' "none_gj/$l.geojson")" \
+        true "none_gj $l: bbox $(jq -c .bbox "none_gj/$l.geojson") is the regions' extent $regions_box"
+done
+for lc in coverage:2 tasks:0 overlaps:0 outside:0 regions:2; do
+    check assert_eq "$(count "none_gj/${lc%:*}.geojson" "${lc%:*}")" "${lc#*:}" "none_gj ${lc%:*}: ogrinfo count"
+done
+check assert_eq "$(jq -c '[.features[] | [.geometry.type, (.geometry.coordinates | length),
+    has("bbox")]] | unique' none_gj/coverage.geojson)" '[["MultiPolygon",0,false]]' \
+    "none_gj coverage: empty MultiPolygons without a feature bbox"
 
 # Determinism on the constructed case too.
 run_out small_gj1 geojson "${IN[@]}" --threads 1

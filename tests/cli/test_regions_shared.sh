@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Region names on the shared geoBoundaries ADM1 file (../shared/data/, read-only, not part of the
 # project), whose names are Bolikhamsai and Xiangkhouang in field shapeName with shapeISO:
-# --only "Bolikhamxay,Xieng Khouang" must pick them. Skipped (exit 77) when ../shared is absent.
+# --only "Bolikhamxay,Xieng Khouang" must pick them; on the ADM2 file, the two Phonthong districts
+# by feature id, and by "name (province)" once a province field is added. Skipped (exit 77) when
+# ../shared is absent.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
 need Planimeter
@@ -58,7 +60,7 @@ if [[ -f $ADM2 ]]; then
     RUN2=(report --regions "$ADM2" --cleared cleared.gpkg --format json)
     cc "${RUN2[@]}" --only Phonthong
     expect_rc 2 "--only Phonthong (two districts)"
-    expect_err_has "'Phonthong' is ambiguous: 2 regions have that name (fid:$f1, fid:$f2); pick one by its feature id, e.g. --only fid:$f1" "ambiguous name offers the feature ids"
+    expect_err_has "'Phonthong' is ambiguous: 2 regions have that name (fid:$f1, fid:$f2); pick one by its feature id, e.g. --only fid:$f1 (or as \"NAME (PARENT)\" with --parent-field naming the field of the parent region)" "ambiguous name offers the feature ids"
     cc "${RUN2[@]}" --only "fid:$f2,fid:$f1"
     expect_ok "--only fid:$f2,fid:$f1"
     assert_eq "$(j '[.regions[] | "\(.name)/\(.fid)"] | sort | join(",")')" \
@@ -76,6 +78,42 @@ if [[ -f $ADM2 ]]; then
     assert_eq "$((shown + BASH_REMATCH[2]))" "$(ogrinfo -ro -so -al "$ADM2" | sed -n 's/^Feature Count: //p')" "names shown + names counted = features"
     grep -q "try 'clearcov --help'" "$WORK/err" && fail "a name the data lacks is not a usage hint"
     note "ADM2: Phonthong fid:$f1 and fid:$f2 picked by id; suggestions; list cut with a count"
+    # The same districts with the province that holds most of each one's area (SpatiaLite, as
+    # --districts assigns them), as a field: then "Phonthong (Champasak)" picks one (issue 15).
+    ogr2ogr -f SQLite -dsco SPATIALITE=YES lao.sqlite "$ADM1" -nln adm1
+    ogr2ogr -update lao.sqlite "$ADM2" -nln adm2
+    ogr2ogr -f GPKG adm2p.gpkg lao.sqlite -nln districts -sql "SELECT shapeName, shapeISO,
+        province, MAX(a) AS share, geom FROM (SELECT d.ogc_fid AS id, d.shapename AS shapeName,
+        d.shapeiso AS shapeISO, p.shapename AS province,
+        ST_Area(ST_Intersection(d.geometry, p.geometry)) AS a, d.geometry AS geom
+        FROM adm2 d, adm1 p WHERE ST_Intersects(d.geometry, p.geometry)) GROUP BY id ORDER BY id"
+    pfid() { ogrinfo -q -ro adm2p.gpkg districts -where "shapeName = 'Phonthong' AND province = '$1'" |
+        sed -n 's/^OGRFeature([^)]*):\([0-9]*\)$/\1/p'; }
+    fc=$(pfid Champasak)
+    fl=$(pfid "Luang Prabang")
+    [[ -n $fc && -n $fl ]] || fail "ADM2: Phonthong in Champasak and in Luang Prabang expected ($fc, $fl)"
+    RUN3=(report --regions adm2p.gpkg --cleared cleared.gpkg --format json)
+    cc "${RUN3[@]}" --only Phonthong
+    expect_rc 2 "--only Phonthong with a province field"
+    expect_err_has "'Phonthong' is ambiguous: 2 regions have that name (\"Phonthong (Luang Prabang)\" = fid:$fl, \"Phonthong (Champasak)\" = fid:$fc); pick one by name and parent (field province) or by feature id, e.g. --only \"Phonthong (Luang Prabang)\" or --only fid:$fl" \
+        "ambiguous: name (parent) and fid of each"
+    cc "${RUN3[@]}" --only "Phonthong (Champasak)"
+    expect_ok "--only 'Phonthong (Champasak)'"
+    assert_eq "$(j '[.regions[] | "\(.name)/\(.fid)"] | join(",")')" "Phonthong/$fc" "Phonthong (Champasak) picked"
+    ha_c=$(j '.regions[0].region_ha')
+    cc "${RUN3[@]}" --only "Phonthong (Luang Prabang)"
+    expect_ok "--only 'Phonthong (Luang Prabang)'"
+    assert_eq "$(j '[.regions[] | "\(.name)/\(.fid)"] | join(",")')" "Phonthong/$fl" "Phonthong (Luang Prabang) picked"
+    # The same district as in the file without the field (GeoJSON fids count from 0, the copy's
+    # from 1, in the same order).
+    cc "${RUN2[@]}" --only "fid:$((fc - 1))"
+    expect_ok "--only fid:$((fc - 1)) on the geoBoundaries file"
+    assert_close "$(j '.regions[0].region_ha')" "$ha_c" 1e-9 "Phonthong (Champasak) is the same district"
+    cc "${RUN2[@]}" --only "Phonthong (Champasak)"
+    expect_rc 2 "--only 'Phonthong (Champasak)' on the file without a parent field"
+    expect_err_has "no region matches 'Phonthong (Champasak)': the regions have no parent field; name it with --parent-field" \
+        "no parent field in geoBoundaries ADM2: said so"
+    note "ADM2 with a province field: Phonthong (Champasak) fid:$fc, Phonthong (Luang Prabang) fid:$fl"
 fi
 
 note "ok"
