@@ -61,6 +61,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         st = ccov_compute_figures(&r, breakdowns);
     if (st == CCOV_OK && breakdowns)
         st = ccov_breakdown_run(&r);
+    if (st == CCOV_OK && breakdowns && opts->layers)
+        st = ccov_compute_group_layers(&r);
     ccov_compute_free(&r);
     if (st == CCOV_OK)
         st = ccov_districts_finish(&r);
