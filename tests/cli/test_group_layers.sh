@@ -117,7 +117,18 @@ check_map_many() {
     grep -qF "… and $((n - 7)) more" many.svg || fail "map: no '… and $((n - 7)) more' in the legend"
 }
 
+check_districts() {
+    # --group-by with --districts is no longer refused (it exited 2): the bundled provinces as
+    # their own districts give each group one district row equal to its province row.
+    "$CLEARCOV" report "${RUN[@]}" --districts "$SOURCE_DIR/data/provinces.shp" --format json \
+        -o dist.json -q || fail "report --group-by --districts failed"
+    jq -e '[.breakdowns.groups[] | (.regions | map(.net_ha)) == (.districts | map(.net_ha))]
+        | all and length > 5' dist.json >/dev/null ||
+        fail "--districts: the group district rows differ from their province rows"
+}
+
 checked check_features
+checked check_districts
 checked check_regions
 checked check_columns
 checked check_geojson
