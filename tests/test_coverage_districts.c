@@ -108,6 +108,153 @@ static void hand_case(void) {
     cfx_remove(&rd);
 }
 
+/* ---- --group-by with --districts (issue 13) ----
+
+   The hand case's shapes, the records' one attribute a date: C1, C2, C4 of 2019 (status
+   "cleared"), C3 of 2020 ("reduced"); grouped by year, categories from the same field. C1 and C3
+   straddle D1 and D2, both P1's: one task each in P1, though one in each district as well.
+   P1: 2019: C1's west half, 2 ha (1 in D1, 1 in D2), 1 task; 2020: C3's west half, 0.5 ha
+   (0.25 + 0.25), 1 task; cumulative 2020: the union, 2 ha. Groups' nets 2.5 - P1's net 2 = 0.5
+   counted in both. P2: 2019: C1's east half (2 ha, the rest) and C2 (1 ha, D3): 3 ha, 2 tasks;
+   2020: C3's east half, 0.5 ha in the rest; cumulative 3 ha. */
+static const cfx_feature DATED[] = {{"2019-03-01", R(01900, 00900, 02100, 01100)},
+                                    {"2019-05-01", R(03000, 00500, 03100, 00600)},
+                                    {"2020-02-01", R(01950, 00950, 02050, 01050)},
+                                    {"2019-07-01", R(05000, 00000, 05100, 00100)}};
+
+static const ccov_group *group_of_year(const ccov_result *res, const char *year) {
+    for (size_t g = 0; g < res->ngroups; g++)
+        if (strcmp(res->groups[g].values[0], year) == 0)
+            return &res->groups[g];
+    fprintf(stderr, "no group '%s'\n", year);
+    failures++;
+    return NULL;
+}
+
+static void figures_add(ccov_figures *sum, const ccov_figures *f) {
+    sum->net_ha += f->net_ha;
+    sum->gross_ha += f->gross_ha;
+    sum->overlap_ha += f->overlap_ha;
+}
+
+static void check_figures(const ccov_figures *got, const ccov_figures *want, double tol) {
+    CHECK_NEAR(got->net_ha, want->net_ha, tol);
+    CHECK_NEAR(got->gross_ha, want->gross_ha, tol);
+    CHECK_NEAR(got->overlap_ha, want->overlap_ha, tol);
+}
+
+/* Group g's district rows of province p add up to its province row (net, gross, overlap,
+   cumulative, each category); the district rows' tasks are at least the province's. Tolerance:
+   1e-9 relative to the province's gross hectares, the scale of the cut at the district borders
+   (as for the province rows above: a group's own few hectares carry the rounding of that cut). */
+static void check_group_sums(const ccov_result *res, const ccov_group *g, size_t p) {
+    ccov_figures sum = {0}, cats[CCOV_NCATEGORIES] = {{0}};
+    double cumulative = 0, tol = 1e-9 * fmax(1, res->regions[p].gross_ha);
+    long long tasks = 0;
+    for (size_t d = 0; d < res->ndistricts; d++) {
+        if (res->districts[d].province != p)
+            continue;
+        figures_add(&sum, &g->districts[d]);
+        tasks += g->districts[d].tasks;
+        for (int c = 0; g->district_categories && c < CCOV_NCATEGORIES; c++)
+            figures_add(&cats[c], &g->district_categories[d][c]);
+        if (g->district_cumulative_ha)
+            cumulative += g->district_cumulative_ha[d];
+    }
+    check_figures(&sum, &g->regions[p], tol);
+    CHECK(tasks >= g->regions[p].tasks);
+    for (int c = 0; g->categories && c < CCOV_NCATEGORIES; c++)
+        check_figures(&cats[c], &g->categories[p][c], tol);
+    if (g->cumulative_ha)
+        CHECK_NEAR(cumulative, g->cumulative_ha[p], tol);
+}
+
+/* The province group rows equal the groups of the run without --districts. */
+static void check_same_groups(const ccov_result *res, const ccov_result *plain) {
+    CHECK(res->ngroups == plain->ngroups && res->nregions == plain->nregions);
+    for (size_t g = 0; g < res->ngroups && g < plain->ngroups; g++) {
+        const ccov_group *x = &res->groups[g], *y = &plain->groups[g];
+        for (size_t k = 0; k < res->ngroup_fields; k++)
+            CHECK(strcmp(x->values[k], y->values[k]) == 0);
+        for (size_t p = 0; p < res->nregions && p < plain->nregions; p++) {
+            double tol = 1e-9 * fmax(1, plain->regions[p].gross_ha);
+            check_figures(&x->regions[p], &y->regions[p], tol);
+            CHECK(x->regions[p].tasks == y->regions[p].tasks);
+            for (int c = 0; x->categories && y->categories && c < CCOV_NCATEGORIES; c++) {
+                check_figures(&x->categories[p][c], &y->categories[p][c], tol);
+                CHECK(x->categories[p][c].tasks == y->categories[p][c].tasks);
+            }
+            if (x->cumulative_ha && y->cumulative_ha)
+                CHECK_NEAR(x->cumulative_ha[p], y->cumulative_ha[p], tol);
+            CHECK_NEAR(res->regions[p].group_overlap_ha, plain->regions[p].group_overlap_ha, tol);
+        }
+        check_group_sums(res, x, 0);
+        check_group_sums(res, x, 1);
+    }
+}
+
+static void check_hand_groups(const ccov_result *res) {
+    const ccov_group *y19 = group_of_year(res, "2019"), *y20 = group_of_year(res, "2020");
+    const ccov_region_result *p1 = cfx_region(res, "P1");
+    if (!y19 || !y20 || !p1 || !y19->districts || !y19->categories || !y19->cumulative_ha) {
+        failures++;
+        return;
+    }
+    CHECK_NEAR(y19->regions[0].net_ha, 2, 1e-9);
+    CHECK(y19->regions[0].tasks == 1); /* C1, in D1 and in D2 */
+    CHECK_NEAR(y20->regions[0].net_ha, 0.5, 1e-9);
+    CHECK(y20->regions[0].tasks == 1);
+    CHECK_NEAR(y20->cumulative_ha[0], 2, 1e-9);
+    CHECK_NEAR(y19->regions[1].net_ha, 3, 1e-9);
+    CHECK(y19->regions[1].tasks == 2);
+    CHECK_NEAR(y20->cumulative_ha[1], 3, 1e-9);
+    CHECK_NEAR(p1->group_overlap_ha, 0.5, 1e-9);
+    const ccov_district_result *d1 = district(res, "D1");
+    size_t i1 = d1 ? (size_t)(d1 - res->districts) : 0;
+    CHECK_NEAR(y19->districts[i1].net_ha, 1, 1e-9);
+    CHECK(y19->districts[i1].tasks == 1);
+    CHECK_NEAR(y20->districts[i1].net_ha, 0.25, 1e-9);
+    CHECK_NEAR(y20->district_cumulative_ha[i1], 1, 1e-9);
+    /* Categories: 2019 is cleared, 2020 reduced; P1 has one task of each, not two. */
+    CHECK(p1->categories[CCOV_CATEGORY_CLEARED].tasks == 1);
+    CHECK(p1->categories[CCOV_CATEGORY_REDUCED].tasks == 1);
+    CHECK(d1 && d1->fig.categories[CCOV_CATEGORY_REDUCED].tasks == 1);
+    CHECK(y20->categories[0][CCOV_CATEGORY_REDUCED].tasks == 1);
+    CHECK_NEAR(y20->categories[0][CCOV_CATEGORY_REDUCED].gross_ha, 0.5, 1e-9);
+    CHECK_NEAR(y20->categories[0][CCOV_CATEGORY_REDUCED].net_ha, 0.5, 1e-9);
+    CHECK(y20->district_categories[i1][CCOV_CATEGORY_REDUCED].tasks == 1);
+    CHECK(p1->tasks == 2);
+}
+
+static void hand_groups_case(void) {
+    cfx_dir dd = {0}, rd = {0};
+    cfx_sources ds = {"EPSG:32648", DISTRICTS, 4, DATED, 4};
+    cfx_sources rs = {"EPSG:32648", PROVINCES, 2, DATED, 4};
+    if (!cfx_write(&dd, &ds) || !cfx_write(&rd, &rs)) {
+        failures++;
+        cfx_remove(&dd);
+        return;
+    }
+    ccov_options o = cfx_planar("EPSG:32648");
+    o.group_by = "year";
+    o.year_from = "task_id";
+    o.status_field = "task_id";
+    o.status_map = "cleared=2019-03-01,2019-05-01,2019-07-01;reduced=2020-02-01";
+    ccov_result *plain = cfx_run_in(&rd, o);
+    o.districts_src = dd.regions;
+    ccov_result *res = cfx_run_in(&rd, o);
+    CHECK(plain && res);
+    if (plain && res) {
+        CHECK(res->ndistricts == 4 && res->ngroups == 2);
+        check_hand_groups(res);
+        check_same_groups(res, plain);
+    }
+    ccov_result_free(plain);
+    ccov_result_free(res);
+    cfx_remove(&dd);
+    cfx_remove(&rd);
+}
+
 /* ---- the shared geoBoundaries files ---- */
 
 #define FIELDS_ADD(f)                                                                              \
@@ -204,12 +351,26 @@ static int shared_case(void) {
     }
     ccov_result_free(plain);
     ccov_result_free(res);
+    /* --group-by with --districts: each province's group rows are its district pieces' sums and
+       equal those of the run without --districts. */
+    o.districts_src = NULL;
+    o.group_by = "operator,year";
+    o.status_field = "status";
+    plain = run(&o);
+    o.districts_src = adm2;
+    res = run(&o);
+    CHECK(plain && res && res->ngroups > 10);
+    if (plain && res)
+        check_same_groups(res, plain);
+    ccov_result_free(plain);
+    ccov_result_free(res);
     cfx_remove(&d);
     return 1;
 }
 
 int main(void) {
     hand_case();
+    hand_groups_case();
     int skipped = 1 - shared_case();
     if (skipped)
         printf("test_coverage_districts: %d of 2 cases skipped\n", skipped);

@@ -163,6 +163,12 @@ typedef struct {
        to this group's, the other group values the same (NaN when its year is unknown). */
     double *cumulative_ha; /* per region, else NULL */
     double cumulative_total;
+    /* --group-by with --districts: the group's figures in each row of ccov_result.districts (in
+       its order; regions above are then the provinces, their district pieces' sums, but tasks
+       count each record once per province), NULL without --districts. */
+    ccov_figures *districts;
+    ccov_figures (*district_categories)[CCOV_NCATEGORIES]; /* with status_field, else NULL */
+    double *district_cumulative_ha;                        /* with a year group field, else NULL */
 } ccov_group;
 
 typedef struct {

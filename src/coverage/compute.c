@@ -911,3 +911,130 @@ bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *regi
     *ha = x->ha;
     return true;
 }
+
+/* ==== --group-by layers (issue 13): the dissolved geometry of a part of the records ==== */
+
+/* The layer job over the features in mask: members and covered are indexed by feature, as
+   union_item reads them. */
+static ccov_status subset_groups(ccov_pipeline *r, const unsigned char *mask, layer_job *j) {
+    size_t n = r->cleared.n, k = 0;
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    ccov_geom **sub = malloc((n ? n : 1) * sizeof *sub);
+    bool *covered = malloc((n ? n : 1) * sizeof *covered);
+    j->group_of = malloc((n ? n : 1) * sizeof *j->group_of);
+    j->start = malloc((n + 2) * sizeof *j->start);
+    j->covered = calloc(n ? n : 1, sizeof *j->covered);
+    ccov_status st = idx && sub && covered && j->group_of && j->start && j->covered
+                         ? CCOV_OK
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t f = 0; st == CCOV_OK && f < n; f++)
+        if (mask[f]) {
+            idx[k] = f;
+            sub[k++] = r->cleared.geoms[f];
+        }
+    if (st == CCOV_OK)
+        st = ccov_geom_groups(r->ctx, sub, k, j->group_of, &j->ngroups, covered);
+    if (st == CCOV_OK && !(j->members = group_order(j->group_of, k, j->ngroups, j->start)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t m = 0; st == CCOV_OK && m < k; m++) {
+        j->members[m] = idx[j->members[m]];
+        j->covered[idx[m]] = covered[m];
+    }
+    free(idx);
+    free(sub);
+    free(covered);
+    return st;
+}
+
+static void subset_job_free(ccov_pipeline *r, layer_job *j) {
+    for (size_t g = 0; j->groups && j->made && g < j->ngroups; g++)
+        if (j->made[g])
+            ccov_geom_free(r->ctx, j->groups[g]);
+    free(j->groups);
+    free(j->made);
+    free(j->members);
+    free(j->start);
+    free(j->covered);
+    free(j->group_of);
+}
+
+ccov_status ccov_compute_subset_dissolve(ccov_pipeline *r, const unsigned char *mask,
+                                         ccov_geom ***out, size_t *nout) {
+    layer_job j = {.r = r};
+    *out = NULL;
+    *nout = 0;
+    ccov_status st = subset_groups(r, mask, &j);
+    if (st == CCOV_OK) {
+        j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
+        j.made = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.made);
+        *out = calloc(j.ngroups ? j.ngroups : 1, sizeof **out);
+        if (!j.groups || !j.made || !*out)
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    if (st == CCOV_OK)
+        st = run_stage(r, "dissolve a part of the records for the layers", j.ngroups, union_item,
+                       &j);
+    /* Each dissolved group handed over: a union made here moves, a borrowed polygon is copied. */
+    for (size_t g = 0; st == CCOV_OK && g < j.ngroups; g++) {
+        (*out)[g] = j.made[g] ? j.groups[g] : ccov_geom_clone(r->ctx, j.groups[g]);
+        j.made[g] = false;
+        *nout += (*out)[g] != NULL;
+        if (!(*out)[g])
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "dissolve: copy failed");
+    }
+    subset_job_free(r, &j);
+    return st;
+}
+
+/* A group's key as load.c builds it: the values joined by the unit separator. */
+static char *group_key(const ccov_result *res, const ccov_group *g) {
+    size_t len = 1;
+    for (size_t k = 0; k < res->ngroup_fields; k++)
+        len += strlen(g->values[k]) + 1;
+    char *key = calloc(len, 1);
+    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
+        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
+    return key;
+}
+
+/* Each group's cleared land, dissolved: dis[g] (ndis[g] disjoint polygons). */
+static ccov_status group_dissolve(ccov_pipeline *r, ccov_geom ***dis, size_t *ndis) {
+    const ccov_result *res = r->res;
+    unsigned char *mask = malloc(r->cleared.n ? r->cleared.n : 1);
+    ccov_status st = mask ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++) {
+        char *key = group_key(res, &res->groups[g]);
+        if (!key) {
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+            break;
+        }
+        for (size_t f = 0; f < r->cleared.n; f++)
+            mask[f] = r->cleared.info[f].group && strcmp(r->cleared.info[f].group, key) == 0;
+        free(key);
+        st = ccov_compute_subset_dissolve(r, mask, &dis[g], &ndis[g]);
+    }
+    free(mask);
+    return st;
+}
+
+/* The coverage layer by region and group (layers.c), from each group's dissolved land. */
+ccov_status ccov_compute_group_layers(ccov_pipeline *r) {
+    ccov_result *res = r->res;
+    size_t ng = res->ngroups ? res->ngroups : 1;
+    if (!res->layers || res->ngroup_fields == 0)
+        return CCOV_OK;
+    ccov_geom ***dis = calloc(ng, sizeof *dis);
+    size_t *ndis = calloc(ng, sizeof *ndis);
+    ccov_status st = dis && ndis ? group_dissolve(r, dis, ndis)
+                                 : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK)
+        st = ccov_layers_group_coverage(r, dis, ndis);
+    for (size_t g = 0; dis && ndis && g < res->ngroups; g++) {
+        for (size_t k = 0; k < ndis[g]; k++)
+            ccov_geom_free(r->ctx, dis[g][k]);
+        free(dis[g]);
+    }
+    free(dis);
+    free(ndis);
+    return st;
+}

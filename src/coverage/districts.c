@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,7 +296,90 @@ ccov_status ccov_districts_build(ccov_pipeline *r) {
 
 /* The second pass: the provinces whole (their distinct tasks) and each district's part outside
    its province (index of piece i's part in *xres: nprovinces + slot[i], SIZE_MAX: none). */
-static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres) {
+/* ---- province task counts: each record once per province (--group-by, --status-field) ---- */
+
+/* Tasks per province counted from the province-level hits of the second pass, as a run without
+   --districts counts them: a record straddling two districts of a province is one task there. */
+typedef struct {
+    long long *cat;       /* nprovinces x CCOV_NCATEGORIES */
+    long long *group;     /* ngroups x nprovinces */
+    long long *group_cat; /* ngroups x nprovinces x CCOV_NCATEGORIES */
+    size_t *group_of;     /* per cleared record: its group (SIZE_MAX: none) */
+} province_tasks;
+
+static void tasks_free(province_tasks *t) {
+    free(t->cat);
+    free(t->group);
+    free(t->group_cat);
+    free(t->group_of);
+}
+
+/* A group's key as load.c builds it: the values joined by the unit separator. */
+static char *group_key(const ccov_result *res, const ccov_group *g) {
+    size_t len = 1;
+    for (size_t k = 0; k < res->ngroup_fields; k++)
+        len += strlen(g->values[k]) + 1;
+    char *key = malloc(len);
+    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
+        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
+    if (key && res->ngroup_fields == 0)
+        key[0] = '\0';
+    return key;
+}
+
+static int by_text(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each record's group, found among the result's groups (sorted by key). */
+static ccov_status tasks_group_of(ccov_pipeline *r, province_tasks *t) {
+    const ccov_result *res = r->res;
+    char **keys = calloc(res->ngroups ? res->ngroups : 1, sizeof *keys);
+    ccov_status st = keys ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++)
+        if (!(keys[g] = group_key(res, &res->groups[g])))
+            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t f = 0; st == CCOV_OK && f < r->cleared.n; f++) {
+        const char *key = r->cleared.info[f].group;
+        char **hit = key ? bsearch(&key, keys, res->ngroups, sizeof *keys, by_text) : NULL;
+        t->group_of[f] = hit ? (size_t)(hit - keys) : SIZE_MAX;
+    }
+    for (size_t g = 0; keys && g < res->ngroups; g++)
+        free(keys[g]);
+    free(keys);
+    return st;
+}
+
+/* Count the tasks of each province from the second pass x (its first regions are the
+   provinces). */
+static ccov_status tasks_count(ccov_pipeline *r, const ccov_pipeline *x, province_tasks *t) {
+    size_t np = r->districts.nprovinces, ng = r->res->ngroups, n = r->cleared.n;
+    t->cat = calloc(np * CCOV_NCATEGORIES + 1, sizeof *t->cat);
+    t->group = calloc(ng * np + 1, sizeof *t->group);
+    t->group_cat = calloc(ng * np * CCOV_NCATEGORIES + 1, sizeof *t->group_cat);
+    t->group_of = calloc(n ? n : 1, sizeof *t->group_of);
+    if (!t->cat || !t->group || !t->group_cat || !t->group_of)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st = tasks_group_of(r, t);
+    for (size_t f = 0; st == CCOV_OK && f < n; f++) {
+        size_t p, g = t->group_of[f];
+        int c = r->cleared.info[f].category;
+        double ha;
+        for (uint32_t k = 0; ccov_compute_hit(x, f, k, &p, &ha); k++) {
+            if (p >= np)
+                continue; /* a district's part outside its province */
+            t->cat[p * CCOV_NCATEGORIES + (size_t)c]++;
+            if (g == SIZE_MAX)
+                continue;
+            t->group[g * np + p]++;
+            t->group_cat[(g * np + p) * CCOV_NCATEGORIES + (size_t)c]++;
+        }
+    }
+    return st;
+}
+
+static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres,
+                              province_tasks *tasks) {
     const ccov_districts *ds = &r->districts;
     ccov_options o = *r->opts;
     o.layers = false;
@@ -317,7 +401,10 @@ static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres
     if (st == CCOV_OK)
         st = ccov_workers_create(r->ctx, &x.regions, o.threads, &x.workers);
     if (st == CCOV_OK)
-        st = ccov_compute_figures(&x, false);
+        st = ccov_compute_figures(&x, true);
+    if (st == CCOV_OK)
+        st = tasks_count(r, &x, tasks);
+    ccov_compute_free(&x);
     ccov_workers_free(r->ctx, &x.workers);
     free(x.regions.items);
     *xres = x.res;
@@ -365,7 +452,7 @@ static ccov_status district_row(ccov_pipeline *r, size_t i, ccov_region_result *
 
 /* The province rows: sums of their pieces' figures, with their own distinct tasks. */
 static ccov_status province_rows(ccov_pipeline *r, ccov_region_result *rows,
-                                 const ccov_result *xres) {
+                                 const ccov_result *xres, const province_tasks *tasks) {
     const ccov_districts *ds = &r->districts;
     for (size_t p = 0; p < ds->nprovinces; p++) {
         const ccov_region *prov = &ds->provinces[p];
@@ -384,19 +471,58 @@ static ccov_status province_rows(ccov_pipeline *r, ccov_region_result *rows,
         row->overlap_ha += f->overlap_ha;
         row->group_overlap_ha += f->group_overlap_ha;
         for (int c = 0; c < CCOV_NCATEGORIES; c++) {
-            /* Tasks of a category add up the districts' (a straddling task counts in each). */
             row->categories[c].net_ha += f->categories[c].net_ha;
             row->categories[c].gross_ha += f->categories[c].gross_ha;
             row->categories[c].overlap_ha += f->categories[c].overlap_ha;
-            row->categories[c].tasks += f->categories[c].tasks;
         }
     }
     for (size_t p = 0; p < ds->nprovinces; p++) {
+        /* A category's tasks: each record once in its province (not the districts' sum). */
+        for (int c = 0; r->res->categorised && c < CCOV_NCATEGORIES; c++)
+            rows[p].categories[c].tasks = tasks->cat[p * CCOV_NCATEGORIES + (size_t)c];
         double area = rows[p].region_ha;
         rows[p].percent_cleared = area > 0 ? 100.0 * rows[p].net_ha / area : 0;
         rows[p].percent_released = rows[p].percent_cleared;
         if (r->res->categorised && area > 0)
             rows[p].percent_cleared = 100.0 * rows[p].categories[0].net_ha / area;
+    }
+    return CCOV_OK;
+}
+
+/* ---- group rows: per district piece as computed, per province as their sums ---- */
+
+static void figures_add(ccov_figures *sum, const ccov_figures *f) {
+    sum->net_ha += f->net_ha;
+    sum->gross_ha += f->gross_ha;
+    sum->overlap_ha += f->overlap_ha;
+}
+
+/* Group g's province figures from its pieces' (which become its district figures); tasks and
+   category tasks per province from `tasks` and `cat_tasks` (nprovinces [x categories]). */
+static ccov_status group_provinces(ccov_pipeline *r, ccov_group *g, const long long *tasks,
+                                   const long long *cat_tasks) {
+    const ccov_districts *ds = &r->districts;
+    size_t np = ds->nprovinces ? ds->nprovinces : 1;
+    ccov_figures *fig = calloc(np, sizeof *fig);
+    ccov_figures(*cats)[CCOV_NCATEGORIES] = g->categories ? calloc(np, sizeof *cats) : NULL;
+    double *cum = g->cumulative_ha ? calloc(np, sizeof *cum) : NULL;
+    g->districts = g->regions, g->district_categories = g->categories;
+    g->district_cumulative_ha = g->cumulative_ha;
+    g->regions = fig, g->categories = cats, g->cumulative_ha = cum;
+    if (!fig || (g->district_categories && !cats) || (g->district_cumulative_ha && !cum))
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t i = 0; i < ds->n; i++) {
+        size_t p = ds->province_of[i];
+        figures_add(&fig[p], &g->districts[i]);
+        for (int c = 0; cats && c < CCOV_NCATEGORIES; c++)
+            figures_add(&cats[p][c], &g->district_categories[i][c]);
+        if (cum)
+            cum[p] += g->district_cumulative_ha[i]; /* NaN stays NaN: year unknown */
+    }
+    for (size_t p = 0; p < ds->nprovinces; p++) {
+        fig[p].tasks = tasks[p];
+        for (int c = 0; cats && c < CCOV_NCATEGORIES; c++)
+            cats[p][c].tasks = cat_tasks[p * CCOV_NCATEGORIES + (size_t)c];
     }
     return CCOV_OK;
 }
@@ -409,13 +535,18 @@ ccov_status ccov_districts_finish(ccov_pipeline *r) {
     size_t *slot = calloc(ds->n ? ds->n : 1, sizeof *slot);
     ccov_region_result *rows = calloc(ds->nprovinces ? ds->nprovinces : 1, sizeof *rows);
     res->districts = calloc(ds->n ? ds->n : 1, sizeof *res->districts);
+    province_tasks tasks = {0};
     ccov_status st = slot && rows && res->districts
-                         ? extra_pass(r, slot, &xres)
+                         ? extra_pass(r, slot, &xres, &tasks)
                          : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t i = 0; st == CCOV_OK && i < res->nregions; i++)
         st = district_row(r, i, &res->regions[i], xres, slot);
     if (st == CCOV_OK)
-        st = province_rows(r, rows, xres);
+        st = province_rows(r, rows, xres, &tasks);
+    for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++)
+        st = group_provinces(r, &res->groups[g], tasks.group + g * ds->nprovinces,
+                             tasks.group_cat + g * ds->nprovinces * CCOV_NCATEGORIES);
+    tasks_free(&tasks);
     /* The province rows replace the pieces' (whose figures moved to the district rows). */
     for (size_t i = 0; i < res->nregions; i++) {
         free(res->regions[i].name);

@@ -474,3 +474,107 @@ ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t
     prepared_free(r->ctx, &pr);
     return st;
 }
+
+/* ==== --group-by (issue 13): the coverage layer by region and group ==== */
+
+/* Columns: region, iso (and district), the group fields, the group's figures (and categories,
+   cumulative). A group field named like a figure column is written as group_<field>. */
+static ccov_status group_columns(ccov_pipeline *r, ccov_layer_table *t) {
+    static const char *const head[] = {"region:s", "iso:s", NULL};
+    static const char *const figs[] = {"net_ha:r", "gross_ha:r", "overlap_ha:r", "tasks:i", NULL};
+    const ccov_result *res = r->res;
+    ccov_status st = add_columns(r, t, head);
+    if (st == CCOV_OK && r->districts.n)
+        st = add_column(r, t, "district", CCOV_VALUE_STRING);
+    for (size_t k = 0; st == CCOV_OK && k < res->ngroup_fields; k++) {
+        static const char *const taken =
+            ",region,iso,district,net_ha,gross_ha,overlap_ha,tasks,cumulative_net_ha,"
+            "cleared_net_ha,cleared_gross_ha,cleared_tasks,reduced_net_ha,reduced_gross_ha,"
+            "reduced_tasks,cancelled_net_ha,cancelled_gross_ha,cancelled_tasks,";
+        char name[128], probe[130];
+        snprintf(probe, sizeof probe, ",%s,", res->group_fields[k]);
+        snprintf(name, sizeof name, "%s%s", strstr(taken, probe) ? "group_" : "",
+                 res->group_fields[k]);
+        st = add_column(r, t, name, CCOV_VALUE_STRING);
+    }
+    if (st == CCOV_OK)
+        st = add_columns(r, t, figs);
+    for (int c = 0; st == CCOV_OK && res->categorised && c < CCOV_NCATEGORIES; c++) {
+        char name[64];
+        const char *cat = ccov_category_name((ccov_category)c);
+        snprintf(name, sizeof name, "%s_net_ha", cat);
+        st = add_column(r, t, name, CCOV_VALUE_REAL);
+        snprintf(name, sizeof name, "%s_gross_ha", cat);
+        st = st == CCOV_OK ? add_column(r, t, name, CCOV_VALUE_REAL) : st;
+        snprintf(name, sizeof name, "%s_tasks", cat);
+        st = st == CCOV_OK ? add_column(r, t, name, CCOV_VALUE_INT) : st;
+    }
+    if (st == CCOV_OK && res->year_key >= 0)
+        st = add_column(r, t, "cumulative_net_ha", CCOV_VALUE_REAL);
+    return st;
+}
+
+/* The values of group g's row in region i, in group_columns' order. */
+static char **group_values(ccov_pipeline *r, const ccov_layer_table *t, size_t i, size_t g) {
+    const ccov_result *res = r->res;
+    const ccov_group *x = &res->groups[g];
+    const ccov_figures *f = &x->regions[i];
+    char **v = new_values(t);
+    size_t c = 0;
+    if (!v)
+        return NULL;
+    v[c++] = strdup(r->regions.items[i].name);
+    v[c++] = strdup(r->regions.items[i].iso);
+    if (r->districts.n) {
+        v[c] = r->districts.district[i] ? strdup(r->districts.district[i]) : NULL;
+        c++;
+    }
+    for (size_t k = 0; k < res->ngroup_fields; k++)
+        v[c++] = strdup(x->values[k]);
+    v[c++] = real(f->net_ha), v[c++] = real(f->gross_ha), v[c++] = real(f->overlap_ha);
+    v[c++] = value("%lld", f->tasks);
+    for (int k = 0; res->categorised && k < CCOV_NCATEGORIES; k++) {
+        v[c++] = real(x->categories[i][k].net_ha);
+        v[c++] = real(x->categories[i][k].gross_ha);
+        v[c++] = value("%lld", x->categories[i][k].tasks);
+    }
+    if (res->year_key >= 0)
+        v[c] = x->cumulative_ha && !isnan(x->cumulative_ha[i]) ? real(x->cumulative_ha[i]) : NULL;
+    return v;
+}
+
+static ccov_status group_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps,
+                              ccov_geom **const *dis, const size_t *ndis) {
+    ccov_status st = CCOV_OK;
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++)
+        for (size_t g = 0; st == CCOV_OK && g < r->res->ngroups; g++) {
+            if (r->res->groups[g].regions[i].tasks == 0)
+                continue;
+            ccov_geom *multi = region_coverage(r, preps[i], dis[g], ndis[g]);
+            if (!multi)
+                return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "coverage layer: %s",
+                                     r->regions.items[i].name);
+            st = add_row_ex(r, t, multi, group_values(r, t, i, g), true);
+            ccov_geom_free(r->ctx, multi);
+        }
+    return st;
+}
+
+ccov_status ccov_layers_group_coverage(ccov_pipeline *r, ccov_geom **const *dis,
+                                       const size_t *ndis) {
+    ccov_result *res = r->res;
+    ccov_layer_table *t = res->layers ? &res->layers[LAYER_COVERAGE] : NULL;
+    if (!t || res->ngroup_fields == 0)
+        return CCOV_OK;
+    prepared_regions pr = {0};
+    ccov_status st = prepare_regions(r, &pr);
+    if (st == CCOV_OK) {
+        ccov_layer_table_clear(t);
+        t->name = strdup(ccov_layer_names[LAYER_COVERAGE]);
+        st = t->name ? group_columns(r, t) : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    }
+    if (st == CCOV_OK)
+        st = group_rows(r, t, pr.each, dis, ndis);
+    prepared_free(r->ctx, &pr);
+    return st;
+}

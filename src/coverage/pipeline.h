@@ -103,6 +103,19 @@ typedef bool (*ccov_face_fn)(void *user, size_t cell, size_t region, double ha,
                              const size_t *features, size_t n);
 size_t ccov_compute_cells(const ccov_pipeline *r);
 ccov_status ccov_compute_faces(ccov_pipeline *r, ccov_face_fn fn, void *user);
+/* The union of the features f with mask[f], as disjoint dissolved polygons in the working frame
+   (*out: *nout geometries, each freed by the caller with ccov_geom_free, and the array with
+   free). For the --group-by layers (compute.c). */
+ccov_status ccov_compute_subset_dissolve(ccov_pipeline *r, const unsigned char *mask,
+                                         ccov_geom ***out, size_t *nout);
+
+/* The coverage layer with --group-by: one row per region and group, the group's dissolved
+   cleared land in that region, replacing the plain coverage layer's rows. compute.c dissolves
+   each group's records (needs r->compute and the breakdowns of r->res) and hands them to
+   layers.c: dis[g] holds ndis[g] disjoint polygons of group g (borrowed). */
+ccov_status ccov_compute_group_layers(ccov_pipeline *r);
+ccov_status ccov_layers_group_coverage(ccov_pipeline *r, ccov_geom **const *dis,
+                                       const size_t *ndis);
 
 /* The breakdowns of res: land-release categories, groups, cumulative years, status values left
    out (breakdown.c). Needs r->compute. */

@@ -51,11 +51,6 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     r.res->area = opts->area;
     r.res->year_key = -1;
-    /* Group rows are made per region piece; summing them into provinces is not done yet. */
-    if (opts->districts_src && opts->group_by)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
-                             "--group-by cannot be used with --districts "
-                             "yet: run one per province with --regions");
     ccov_status st = regions_stage(&r);
     if (st == CCOV_OK)
         st = ccov_workers_create(ctx, &r.regions, opts->threads, &r.workers);
@@ -66,6 +61,8 @@ ccov_status ccov_coverage_run(ccov_ctx *ctx, const ccov_options *opts, ccov_resu
         st = ccov_compute_figures(&r, breakdowns);
     if (st == CCOV_OK && breakdowns)
         st = ccov_breakdown_run(&r);
+    if (st == CCOV_OK && breakdowns && opts->layers)
+        st = ccov_compute_group_layers(&r);
     ccov_compute_free(&r);
     if (st == CCOV_OK)
         st = ccov_districts_finish(&r);
@@ -97,6 +94,9 @@ static void groups_free(ccov_result *res) {
         free(res->groups[g].regions);
         free(res->groups[g].categories);
         free(res->groups[g].cumulative_ha);
+        free(res->groups[g].districts);
+        free(res->groups[g].district_categories);
+        free(res->groups[g].district_cumulative_ha);
     }
     free(res->groups);
     for (size_t i = 0; i < res->ngroup_fields; i++)

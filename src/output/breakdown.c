@@ -146,12 +146,32 @@ static void group_heads(grid_text *t, const ccov_result *res) {
         snprintf(row + (size_t)c * CELL, CELL, "cumulative (ha)");
 }
 
+/* --districts: the group rows of province p's districts, names indented, after the province's. */
+static void district_group_rows(grid_text *t, const ccov_result *res, size_t p) {
+    for (size_t d = 0; d < res->ndistricts; d++) {
+        char name[CELL];
+        if (res->districts[d].province != p)
+            continue;
+        snprintf(name, sizeof name, "  %s", res->districts[d].fig.name);
+        for (size_t g = 0; g < res->ngroups; g++) {
+            const ccov_group *x = &res->groups[g];
+            if (!x->districts || x->districts[d].tasks == 0)
+                continue;
+            group_row(t, res, name, x, &x->districts[d],
+                      x->district_categories ? x->district_categories[d] : NULL,
+                      x->district_cumulative_ha ? x->district_cumulative_ha[d] : NAN);
+        }
+    }
+}
+
 static void groups_table(const ccov_result *res, FILE *out) {
     grid_text t = {.ncols = group_columns(res), .ntext = 1 + (int)res->ngroup_fields};
     if (t.ncols > MAXCOLS)
         return;
     group_heads(&t, res);
-    for (size_t i = 0; i <= res->nregions; i++)
+    for (size_t i = 0; i <= res->nregions; i++) {
+        if (i > 0 && i <= res->nregions && res->ndistricts)
+            district_group_rows(&t, res, i - 1);
         for (size_t g = 0; g < res->ngroups; g++) {
             const ccov_group *x = &res->groups[g];
             bool all = i == res->nregions;
@@ -166,6 +186,7 @@ static void groups_table(const ccov_result *res, FILE *out) {
                       : all             ? x->cumulative_total
                                         : x->cumulative_ha[i]);
         }
+    }
     fputs("\nBy ", out);
     for (size_t k = 0; k < res->ngroup_fields; k++)
         fprintf(out, "%s%s", k ? ", " : "", res->group_fields[k]);
@@ -270,17 +291,26 @@ static void csv_row(const ccov_result *res, const csv_line *l, FILE *out) {
     fputc('\n', out);
 }
 
+static void csv_total(const ccov_result *res, FILE *out);
+static void csv_outside(const ccov_result *res, FILE *out);
+
 static void csv_regions(const ccov_result *res, FILE *out) {
-    double area = 0;
     for (size_t i = 0; i < res->nregions; i++) {
         const ccov_region_result *r = &res->regions[i];
         ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
-        area += r->region_ha;
         csv_row(res,
                 &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
                             r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
                 out);
     }
+    csv_total(res, out);
+}
+
+/* The total row over the regions. */
+static void csv_total(const ccov_result *res, FILE *out) {
+    double area = 0;
+    for (size_t i = 0; i < res->nregions; i++)
+        area += res->regions[i].region_ha;
     ccov_figures fig = {res->net_ha, res->gross_ha, res->overlap_ha, res->tasks};
     double cleared = res->categorised ? res->categories[0].net_ha : res->net_ha;
     csv_row(res,
@@ -315,13 +345,82 @@ static void csv_groups(const ccov_result *res, FILE *out) {
         }
 }
 
+/* ---- CSV with --districts and --group-by ---- */
+
+/* A region or district row (g NULL) or its group rows, after the level and province columns. */
+static void csv_district_lines(const ccov_result *res, const char *level, const char *province,
+                               const ccov_region_result *r, size_t d, FILE *out) {
+    ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
+    fprintf(out, "%s,", level);
+    ccov_render_csv_text(out, province);
+    fputc(',', out);
+    csv_row(res,
+            &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
+                        r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
+            out);
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const ccov_group *x = &res->groups[g];
+        bool district = d != SIZE_MAX;
+        size_t i = district ? d : (size_t)(r - res->regions);
+        csv_line l = {r->name, r->iso, x,
+                      NAN,     NAN,    NAN,
+                      NAN,     NAN,    district ? &x->districts[i] : &x->regions[i],
+                      NULL};
+        if (res->categorised)
+            l.cats = district ? x->district_categories[i] : x->categories[i];
+        if (x->cumulative_ha)
+            l.cumulative = district ? x->district_cumulative_ha[i] : x->cumulative_ha[i];
+        if (l.fig->tasks == 0)
+            continue;
+        fprintf(out, "%s,", level);
+        ccov_render_csv_text(out, province);
+        fputc(',', out);
+        csv_row(res, &l, out);
+    }
+}
+
+bool ccov_breakdown_csv_districts(const ccov_result *res, FILE *out) {
+    if (res->ngroup_fields == 0 || res->ndistricts == 0)
+        return false;
+    fputs("level,province,", out);
+    csv_heads(res, out);
+    for (size_t p = 0; p < res->nregions; p++) {
+        const char *name = res->regions[p].name;
+        csv_district_lines(res, "province", name, &res->regions[p], SIZE_MAX, out);
+        for (size_t d = 0; d < res->ndistricts; d++)
+            if (res->districts[d].province == p)
+                csv_district_lines(res, "district", name, &res->districts[d].fig, d, out);
+    }
+    fputs("total,,", out);
+    csv_total(res, out);
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const ccov_group *x = &res->groups[g];
+        csv_line l = {
+            "(total)", "",  x,   NAN,       NAN,
+            NAN,       NAN, NAN, &x->total, res->categorised ? x->total_categories : NULL};
+        l.cumulative = x->cumulative_ha ? x->cumulative_total : NAN;
+        if (x->total.tasks == 0)
+            continue;
+        fputs("total,,", out);
+        csv_row(res, &l, out);
+    }
+    fputs("outside,,", out);
+    csv_outside(res, out);
+    return true;
+}
+
 bool ccov_breakdown_csv(const ccov_result *res, FILE *out) {
     if (!res->categorised && res->ngroup_fields == 0)
         return false;
     csv_heads(res, out);
     csv_regions(res, out);
     csv_groups(res, out);
-    /* The area outside every region: its net only (region, iso, groups, region_ha, net_ha). */
+    csv_outside(res, out);
+    return true;
+}
+
+/* The area outside every region: its net only (region, iso, groups, region_ha, net_ha). */
+static void csv_outside(const ccov_result *res, FILE *out) {
     size_t ncols = 8 + res->ngroup_fields + (res->categorised ? 10 : 0) + (res->ngroup_fields > 0) +
                    (res->year_key >= 0);
     fputs("(outside),", out);
@@ -331,7 +430,6 @@ bool ccov_breakdown_csv(const ccov_result *res, FILE *out) {
     for (size_t c = 4 + res->ngroup_fields; c < ncols; c++)
         fputc(',', out);
     fputc('\n', out);
-    return true;
 }
 
 /* ---- JSON ---- */
@@ -365,6 +463,26 @@ void ccov_breakdown_json_region(const ccov_result *res, const ccov_region_result
                                ccov_render_json_number(r->group_overlap_ha));
 }
 
+/* --districts: a group's figures in each district row it has tasks in, with the province. */
+static json_object *json_group_districts(const ccov_result *res, const ccov_group *g) {
+    json_object *a = json_object_new_array();
+    for (size_t d = 0; d < res->ndistricts; d++) {
+        if (g->districts[d].tasks == 0)
+            continue;
+        json_object *r = json_figures(&g->districts[d]);
+        json_object_object_add(r, "name", json_object_new_string(res->districts[d].fig.name));
+        json_object_object_add(
+            r, "province", json_object_new_string(res->regions[res->districts[d].province].name));
+        if (g->district_categories)
+            json_object_object_add(r, "categories", json_categories(g->district_categories[d]));
+        if (g->district_cumulative_ha)
+            json_object_object_add(r, "cumulative_net_ha",
+                                   ccov_render_json_number(g->district_cumulative_ha[d]));
+        json_object_array_add(a, r);
+    }
+    return a;
+}
+
 /* One group: its values by field, its totals, and its figures in each region it has tasks in. */
 static json_object *json_group(const ccov_result *res, const ccov_group *g) {
     json_object *o = json_object_new_object(), *values = json_object_new_object();
@@ -392,6 +510,8 @@ static json_object *json_group(const ccov_result *res, const ccov_group *g) {
         json_object_array_add(regions, r);
     }
     json_object_object_add(o, "regions", regions);
+    if (g->districts)
+        json_object_object_add(o, "districts", json_group_districts(res, g));
     return o;
 }
 

@@ -16,6 +16,10 @@ void ccov_breakdown_table(const ccov_result *res, FILE *out);
 /* The CSV: one row per region (and per group, with groups) with the breakdown columns; false
    when the result has no breakdown (the plain CSV is written instead). */
 bool ccov_breakdown_csv(const ccov_result *res, FILE *out);
+/* --districts with --group-by: level and province columns, then those of ccov_breakdown_csv;
+   province rows, their group rows, then each district's row and group rows; the groups' totals.
+   False (nothing written) without both. */
+bool ccov_breakdown_csv_districts(const ccov_result *res, FILE *out);
 /* A region's and the root's JSON members. */
 void ccov_breakdown_json_region(const ccov_result *res, const ccov_region_result *r,
                                 json_object *region);

@@ -75,6 +75,13 @@ typedef struct {
     bool broken;       /* a geometry could not be walked (out of memory): the file is incomplete */
     bool sample;       /* the cleared areas are the bundled synthetic sample */
     size_t unlabelled; /* regions whose label did not fit */
+    /* --group-by (issue 13): the coverage layer has one feature per region and group; each
+       feature's colour slot (NULL: one colour for all cleared land), the groups by net
+       hectares, and how many slots have a colour of their own */
+    size_t *cover_slot;
+    size_t *group_rank; /* group indices, the most net hectares first */
+    size_t nslots;      /* distinct colours; the last stands for the rest when more_groups */
+    size_t more_groups; /* groups drawn in the last colour, counted in the "more" line */
 } map;
 
 /* ---- text ---- */
@@ -404,6 +411,8 @@ static double legend_height(const map *m) {
     size_t regions = m->res->nregions;
     size_t region_rows = regions > MAX_LEGEND_REGIONS ? MAX_LEGEND_REGIONS + 1 : regions;
     double rows = 1.5 + 3 + (classes ? (double)classes : 1) + 1.5 + 6 + 1.5 + (double)region_rows;
+    if (m->cover_slot)
+        rows += (double)m->nslots - 1; /* one key per group colour instead of one */
     return rows * 20 * m->u + (10 + 3 * 16 + 16) * m->u;
 }
 
@@ -702,14 +711,161 @@ static void draw_regions(map *m) {
     fputs("</g>\n", m->fp);
 }
 
+/* ==== --group-by (issue 13): cleared land coloured by group ==== */
+
+/* Colours of the groups with the most net hectares (none of them the overlaps' oranges or the
+   grey of cleared land outside every region); the last one also stands for the rest. */
+enum { MAX_GROUP_COLOURS = 8 };
+static const char *const GROUP_COLOURS[MAX_GROUP_COLOURS] = {
+    "#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#e377c2", "#bcbd22", "#8c564b", "#c2b280"};
+
+typedef struct {
+    double net;
+    size_t g;
+} group_net;
+
+/* Groups by net hectares, largest first; equal ones in the result's order. */
+static int cmp_group_net(const void *a, const void *b) {
+    const group_net *x = a, *y = b;
+    if (x->net != y->net)
+        return x->net < y->net ? 1 : -1;
+    return (x->g > y->g) - (x->g < y->g);
+}
+
+/* The group of coverage row i: its group-field values (the columns after region, iso and
+   district) matched against the result's groups; SIZE_MAX when none matches. */
+static size_t row_group(const map *m, const ccov_layer_table *t, size_t i) {
+    const ccov_result *res = m->res;
+    int first = ccov_layer_column(t, "iso") + 1 + (ccov_layer_column(t, "district") >= 0);
+    if (first < 1 || (size_t)first + res->ngroup_fields > t->ncolumns)
+        return SIZE_MAX;
+    char *const *v = t->rows[i].values + first;
+    for (size_t g = 0; g < res->ngroups; g++) {
+        size_t k = 0;
+        while (k < res->ngroup_fields && v[k] && strcmp(v[k], res->groups[g].values[k]) == 0)
+            k++;
+        if (k == res->ngroup_fields)
+            return g;
+    }
+    return SIZE_MAX;
+}
+
+/* The groups by net hectares and each coverage feature's colour slot; nothing without groups. */
+static ccov_status group_colours(map *m) {
+    const ccov_result *res = m->res;
+    const ccov_layer_table *t = ccov_result_layer(res, "coverage");
+    size_t n = m->layers[L_COVERAGE].n, ng = res->ngroups;
+    if (res->ngroup_fields == 0 || ng == 0 || !t || t->nrows != n)
+        return CCOV_OK;
+    m->group_rank = malloc(ng * sizeof *m->group_rank);
+    m->cover_slot = malloc((n ? n : 1) * sizeof *m->cover_slot);
+    size_t *slot_of = malloc(ng * sizeof *slot_of);
+    group_net *order = malloc(ng * sizeof *order);
+    if (!m->group_rank || !m->cover_slot || !slot_of || !order) {
+        free(slot_of);
+        free(order);
+        return ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
+    }
+    for (size_t g = 0; g < ng; g++)
+        order[g] = (group_net){res->groups[g].total.net_ha, g};
+    qsort(order, ng, sizeof *order, cmp_group_net);
+    for (size_t k = 0; k < ng; k++)
+        m->group_rank[k] = order[k].g;
+    free(order);
+    m->nslots = ng > MAX_GROUP_COLOURS ? MAX_GROUP_COLOURS : ng;
+    m->more_groups = ng > MAX_GROUP_COLOURS ? ng - (MAX_GROUP_COLOURS - 1) : 0;
+    for (size_t k = 0; k < ng; k++)
+        slot_of[m->group_rank[k]] = k < m->nslots ? k : m->nslots - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t g = row_group(m, t, i);
+        m->cover_slot[i] = g == SIZE_MAX ? m->nslots - 1 : slot_of[g];
+    }
+    free(slot_of);
+    return CCOV_OK;
+}
+
+/* A group's name as the legend and the tooltips show it: its values joined by " | ". */
+static void group_label(const map *m, size_t g, char *buf, size_t n) {
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < m->res->ngroup_fields && at < n; k++) {
+        const char *v = m->res->groups[g].values[k];
+        int w = snprintf(buf + at, n - at, "%s%s", k ? " | " : "", v[0] ? v : "(none)");
+        at += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The label of colour slot s: its group's, or "N other groups" for the shared last colour. */
+static void slot_label(const map *m, size_t s, char *buf, size_t n) {
+    if (m->more_groups && s == m->nslots - 1)
+        snprintf(buf, n, "\xE2\x80\xA6 and %zu more", m->more_groups);
+    else
+        group_label(m, m->group_rank[s], buf, n);
+}
+
+/* Cleared land, one <g> per colour slot (the group with the most net hectares first), each
+   feature titled with its region and group. */
+static void draw_group_coverage(map *m) {
+    const shape_list *l = &m->layers[L_COVERAGE];
+    const ccov_layer_table *t = ccov_result_layer(m->res, "coverage");
+    char b[24];
+    fputs("<g id=\"coverage\">\n", m->fp);
+    for (size_t s = 0; s < m->nslots; s++) {
+        fprintf(m->fp,
+                "<g id=\"coverage-group-%zu\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\" "
+                "stroke-linejoin=\"round\">\n",
+                s + 1, GROUP_COLOURS[s], GROUP_COLOURS[s], px(HAIRLINE * m->u, b));
+        for (size_t i = 0; i < l->n; i++) {
+            char title[600], label[400];
+            size_t g = row_group(m, t, i);
+            if (m->cover_slot[i] != s)
+                continue;
+            if (g == SIZE_MAX)
+                snprintf(label, sizeof label, "?");
+            else
+                group_label(m, g, label, sizeof label);
+            snprintf(title, sizeof title, "%s: %s", l->items[i].name ? l->items[i].name : "?",
+                     label);
+            put_path(m, &l->items[i], NULL, title);
+        }
+        fputs("</g>\n", m->fp);
+    }
+    fputs("</g>\n", m->fp);
+}
+
+/* One legend key per colour slot: the group's name and its net hectares over every region (the
+   shared last colour: how many groups it stands for). */
+static void legend_group_keys(map *m, double *y) {
+    double u = m->u, x = m->legend.x + 14 * u, right = m->legend.x + m->legend.w - 14 * u;
+    size_t max = (size_t)((m->legend.w - 28 * u - 32 * u - 84 * u) / (0.6 * 12.5 * u));
+    char r[4][24];
+    for (size_t s = 0; s < m->nslots; s++) {
+        char label[400], cut[400], ha[64];
+        *y += 20 * u;
+        fprintf(m->fp, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"/>\n",
+                px(x, r[0]), px(*y - 11 * u, r[1]), px(22 * u, r[2]), px(13 * u, r[3]),
+                GROUP_COLOURS[s]);
+        slot_label(m, s, label, sizeof label);
+        put_text(m, x + 32 * u, *y, "leg", text_head(label, max, cut, sizeof cut));
+        if (!(m->more_groups && s == m->nslots - 1))
+            put_text(m, right, *y, "num",
+                     hectares(m->res->groups[m->group_rank[s]].total.net_ha, ha, sizeof ha));
+    }
+}
+
 /* Cleared land, then overlaps from the least to the most covered, then the parts outside, then
    the region outlines on top. */
 static void draw_layers(map *m) {
     draw_regions(m);
-    put_group(m, "coverage", "cv");
-    for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
-        put_path(m, &m->layers[L_COVERAGE].items[i], NULL, NULL);
-    fputs("</g>\n<g id=\"overlaps\">\n", m->fp);
+    if (m->cover_slot) {
+        draw_group_coverage(m);
+    } else {
+        put_group(m, "coverage", "cv");
+        for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
+            put_path(m, &m->layers[L_COVERAGE].items[i], NULL, NULL);
+        fputs("</g>\n", m->fp);
+    }
+    fputs("<g id=\"overlaps\">\n", m->fp);
     for (int c = 0; c < NTIMES; c++)
         for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
             char cls[16];
@@ -823,7 +979,10 @@ static void legend_keys(map *m, double *y) {
         "Overlap: covered by 5+ tasks"};
     bool present[NTIMES];
     legend_key(m, y, "rs", "Region boundary");
-    legend_key(m, y, "cv", "Cleared land, counted once");
+    if (m->cover_slot)
+        legend_group_keys(m, y);
+    else
+        legend_key(m, y, "cv", "Cleared land, counted once");
     if (overlap_classes(m, present) == 0)
         legend_key(m, y, "ov0", "Overlap (none here)");
     for (int c = 0; c < NTIMES; c++) {
@@ -1069,6 +1228,8 @@ static ccov_status map_setup(map *m, const ccov_map_options *o) {
     m->u = m->width / 1000;
     for (int k = 0; k < NLAYERS && st == CCOV_OK; k++)
         st = load_layer(m, k);
+    if (st == CCOV_OK)
+        st = group_colours(m);
     return st;
 }
 
@@ -1079,6 +1240,8 @@ static void map_release(map *m) {
         free(m->layers[k].items);
     }
     ccov_xform_free(m->xf);
+    free(m->cover_slot);
+    free(m->group_rank);
 }
 
 ccov_status ccov_map_write(ccov_ctx *ctx, const ccov_result *res, const ccov_map_options *opts) {

@@ -260,6 +260,8 @@ static void csv_district_row(FILE *out, const char *level, const char *province,
 }
 
 static void write_csv_districts(const ccov_result *res, FILE *out) {
+    if (ccov_breakdown_csv_districts(res, out))
+        return;
     fputs("level,province,region,iso,region_ha,net_ha,gross_ha,overlap_ha,percent_cleared,tasks,"
           "district_ha,outside_province_ha,outside_province_net_ha,outside_province_gross_ha\n",
           out);
