@@ -14,6 +14,9 @@ extern "C" {
 
 typedef enum { CCOV_AREA_GEODESIC = 0, CCOV_AREA_PLANAR = 1 } ccov_area_method;
 
+/* ccov_options.layer_mask: the tasks layer holds whole tasks (map, issue 15). */
+#define CCOV_LAYER_WHOLE_TASKS (1u << 8)
+
 /* Options of a coverage run. Strings are borrowed for the duration of the call; NULL = default. */
 typedef struct {
     const char *regions_src;   /* any OGR source; NULL: the bundled provinces */
@@ -65,6 +68,11 @@ typedef struct {
        --only "name (parent)"; NULL: the first of parent, ADM1_EN, ADM1_NAME, NAME_1,
        admin1Name, adm1_name, province that is not the name field, if any */
     const char *parent_field;
+    /* Map (issue 15): with `layers`, build only the layers whose bit (1u << i, i the index in
+       ccov_layer_names) is set; the others stay empty (named, no columns, no rows). 0: all.
+       With CCOV_LAYER_WHOLE_TASKS too, the tasks layer holds each task whole, unclipped, with
+       its source_fid only. */
+    unsigned layer_mask;
 } ccov_options;
 
 /* Land-release categories, in the order a hectare shared by several is given to one. */

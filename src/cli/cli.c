@@ -84,7 +84,9 @@ enum {
     /* PostGIS output */
     OPT_OUT_SCHEMA,
     /* regions that share a name, picked by "name (parent)" (issue 15) */
-    OPT_PARENT_FIELD
+    OPT_PARENT_FIELD,
+    /* map --png (issue 15) */
+    OPT_PNG
 };
 
 static const struct option OPTIONS[] = {
@@ -118,6 +120,7 @@ static const struct option OPTIONS[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"title", required_argument, NULL, OPT_TITLE},
     {"width", required_argument, NULL, OPT_WIDTH},
+    {"png", no_argument, NULL, OPT_PNG},
     {"claims", required_argument, NULL, OPT_CLAIMS},
     {"region-attr", required_argument, NULL, OPT_REGION_ATTR},
     {"id-field", required_argument, NULL, OPT_ID_FIELD},
@@ -239,6 +242,8 @@ static const char HELP[] =
     "                         (--out FILE.svg, the old spelling, still works)\n"
     "  --title TEXT           title (default: Cleared land by province)\n"
     "  --width PX             page width in pixels, 400 to 10000 (default 1000)\n"
+    "  --png                  also FILE.png beside FILE.svg (same name, .png), the SVG\n"
+    "                         rendered with librsvg at its size; --overwrite replaces it\n"
     "\n"
     "chart options:\n"
     "  --by year              one bar per year (the field \"year\"), stacked by region\n"
@@ -515,6 +520,12 @@ static int set_input_option(cli_args *a, int opt, const char *v) {
 static int set_map_option(cli_args *a, int opt, const char *v) {
     if (opt == OPT_TITLE) {
         a->map.title = v;
+        return 0;
+    }
+    if (opt == OPT_PNG) {
+        if (a->command && strcmp(a->command, "map") != 0)
+            return usage_error("--png: %s", "only map writes a PNG");
+        a->map.png = true;
         return 0;
     }
     if (opt != OPT_WIDTH)
@@ -841,6 +852,9 @@ static int cmd_map(ccov_ctx *ctx, const cli_args *a) {
     ccov_options cov = a->cov;
     cov.layers = true;
     cov.layer_decimals = 0;
+    cov.layer_mask = CCOV_MAP_LAYERS; /* issue 15: the overlaps layer is not drawn, only counted */
+    if (cov.group_by) /* issue 13: cleared land drawn per group, from the coverage layer */
+        cov.layer_mask |= 1u << 0;
     ccov_result *res = NULL;
     ccov_status st = ccov_map_check(ctx, &map);
     if (st == CCOV_OK)
@@ -1081,6 +1095,9 @@ static int refuse_input_as_output(ccov_ctx *ctx, const cli_args *a) {
     bool one_file = strcmp(a->command, "map") == 0 || strcmp(a->command, "chart") == 0;
     if (one_file && a->map.out)
         t[n++] = (ccov_output_target){a->map.out, "-o", false, NULL};
+    char png[PATH_MAX];
+    if (one_file && a->map.out && a->map.png && ccov_map_png_path(a->map.out, png, sizeof png))
+        t[n++] = (ccov_output_target){png, "--png", false, NULL};
     if (a->out.dir && !one_file && !synth && !ccov_output_is_database(a->out.dir)) {
         if (ccov_atomic_check_path(ctx, a->out.dir) != CCOV_OK)
             return fail(ctx, CCOV_ERR_IO);

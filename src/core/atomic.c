@@ -248,10 +248,18 @@ ccov_status ccov_atomic_open(ccov_ctx *ctx, const char *path, bool overwrite, cc
                  : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
 }
 
+/* The reason of a write that failed earlier: errno has been reused since, so write what is left
+   in the buffer once more (EIO when that goes through). */
+static int earlier_error(FILE *fp) {
+    clearerr(fp);
+    errno = 0;
+    return fflush(fp) != 0 && errno ? errno : EIO;
+}
+
 ccov_status ccov_atomic_close(ccov_ctx *ctx, ccov_atomic_file *f, bool keep) {
-    bool good =
-        keep && !ferror(f->fp) && fflush(f->fp) == 0 && (f->direct || fsync(fileno(f->fp)) == 0);
-    int err = good ? 0 : errno;
+    bool failed = keep && ferror(f->fp);
+    bool good = keep && !failed && fflush(f->fp) == 0 && (f->direct || fsync(fileno(f->fp)) == 0);
+    int err = good ? 0 : failed ? earlier_error(f->fp) : errno;
     if (fclose(f->fp) != 0 && good) {
         good = false;
         err = errno;

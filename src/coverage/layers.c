@@ -272,6 +272,14 @@ static ccov_status task_row(ccov_pipeline *r, ccov_layer_table *t, size_t j, siz
     return add_row(r, t, part, v);
 }
 
+/* The area of task j's piece in a region: the task's own, measured when it was loaded, when the
+   region holds all of it (the same geometry, the same measure: half the time of a large map). */
+static double piece_ha(ccov_pipeline *r, size_t j, const ccov_geom *part, ccov_place place) {
+    if (place == CCOV_PLACE_INSIDE && r->cleared.ha)
+        return r->cleared.ha[j];
+    return ccov_measure_ha(r->ctx, &r->regions.m, part);
+}
+
 static ccov_status build_tasks(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps) {
     ccov_status st = task_columns(r, t);
     for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
@@ -280,11 +288,25 @@ static ccov_status build_tasks(ccov_pipeline *r, ccov_layer_table *t, ccov_prepa
             ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], r->cleared.geoms[j], &place);
             if (place == CCOV_PLACE_ERROR)
                 st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "tasks layer: clipping failed");
-            double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
+            double ha = part ? piece_ha(r, j, part, place) : 0;
             if (st == CCOV_OK && ha > 0)
                 st = task_row(r, t, j, i, part, place, ha);
             ccov_geom_free(r->ctx, part);
         }
+    return st;
+}
+
+/* CCOV_LAYER_WHOLE_TASKS: each task whole, with its source feature id only (for the map, which
+   counts the tasks on its pixel grid and tells inside from outside by the regions). */
+static ccov_status build_whole_tasks(ccov_pipeline *r, ccov_layer_table *t) {
+    static const char *const cols[] = {"source_fid:i", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++) {
+        char **v = new_values(t);
+        if (v)
+            v[0] = value("%lld", r->cleared.info[j].fid);
+        st = add_row(r, t, r->cleared.geoms[j], v);
+    }
     return st;
 }
 
@@ -453,6 +475,11 @@ static ccov_status name_layers(ccov_pipeline *r) {
     return CCOV_OK;
 }
 
+/* ccov_options.layer_mask: a map needs only some layers, and the overlaps cost the most. */
+static bool wanted(const ccov_pipeline *r, int layer) {
+    return r->opts->layer_mask == 0 || (r->opts->layer_mask & (1u << layer)) != 0;
+}
+
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
                               const size_t *group_of) {
     ccov_layer_table *layers = NULL;
@@ -461,15 +488,17 @@ ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t
     if (st == CCOV_OK)
         st = prepare_regions(r, &pr);
     layers = r->res->layers;
-    if (st == CCOV_OK)
+    if (st == CCOV_OK && wanted(r, LAYER_COVERAGE))
         st = build_coverage(r, &layers[LAYER_COVERAGE], pr.each, groups, ngroups);
-    if (st == CCOV_OK)
-        st = build_tasks(r, &layers[LAYER_TASKS], pr.each);
-    if (st == CCOV_OK)
+    if (st == CCOV_OK && wanted(r, LAYER_TASKS))
+        st = r->opts->layer_mask & CCOV_LAYER_WHOLE_TASKS
+                 ? build_whole_tasks(r, &layers[LAYER_TASKS])
+                 : build_tasks(r, &layers[LAYER_TASKS], pr.each);
+    if (st == CCOV_OK && wanted(r, LAYER_OVERLAPS))
         st = build_overlaps(r, &layers[LAYER_OVERLAPS], pr.each, ngroups, group_of);
-    if (st == CCOV_OK)
+    if (st == CCOV_OK && wanted(r, LAYER_OUTSIDE))
         st = build_outside(r, &layers[LAYER_OUTSIDE], pr.all);
-    if (st == CCOV_OK)
+    if (st == CCOV_OK && wanted(r, LAYER_REGIONS))
         st = build_regions(r, &layers[LAYER_REGIONS]);
     prepared_free(r->ctx, &pr);
     return st;

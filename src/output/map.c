@@ -4,6 +4,8 @@
 #include "clearcov/report.h"
 #include "crs/crs.h"
 #include "geom/geom.h"
+#include "output/map_png.h"
+#include "output/map_raster.h"
 #include "output/render.h"
 
 #include <errno.h>
@@ -28,11 +30,15 @@
 #define CLEARED "#2f9e44"
 #define OUTSIDE "#868e96"
 enum { NTIMES = 4 }; /* overlap classes: 2, 3, 4, 5 or more times */
-/* Outline of cleared land, layout units: thin enough not to swell its area visibly. */
-#define HAIRLINE 0.5
+/* Samples per pixel side when counting cleared land on the pixel grid (map_raster.h). */
+enum { RASTER_SAMPLES = 6 };
 
-enum { L_REGIONS, L_COVERAGE, L_OVERLAPS, L_OUTSIDE, NLAYERS };
-static const char *const LAYER_NAMES[NLAYERS] = {"regions", "coverage", "overlaps", "outside"};
+/* The tasks (whole, or their pieces inside and outside the regions) are counted on the pixel
+   grid: where they overlap, how many times, and whether inside a region follows from it. */
+/* L_COVERAGE is read only with --group-by (issue 13): each group's cleared land, drawn in its
+ * colour. */
+enum { L_REGIONS, L_TASKS, L_OUTSIDE, L_COVERAGE, NLAYERS };
+static const char *const LAYER_NAMES[NLAYERS] = {"regions", "tasks", "outside", "coverage"};
 
 enum { MAX_LEGEND_REGIONS = 12 };
 
@@ -82,6 +88,9 @@ typedef struct {
     size_t *group_rank; /* group indices, the most net hectares first */
     size_t nslots;      /* distinct colours; the last stands for the rest when more_groups */
     size_t more_groups; /* groups drawn in the last colour, counted in the "more" line */
+    /* cleared land counted on the pixel grid, one class per pixel (issue 15) */
+    ccov_map_raster raster;
+    bool present[CCOV_NCELL];
 } map;
 
 /* ---- text ---- */
@@ -177,10 +186,10 @@ static const paint PAINTS[] = {
     {"rg", REGION_FILL, NULL, 1, 0, 0, false, false, NULL, false},
     {"ro", "none", REGION_LINE, 1, 1.2, 0, false, false, NULL, true},
     {"rs", REGION_FILL, REGION_LINE, 1, 1, 0, false, false, NULL, false},
-    /* Cleared land gets a hairline of its own colour so that a task smaller than a pixel still
-       shows as a dot; overlaps get none, so that they cover exactly their own area. */
-    {"cv", CLEARED, CLEARED, 1, HAIRLINE, 0, false, false, NULL, true},
-    {"out", OUTSIDE, OUTSIDE, 1, HAIRLINE, 0, false, false, NULL, true},
+    /* No outline on cleared land or overlaps: each pixel shows one class (map_raster.h), so
+       that no class looks larger than its share of the ground. */
+    {"cv", CLEARED, NULL, 1, 0, 0, false, false, NULL, false},
+    {"out", OUTSIDE, NULL, 1, 0, 0, false, false, NULL, false},
     {"ov0", "#fd8d3c", NULL, 1, 0, 0, false, false, NULL, false},
     {"ov1", "#e6550d", NULL, 1, 0, 0, false, false, NULL, false},
     {"ov2", "#a63603", NULL, 1, 0, 0, false, false, NULL, false},
@@ -319,10 +328,6 @@ static const char *region_name(const map *m, const shape *sh, size_t i) {
     return sh->name ? sh->name : r ? r->name : "";
 }
 
-static int times_class(int times) {
-    return times <= 2 ? 0 : times >= NTIMES + 1 ? NTIMES - 1 : times - 2;
-}
-
 /* ---- projection ---- */
 
 /* The UTM zone of the data's centre: conformal, so the scale bar and north arrow hold anywhere on
@@ -393,13 +398,12 @@ static ccov_status map_project(map *m) {
 
 /* ---- layout ---- */
 
+/* The overlap classes drawn (pixels of the grid, once it is counted). */
 static size_t overlap_classes(const map *m, bool present[NTIMES]) {
     size_t count = 0;
-    memset(present, 0, NTIMES * sizeof *present);
-    for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
-        int c = times_class(m->layers[L_OVERLAPS].items[i].times);
-        count += !present[c];
-        present[c] = true;
+    for (int c = 0; c < NTIMES; c++) {
+        present[c] = m->present[CCOV_CELL_TIMES2 + c];
+        count += present[c];
     }
     return count;
 }
@@ -434,8 +438,9 @@ static void layout(map *m) {
         m->scale = (m->frame.h - 2 * pad) / eh;
     }
     m->frame.h = fmax(m->frame.h, m->legend.h);
-    m->ox = m->frame.x + (m->frame.w - (m->ext[2] - m->ext[0]) * m->scale) / 2;
-    m->oy = m->frame.y + (m->frame.h - (m->ext[3] - m->ext[1]) * m->scale) / 2;
+    /* whole pixels, so that the cells of the grid are pixels of the page */
+    m->ox = floor(m->frame.x + (m->frame.w - (m->ext[2] - m->ext[0]) * m->scale) / 2);
+    m->oy = floor(m->frame.y + (m->frame.h - (m->ext[3] - m->ext[1]) * m->scale) / 2);
     m->bar_len = nice_length(m->frame.w * 0.28 / m->scale);
     m->bar_box = (box){m->frame.x + 6 * u, m->frame.y + m->frame.h - 40 * u,
                        m->bar_len * m->scale + 48 * u, 34 * u};
@@ -447,10 +452,11 @@ static void layout(map *m) {
 static double page_x(const map *m, double x) { return m->ox + (x - m->ext[0]) * m->scale; }
 static double page_y(const map *m, double y) { return m->oy + (m->ext[3] - y) * m->scale; }
 
-/* Display copies: half a pixel of tolerance keeps every visible bend and drops the rest. */
+/* Display copies of the regions: half a pixel of tolerance keeps every visible bend and drops
+   the rest. (Cleared land is counted on the pixel grid, unsimplified.) */
 static ccov_status simplify_layers(map *m) {
     double tolerance = 0.5 / m->scale;
-    for (int k = 0; k < NLAYERS; k++)
+    for (int k = L_REGIONS; k == L_REGIONS; k++)
         for (size_t i = 0; i < m->layers[k].n; i++) {
             shape *sh = &m->layers[k].items[i];
             ccov_geom *g = ccov_geom_simplify(m->ctx, sh->geom, tolerance);
@@ -634,9 +640,27 @@ static void count_unlabelled(map *m) {
         m->height = ceil(m->height + 16 * m->u);
 }
 
+/* Cleared land counted on the page's pixel grid over the data's extent, then one class per
+   pixel. */
+static ccov_status count_cleared(map *m) {
+    ccov_map_raster *r = &m->raster;
+    size_t w = (size_t)ceil((m->ext[2] - m->ext[0]) * m->scale);
+    size_t h = (size_t)ceil((m->ext[3] - m->ext[1]) * m->scale);
+    bool ok = ccov_map_raster_init(r, m->ext[0], m->ext[3], m->scale, w, h, RASTER_SAMPLES);
+    for (int k = 0; k < L_COVERAGE; k++)
+        for (size_t i = 0; ok && i < m->layers[k].n; i++)
+            ok = ccov_map_raster_add(m->ctx, r, m->layers[k].items[i].geom, k == L_REGIONS);
+    ok = ok && ccov_map_raster_classify(r, m->present);
+    return ok ? CCOV_OK : ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
+}
+
 static ccov_status map_prepare(map *m) {
     layout(m);
-    ccov_status st = simplify_layers(m);
+    ccov_status st = count_cleared(m);
+    if (st == CCOV_OK)
+        layout(m); /* the legend lists the overlap classes drawn: its height may change */
+    if (st == CCOV_OK)
+        st = simplify_layers(m);
     if (st == CCOV_OK)
         st = place_labels(m);
     if (st == CCOV_OK)
@@ -808,13 +832,11 @@ static void slot_label(const map *m, size_t s, char *buf, size_t n) {
 static void draw_group_coverage(map *m) {
     const shape_list *l = &m->layers[L_COVERAGE];
     const ccov_layer_table *t = ccov_result_layer(m->res, "coverage");
-    char b[24];
     fputs("<g id=\"coverage\">\n", m->fp);
     for (size_t s = 0; s < m->nslots; s++) {
-        fprintf(m->fp,
-                "<g id=\"coverage-group-%zu\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\" "
-                "stroke-linejoin=\"round\">\n",
-                s + 1, GROUP_COLOURS[s], GROUP_COLOURS[s], px(HAIRLINE * m->u, b));
+        /* filled, no outline: an outline would make cleared land look larger than the overlaps */
+        fprintf(m->fp, "<g id=\"coverage-group-%zu\" fill=\"%s\" stroke=\"none\">\n", s + 1,
+                GROUP_COLOURS[s]);
         for (size_t i = 0; i < l->n; i++) {
             char title[600], label[400];
             size_t g = row_group(m, t, i);
@@ -853,31 +875,53 @@ static void legend_group_keys(map *m, double *y) {
     }
 }
 
-/* Cleared land, then overlaps from the least to the most covered, then the parts outside, then
-   the region outlines on top. */
-static void draw_layers(map *m) {
-    draw_regions(m);
+/* The pixels of one class as one path of horizontal runs, one pixel high. */
+static void put_cells(map *m, int cls, const char *paint_name) {
+    const ccov_map_raster *r = &m->raster;
+    if (!m->present[cls])
+        return;
+    fputs("<path", m->fp);
+    put_paint(m, paint_name);
+    fputs(" d=\"", m->fp);
+    for (size_t y = 0; y < r->h; y++)
+        for (size_t x = 0; x < r->w;) {
+            size_t run = 0;
+            while (x + run < r->w && r->cells[y * r->w + x + run] == cls)
+                run++;
+            if (run)
+                fprintf(m->fp, "M%ld %ldh%zuv1h-%zuz", (long)m->ox + (long)x, (long)m->oy + (long)y,
+                        run, run);
+            x += run ? run : 1;
+        }
+    fputs("\"/>\n", m->fp);
+}
+
+/* Cleared land, overlaps from the least to the most covered and the parts outside, as pixels
+   (map_raster.h), crisp so that no renderer blends neighbouring classes. With --group-by, cleared
+   land is drawn as each group's polygons in its colour instead, the overlaps as pixels on top. */
+static void draw_cells(map *m) {
     if (m->cover_slot) {
         draw_group_coverage(m);
+        fputs("<g id=\"overlaps\" shape-rendering=\"crispEdges\">\n", m->fp);
     } else {
-        put_group(m, "coverage", "cv");
-        for (size_t i = 0; i < m->layers[L_COVERAGE].n; i++)
-            put_path(m, &m->layers[L_COVERAGE].items[i], NULL, NULL);
-        fputs("</g>\n", m->fp);
+        fputs("<g id=\"coverage\" shape-rendering=\"crispEdges\">\n", m->fp);
+        put_cells(m, CCOV_CELL_ONCE, "cv");
+        fputs("</g>\n<g id=\"overlaps\" shape-rendering=\"crispEdges\">\n", m->fp);
     }
-    fputs("<g id=\"overlaps\">\n", m->fp);
-    for (int c = 0; c < NTIMES; c++)
-        for (size_t i = 0; i < m->layers[L_OVERLAPS].n; i++) {
-            char cls[16];
-            snprintf(cls, sizeof cls, "ov%d", c);
-            if (times_class(m->layers[L_OVERLAPS].items[i].times) == c)
-                put_path(m, &m->layers[L_OVERLAPS].items[i], cls, NULL);
-        }
+    for (int c = 0; c < NTIMES; c++) {
+        char cls[16];
+        snprintf(cls, sizeof cls, "ov%d", c);
+        put_cells(m, CCOV_CELL_TIMES2 + c, cls);
+    }
+    fputs("</g>\n<g id=\"outside\" shape-rendering=\"crispEdges\">\n", m->fp);
+    put_cells(m, CCOV_CELL_OUT, "out");
     fputs("</g>\n", m->fp);
-    put_group(m, "outside", "out");
-    for (size_t i = 0; i < m->layers[L_OUTSIDE].n; i++)
-        put_path(m, &m->layers[L_OUTSIDE].items[i], NULL, NULL);
-    fputs("</g>\n", m->fp);
+}
+
+/* The regions, the cleared land on them, then the region outlines on top. */
+static void draw_layers(map *m) {
+    draw_regions(m);
+    draw_cells(m);
     put_group(m, "region-outlines", "ro");
     for (size_t i = 0; i < m->layers[L_REGIONS].n; i++)
         put_path(m, &m->layers[L_REGIONS].items[i], NULL, NULL);
@@ -1064,9 +1108,9 @@ static void legend_regions(map *m, double *y) {
 }
 
 static void draw_legend(map *m) {
-    static const char *const NOTES[] = {"Cleared land has a hairline outline so that small",
-                                        "tasks stay visible; overlaps have none. Simplified",
-                                        "for display only: the figures are exact."};
+    static const char *const NOTES[] = {"Each colour fills as many pixels as its share of the",
+                                        "ground (error diffusion): tasks smaller than a pixel",
+                                        "merge or fall away. The figures are exact."};
     double u = m->u, y = m->legend.y;
     fputs("<g id=\"legend\">\n", m->fp);
     put_rect(m, &m->legend, "panel");
@@ -1197,25 +1241,54 @@ static ccov_status check_options(ccov_ctx *ctx, const ccov_map_options *o) {
     return CCOV_OK;
 }
 
-ccov_status ccov_map_check(ccov_ctx *ctx, const ccov_map_options *opts) {
-    ccov_status st = check_options(ctx, opts);
-    if (st != CCOV_OK)
-        return st;
+/* One output file: no clobber, not a folder, its folder exists. */
+static ccov_status check_target(ccov_ctx *ctx, const char *path, bool overwrite) {
     struct stat info;
-    bool exists = stat(opts->out, &info) == 0;
-    if (ccov_atomic_may_write(ctx, opts->out, opts->overwrite) != CCOV_OK)
+    bool exists = stat(path, &info) == 0;
+    if (ccov_atomic_may_write(ctx, path, overwrite) != CCOV_OK)
         return CCOV_ERR_IO;
     if (exists && S_ISDIR(info.st_mode))
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a directory", opts->out);
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: is a directory", path);
     if (exists)
         return CCOV_OK;
     char dir[PATH_MAX];
-    const char *slash = strrchr(opts->out, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - opts->out + 1) : 1,
-             slash ? opts->out : ".");
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path + 1) : 1, slash ? path : ".");
     if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
-        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: no folder %s", opts->out, dir);
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: no folder %s", path, dir);
     return CCOV_OK;
+}
+
+bool ccov_map_png_path(const char *svg, char *buf, size_t n) {
+    size_t len = strlen(svg);
+    size_t stem = len >= 4 && strcasecmp(svg + len - 4, ".svg") == 0 ? len - 4 : len;
+    return (size_t)snprintf(buf, n, "%.*s.png", (int)stem, svg) < n;
+}
+
+/* --png: a PNG path that fits, a build that can render, an SVG that is a file to read back. */
+static ccov_status check_png(ccov_ctx *ctx, const ccov_map_options *o) {
+    char png[PATH_MAX];
+    struct stat info;
+    if (!ccov_map_png_available())
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE,
+                             "map --png: this clearcov was built without librsvg "
+                             "(librsvg2-dev), so it cannot write PNG");
+    if (!ccov_map_png_path(o->out, png, sizeof png))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: path too long for the PNG", o->out);
+    if (stat(o->out, &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode))
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO,
+                             "%s: --png needs -o to name a file (the PNG is rendered from it)",
+                             o->out);
+    return check_target(ctx, png, o->overwrite);
+}
+
+ccov_status ccov_map_check(ccov_ctx *ctx, const ccov_map_options *opts) {
+    ccov_status st = check_options(ctx, opts);
+    if (st == CCOV_OK)
+        st = check_target(ctx, opts->out, opts->overwrite);
+    if (st == CCOV_OK && opts->png)
+        st = check_png(ctx, opts);
+    return st;
 }
 
 static ccov_status map_setup(map *m, const ccov_map_options *o) {
@@ -1226,8 +1299,10 @@ static ccov_status map_setup(map *m, const ccov_map_options *o) {
     m->sample = ccov_coverage_is_sample(m->res->cleared_input.path);
     m->width = o->width_px ? o->width_px : 1000;
     m->u = m->width / 1000;
-    for (int k = 0; k < NLAYERS && st == CCOV_OK; k++)
+    for (int k = 0; k < L_COVERAGE && st == CCOV_OK; k++)
         st = load_layer(m, k);
+    if (st == CCOV_OK && m->res->ngroup_fields > 0)
+        st = load_layer(m, L_COVERAGE);
     if (st == CCOV_OK)
         st = group_colours(m);
     return st;
@@ -1242,12 +1317,43 @@ static void map_release(map *m) {
     ccov_xform_free(m->xf);
     free(m->cover_slot);
     free(m->group_rank);
+    ccov_map_raster_free(&m->raster);
+}
+
+/* The PNG rendered from the complete SVG (still under its temporary name), then both put in
+   place; any failure drops both. */
+static ccov_status close_with_png(ccov_ctx *ctx, const ccov_map_options *o, ccov_atomic_file *f) {
+    char png[PATH_MAX];
+    ccov_atomic_file p = {0};
+    ccov_status st = fflush(f->fp) == 0 ? CCOV_OK
+                                        : ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot write: %s",
+                                                        o->out, strerror(errno));
+    if (st == CCOV_OK && !ccov_map_png_path(o->out, png, sizeof png))
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: path too long for the PNG", o->out);
+    if (st == CCOV_OK)
+        st = ccov_atomic_open(ctx, png, o->overwrite, &p);
+    if (st == CCOV_OK)
+        st = ccov_map_png_render(ctx, f->direct ? f->path : f->tmp, p.fp, png);
+    if (st != CCOV_OK) {
+        if (p.fp)
+            ccov_atomic_close(ctx, &p, false);
+        ccov_atomic_close(ctx, f, false);
+        return st;
+    }
+    st = ccov_atomic_close(ctx, f, true);
+    if (st != CCOV_OK) {
+        ccov_atomic_close(ctx, &p, false);
+        return st;
+    }
+    return ccov_atomic_close(ctx, &p, true);
 }
 
 ccov_status ccov_map_write(ccov_ctx *ctx, const ccov_result *res, const ccov_map_options *opts) {
     map m = {.ctx = ctx, .res = res};
     ccov_atomic_file f = {0};
     ccov_status st = map_setup(&m, opts);
+    if (st == CCOV_OK && opts->png)
+        st = check_png(ctx, opts);
     if (st == CCOV_OK)
         st = map_project(&m);
     if (st == CCOV_OK)
@@ -1257,7 +1363,9 @@ ccov_status ccov_map_write(ccov_ctx *ctx, const ccov_result *res, const ccov_map
     if (st == CCOV_OK) {
         m.fp = f.fp;
         draw(&m);
-        st = m.broken ? out_abort(ctx, opts, &f) : ccov_atomic_close(ctx, &f, true);
+        st = m.broken    ? out_abort(ctx, opts, &f)
+             : opts->png ? close_with_png(ctx, opts, &f)
+                         : ccov_atomic_close(ctx, &f, true);
     }
     map_release(&m);
     return st;
