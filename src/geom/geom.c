@@ -1,6 +1,7 @@
 /* geom: everything that talks to GEOS (reentrant API only). */
 #include "geom/geom.h"
 #include "core/internal.h"
+#include "geom/faces.h"
 
 #include <assert.h>
 #include <math.h>
@@ -846,49 +847,10 @@ ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n) {
     return multi;
 }
 
-/* ---- overlay by coverage count ---- */
-
-typedef struct {
-    GEOSGeometry *face;
-    size_t *members;
-    size_t nmembers;
-} face_cover;
-
-/* The faces of the arrangement of the polygons' boundaries. */
-static GEOSGeometry *arrangement_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n) {
-    GEOSGeometry **lines = malloc(n * sizeof *lines);
-    if (!lines)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        lines[i] = GEOSBoundary_r(ctx->geos, in[i]);
-    GEOSGeometry *coll =
-        GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n);
-    free(lines);
-    GEOSGeometry *noded = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
-    GEOSGeom_destroy_r(ctx->geos, coll);
-    const GEOSGeometry *edges[1] = {noded};
-    GEOSGeometry *faces = noded ? GEOSPolygonize_r(ctx->geos, edges, 1) : NULL;
-    GEOSGeom_destroy_r(ctx->geos, noded);
-    return faces;
-}
-
-/* Which input polygons cover the face (tested at a point inside it). */
-static bool face_members(ccov_ctx *ctx, ccov_geom *const *in, size_t n, face_cover *fc) {
-    GEOSGeometry *pt = GEOSPointOnSurface_r(ctx->geos, fc->face);
-    fc->members = malloc(n * sizeof *fc->members);
-    if (!pt || !fc->members) {
-        GEOSGeom_destroy_r(ctx->geos, pt);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (GEOSIntersects_r(ctx->geos, in[i], pt) == 1)
-            fc->members[fc->nmembers++] = i;
-    GEOSGeom_destroy_r(ctx->geos, pt);
-    return true;
-}
+/* ---- overlay by coverage count (on the labelled faces of geom/faces.c) ---- */
 
 static int cover_cmp(const void *a, const void *b) {
-    const face_cover *x = a, *y = b;
+    const ccov_face *x = a, *y = b;
     if (x->nmembers != y->nmembers)
         return x->nmembers < y->nmembers ? -1 : 1;
     for (size_t i = 0; i < x->nmembers; i++)
@@ -897,21 +859,21 @@ static int cover_cmp(const void *a, const void *b) {
     return 0;
 }
 
-static GEOSGeometry *faces_union(ccov_ctx *ctx, const face_cover *fc, size_t n) {
+static GEOSGeometry *faces_union(ccov_ctx *ctx, const ccov_face *fc, size_t n) {
     if (n == 1)
-        return GEOSGeom_clone_r(ctx->geos, fc[0].face);
+        return GEOSGeom_clone_r(ctx->geos, fc[0].geom);
     GEOSGeometry **faces = malloc(n * sizeof *faces);
     if (!faces)
         return NULL;
     for (size_t k = 0; k < n; k++)
-        faces[k] = fc[k].face;
+        faces[k] = fc[k].geom;
     GEOSGeometry *u = ccov_geom_union(ctx, faces, n);
     free(faces);
     return u;
 }
 
 /* Merge runs of faces with the same members into pieces (their member lists are taken over). */
-static ccov_status merge_faces(ccov_ctx *ctx, face_cover *fc, size_t nf, ccov_overlay_piece *out,
+static ccov_status merge_faces(ccov_ctx *ctx, ccov_face *fc, size_t nf, ccov_overlay_piece *out,
                                size_t *nout) {
     for (size_t i = 0; i < nf;) {
         size_t j = i + 1;
@@ -929,42 +891,39 @@ static ccov_status merge_faces(ccov_ctx *ctx, face_cover *fc, size_t nf, ccov_ov
     return CCOV_OK;
 }
 
-/* Faces covered by at least min_count inputs, sorted by their member lists. */
-static ccov_status covered_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
-                                 const GEOSGeometry *faces, face_cover *fc, size_t *nf) {
-    int total = GEOSGetNumGeometries_r(ctx->geos, faces);
-    for (int i = 0; i < total; i++) {
-        face_cover *f = &fc[*nf];
-        *f = (face_cover){(GEOSGeometry *)GEOSGetGeometryN_r(ctx->geos, faces, i), NULL, 0};
-        if (!face_members(ctx, in, n, f))
-            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error);
-        if (f->nmembers >= min_count)
-            (*nf)++;
-        else
-            free(f->members);
+/* Keep the faces covered by at least min_count inputs, at the front, in their order. */
+static size_t keep_at_least(ccov_ctx *ctx, ccov_face *fc, size_t nf, size_t min_count) {
+    size_t kept = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (fc[i].nmembers >= min_count) {
+            fc[kept++] = fc[i];
+            continue;
+        }
+        GEOSGeom_destroy_r(ctx->geos, fc[i].geom);
+        free(fc[i].members);
     }
-    qsort(fc, *nf, sizeof *fc, cover_cmp);
-    return CCOV_OK;
+    return kept;
 }
 
 ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
                               ccov_overlay_piece **out, size_t *nout) {
     *out = NULL;
     *nout = 0;
-    GEOSGeometry *faces = n ? arrangement_faces(ctx, in, n) : NULL;
-    if (!faces)
-        return n ? ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error) : CCOV_OK;
-    size_t total = (size_t)GEOSGetNumGeometries_r(ctx->geos, faces), nf = 0;
-    face_cover *fc = calloc(total ? total : 1, sizeof *fc);
-    ccov_overlay_piece *pieces = calloc(total ? total : 1, sizeof *pieces);
-    ccov_status st = fc && pieces ? covered_faces(ctx, in, n, min_count, faces, fc, &nf)
-                                  : ccov_ctx_fail(ctx, CCOV_ERR_IO, "overlay: out of memory");
-    if (st == CCOV_OK)
-        st = merge_faces(ctx, fc, nf, pieces, nout);
-    for (size_t i = 0; fc && i < nf; i++)
-        free(fc[i].members);
-    free(fc);
-    GEOSGeom_destroy_r(ctx->geos, faces);
+    ccov_face *fc = NULL;
+    size_t nf = 0;
+    ccov_status st = n ? ccov_geom_faces(ctx, in, n, NULL, 0, &fc, &nf) : CCOV_OK;
+    if (st != CCOV_OK)
+        return st;
+    nf = keep_at_least(ctx, fc, nf, min_count);
+    if (nf == 0) {
+        ccov_geom_faces_free(ctx, fc, 0);
+        return CCOV_OK;
+    }
+    qsort(fc, nf, sizeof *fc, cover_cmp);
+    ccov_overlay_piece *pieces = calloc(nf, sizeof *pieces);
+    st = pieces ? merge_faces(ctx, fc, nf, pieces, nout)
+                : ccov_ctx_fail(ctx, CCOV_ERR_IO, "overlay: out of memory");
+    ccov_geom_faces_free(ctx, fc, nf);
     if (st != CCOV_OK) {
         ccov_geom_overlay_free(ctx, pieces, *nout);
         *nout = 0;

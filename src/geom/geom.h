@@ -190,8 +190,9 @@ typedef struct {
 } ccov_overlay_piece;
 
 /* Split the union of n polygons into pieces by how many of them cover each place, keeping the
-   pieces covered by at least `min_count` polygons; pieces covered by the same members are
-   merged. *out (array of *nout) is freed with ccov_geom_overlay_free(). */
+   pieces covered by at least `min_count` (1 or more) polygons; pieces covered by the same
+   members are merged. The faces are those of ccov_geom_faces() (geom/faces.h). *out (array of
+   *nout) is freed with ccov_geom_overlay_free(). */
 ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
                               ccov_overlay_piece **out, size_t *nout);
 void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n);
