@@ -369,20 +369,34 @@ static size_t *group_order(const size_t *group_of, size_t n, size_t ngroups, siz
     return order;
 }
 
-static ccov_status cell_dissolve(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p) {
-    size_t ngroups = 0, *order = NULL;
-    size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
-    size_t *start = malloc((p->n + 2) * sizeof *start);
-    ccov_status st = group_of && start
-                         ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups, p->covered)
+/* A cell's pieces in groups of interacting ones: group g is order[start[g] .. start[g + 1]). */
+typedef struct {
+    size_t n, *order, *start, *group_of;
+} cell_grouping;
+
+static void grouping_free(cell_grouping *gr) {
+    free(gr->order);
+    free(gr->start);
+    free(gr->group_of);
+}
+
+static ccov_status grouping_make(ccov_worker *w, const cell_pieces *p, cell_grouping *gr) {
+    gr->group_of = malloc((p->n ? p->n : 1) * sizeof *gr->group_of);
+    gr->start = malloc((p->n + 2) * sizeof *gr->start);
+    ccov_status st = gr->group_of && gr->start
+                         ? ccov_geom_groups(w->ctx, p->geom, p->n, gr->group_of, &gr->n, p->covered)
                          : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
+    if (st == CCOV_OK && !(gr->order = group_order(gr->group_of, p->n, gr->n, gr->start)))
         st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
-        st = cell_group(j, w, c, p, order + start[g], start[g + 1] - start[g]);
-    free(order);
-    free(start);
-    free(group_of);
+    return st;
+}
+
+static ccov_status cell_dissolve(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p) {
+    cell_grouping gr = {0};
+    ccov_status st = grouping_make(w, p, &gr);
+    for (size_t g = 0; st == CCOV_OK && g < gr.n; g++)
+        st = cell_group(j, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g]);
+    grouping_free(&gr);
     return st;
 }
 
@@ -818,20 +832,12 @@ static ccov_status group_faces(faces_job *fj, ccov_worker *w, size_t c, const ce
 /* The cell's groups of interacting pieces, each cut into faces. */
 static ccov_status cell_groups(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
                                ccov_geom *const *lines, size_t nlines, size_t *features) {
-    size_t ngroups = 0, *order = NULL;
-    size_t *group_of = malloc((p->n ? p->n : 1) * sizeof *group_of);
-    size_t *start = malloc((p->n + 2) * sizeof *start);
-    ccov_status st = group_of && start
-                         ? ccov_geom_groups(w->ctx, p->geom, p->n, group_of, &ngroups, p->covered)
-                         : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !(order = group_order(group_of, p->n, ngroups, start)))
-        st = ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
-        st = group_faces(fj, w, c, p, order + start[g], start[g + 1] - start[g], lines, nlines,
-                         features);
-    free(order);
-    free(start);
-    free(group_of);
+    cell_grouping gr = {0};
+    ccov_status st = grouping_make(w, p, &gr);
+    for (size_t g = 0; st == CCOV_OK && g < gr.n; g++)
+        st = group_faces(fj, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g], lines,
+                         nlines, features);
+    grouping_free(&gr);
     return st;
 }
 
