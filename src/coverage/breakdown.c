@@ -29,7 +29,7 @@ typedef struct {
 
 typedef struct {
     face_entry *e;
-    size_t n, cap;
+    size_t n; /* grown by ccov_grow */
 } cell_entries;
 
 /* What the breakdown runs share: the records' group numbers and a mask to fill. */
@@ -59,14 +59,10 @@ static double *sum_at(const breakdown *b, int kind, size_t slot) {
 }
 
 static bool put(cell_entries *ce, int kind, size_t slot, size_t region, double ha) {
-    if (ce->n == ce->cap) {
-        size_t cap = ce->cap ? 2 * ce->cap : 64;
-        face_entry *grown = realloc(ce->e, cap * sizeof *grown);
-        if (!grown)
-            return false;
-        ce->e = grown;
-        ce->cap = cap;
-    }
+    face_entry *grown = ccov_grow(ce->e, ce->n, sizeof *grown);
+    if (!grown)
+        return false;
+    ce->e = grown;
     ce->e[ce->n++] = (face_entry){(uint32_t)kind, (uint32_t)region, slot, ha};
     return true;
 }
