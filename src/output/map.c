@@ -1111,6 +1111,11 @@ static void draw_legend(map *m) {
     static const char *const NOTES[] = {"Each colour fills as many pixels as its share of the",
                                         "ground (error diffusion): tasks smaller than a pixel",
                                         "merge or fall away. The figures are exact."};
+    /* with --group-by the groups are drawn as polygons, not on the pixel grid */
+    static const char *const GROUP_NOTES[] = {"Groups are drawn as their polygons; overlaps and",
+                                              "land outside every region fill as many pixels",
+                                              "as their share. The figures are exact."};
+    const char *const *notes = m->cover_slot ? GROUP_NOTES : NOTES;
     double u = m->u, y = m->legend.y;
     fputs("<g id=\"legend\">\n", m->fp);
     put_rect(m, &m->legend, "panel");
@@ -1122,7 +1127,7 @@ static void draw_legend(map *m) {
     y += 10 * u;
     for (size_t i = 0; i < sizeof NOTES / sizeof NOTES[0]; i++) {
         y += 16 * u;
-        put_text(m, m->legend.x + 14 * u, y, "small", NOTES[i]);
+        put_text(m, m->legend.x + 14 * u, y, "small", notes[i]);
     }
     fputs("</g>\n", m->fp);
 }
