@@ -18,7 +18,10 @@ for tool in rsvg-convert "$im" ogrinfo; do
         exit 77
     fi
 done
-if ! "$im" -list format 2>/dev/null | grep -q '^ *MSVG'; then
+# The list is read whole first: with pipefail, `grep -q` leaving early would fail the pipe
+# (convert killed by SIGPIPE) and skip the test at random.
+formats=$("$im" -list format 2>/dev/null)
+if ! grep -q '^ *MSVG' <<<"$formats"; then
     echo "SKIP: ImageMagick has no MSVG renderer (Debian libmagickcore-6.q16-6-extra)"
     exit 77
 fi
