@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 /* Declared in clearcov/report.h (public); validate, audit and map use it too, so it lives here. */
 const char *ccov_report_number(double v, int decimals, char *buf, size_t n) {
@@ -199,27 +200,14 @@ ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out) {
 
 /* ---- XML (the SVG map and chart) ---- */
 
-/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
+/* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. The
+   decoding (overlong forms, surrogates, code points past U+10FFFF) is libunistring's. */
 size_t ccov_render_utf8_char(const unsigned char *s) {
-    static const unsigned MIN[5] = {0, 0, 0x80, 0x800, 0x10000};
-    unsigned c = s[0];
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xE0) == 0xC0 ? 2
-                 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4
-                                      : 0;
-    if (len == 0)
+    ucs4_t cp = 0;
+    int len = u8_mbtoucr(&cp, s, strnlen((const char *)s, 4));
+    if (len <= 0 || cp == 0xFFFE || cp == 0xFFFF)
         return 0;
-    unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < MIN[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
-        cp == 0xFFFF)
-        return 0;
-    return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : len;
+    return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : (size_t)len;
 }
 
 /* Write s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids
