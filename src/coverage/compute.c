@@ -992,24 +992,13 @@ ccov_status ccov_compute_subset_dissolve(ccov_pipeline *r, const unsigned char *
     return st;
 }
 
-/* A group's key as load.c builds it: the values joined by the unit separator. */
-static char *group_key(const ccov_result *res, const ccov_group *g) {
-    size_t len = 1;
-    for (size_t k = 0; k < res->ngroup_fields; k++)
-        len += strlen(g->values[k]) + 1;
-    char *key = calloc(len, 1);
-    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
-        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
-    return key;
-}
-
 /* Each group's cleared land, dissolved: dis[g] (ndis[g] disjoint polygons). */
 static ccov_status group_dissolve(ccov_pipeline *r, ccov_geom ***dis, size_t *ndis) {
     const ccov_result *res = r->res;
     unsigned char *mask = malloc(r->cleared.n ? r->cleared.n : 1);
     ccov_status st = mask ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++) {
-        char *key = group_key(res, &res->groups[g]);
+        char *key = ccov_keys_group_key(res, &res->groups[g]);
         if (!key) {
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
             break;

@@ -314,19 +314,6 @@ static void tasks_free(province_tasks *t) {
     free(t->group_of);
 }
 
-/* A group's key as load.c builds it: the values joined by the unit separator. */
-static char *group_key(const ccov_result *res, const ccov_group *g) {
-    size_t len = 1;
-    for (size_t k = 0; k < res->ngroup_fields; k++)
-        len += strlen(g->values[k]) + 1;
-    char *key = malloc(len);
-    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
-        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
-    if (key && res->ngroup_fields == 0)
-        key[0] = '\0';
-    return key;
-}
-
 static int by_text(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -337,7 +324,7 @@ static ccov_status tasks_group_of(ccov_pipeline *r, province_tasks *t) {
     char **keys = calloc(res->ngroups ? res->ngroups : 1, sizeof *keys);
     ccov_status st = keys ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++)
-        if (!(keys[g] = group_key(res, &res->groups[g])))
+        if (!(keys[g] = ccov_keys_group_key(res, &res->groups[g])))
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t f = 0; st == CCOV_OK && f < r->cleared.n; f++) {
         const char *key = r->cleared.info[f].group;

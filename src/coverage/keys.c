@@ -315,8 +315,7 @@ static ccov_status only_parse(ccov_ctx *ctx, const ccov_options *o, ccov_keys *k
     if (k->only_category >= CCOV_NCATEGORIES)
         k->only_category = -1; /* "released" (or anything else): every category */
     if (o->group_only && k->ngroups == 0)
-        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "a group ('%s') needs --group-by",
-                             o->group_only);
+        return ccov_ctx_fail(ctx, CCOV_ERR_USAGE, "a group ('%s') needs --group-by", o->group_only);
     k->only_group = o->group_only ? group_string(o->group_only) : NULL;
     if (o->group_only && !k->only_group)
         return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
@@ -376,4 +375,14 @@ void ccov_keys_free(ccov_keys *k) {
     free(k->at_read);
     free(k->only_group);
     *k = (ccov_keys){0};
+}
+
+char *ccov_keys_group_key(const ccov_result *res, const ccov_group *g) {
+    size_t len = 1;
+    for (size_t k = 0; k < res->ngroup_fields; k++)
+        len += strlen(g->values[k]) + 1;
+    char *key = calloc(len, 1);
+    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
+        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
+    return key;
 }

@@ -96,12 +96,17 @@ static GEOSGeometry *arrangement(ccov_ctx *ctx, ccov_geom *const *in, size_t n,
     GEOSGeometry **edges = malloc((n + nlines) * sizeof *edges);
     if (!edges)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        edges[i] = GEOSBoundary_r(h, in[i]);
-    for (size_t i = 0; i < nlines; i++)
-        edges[n + i] = GEOSGeom_clone_r(h, lines[i]);
+    size_t made = 0;
+    bool ok = true;
+    for (; ok && made < n + nlines; made++) {
+        edges[made] = made < n ? GEOSBoundary_r(h, in[made]) : GEOSGeom_clone_r(h, lines[made - n]);
+        ok = edges[made] != NULL;
+    }
     GEOSGeometry *coll =
-        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, edges, (unsigned)(n + nlines));
+        ok ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, edges, (unsigned)made) : NULL;
+    /* GEOS owns the edges only when the collection was made */
+    for (size_t i = 0; !coll && i < made; i++)
+        GEOSGeom_destroy_r(h, edges[i]);
     free(edges);
     GEOSGeometry *noded = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
     GEOSGeom_destroy_r(h, coll);
