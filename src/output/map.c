@@ -456,17 +456,17 @@ static double page_y(const map *m, double y) { return m->oy + (m->ext[3] - y) * 
    the rest. (Cleared land is counted on the pixel grid, unsimplified.) */
 static ccov_status simplify_layers(map *m) {
     double tolerance = 0.5 / m->scale;
-    for (int k = L_REGIONS; k == L_REGIONS; k++)
-        for (size_t i = 0; i < m->layers[k].n; i++) {
-            shape *sh = &m->layers[k].items[i];
-            ccov_geom *g = ccov_geom_simplify(m->ctx, sh->geom, tolerance);
-            if (!g)
-                return ccov_ctx_fail(m->ctx, CCOV_ERR_GEOM,
-                                     "map: layer %s, feature %zu: cannot simplify for display",
-                                     LAYER_NAMES[k], i + 1);
-            ccov_geom_free(m->ctx, sh->geom);
-            sh->geom = g;
-        }
+    const int k = L_REGIONS;
+    for (size_t i = 0; i < m->layers[k].n; i++) {
+        shape *sh = &m->layers[k].items[i];
+        ccov_geom *g = ccov_geom_simplify(m->ctx, sh->geom, tolerance);
+        if (!g)
+            return ccov_ctx_fail(m->ctx, CCOV_ERR_GEOM,
+                                 "map: layer %s, feature %zu: cannot simplify for display",
+                                 LAYER_NAMES[k], i + 1);
+        ccov_geom_free(m->ctx, sh->geom);
+        sh->geom = g;
+    }
     return CCOV_OK;
 }
 
@@ -1125,6 +1125,7 @@ static void draw_legend(map *m) {
     legend_figures(m, &y);
     legend_regions(m, &y);
     y += 10 * u;
+    _Static_assert(sizeof NOTES == sizeof GROUP_NOTES, "both notes take the same lines");
     for (size_t i = 0; i < sizeof NOTES / sizeof NOTES[0]; i++) {
         y += 16 * u;
         put_text(m, m->legend.x + 14 * u, y, "small", notes[i]);

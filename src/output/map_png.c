@@ -25,7 +25,10 @@ static ccov_status draw(ccov_ctx *ctx, RsvgHandle *h, FILE *out, const char *png
     cairo_t *cr = cairo_create(s);
     RsvgRectangle page = {0, 0, w, ht};
     ccov_status st = CCOV_OK;
-    if (!rsvg_handle_render_document(h, cr, &page, &err))
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot make a %.0f x %.0f px image: %s", png_name,
+                           ceil(w), ceil(ht), cairo_status_to_string(cairo_surface_status(s)));
+    else if (!rsvg_handle_render_document(h, cr, &page, &err))
         st = ccov_ctx_fail(ctx, CCOV_ERR_IO, "%s: cannot render the map: %s", png_name,
                            err ? err->message : "librsvg failed");
     else if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
