@@ -1327,7 +1327,8 @@ static void map_release(map *m) {
 }
 
 /* The PNG rendered from the complete SVG (still under its temporary name), then both put in
-   place; any failure drops both. */
+   place. A failure before the SVG is in place drops both; two renames cannot be one, so when the
+   PNG's own rename fails after the SVG's, the new SVG stays and the error is reported (exit 3). */
 static ccov_status close_with_png(ccov_ctx *ctx, const ccov_map_options *o, ccov_atomic_file *f) {
     char png[PATH_MAX];
     ccov_atomic_file p = {0};
