@@ -12,7 +12,9 @@ The method, step by step, as clearcov does it:
   4. split the province edges every 0.001 degree in lon/lat (as clearcov and ST_Segmentize do),
      then transform them to EPSG:32648;
   5. overlay(how="intersection") of the dissolved polygons with the provinces, in EPSG:32648;
-  6. transform the pieces to EPSG:4326 and measure them on the WGS84 ellipsoid with
+  6. split the pieces' edges every 500 m in EPSG:32648 (as clearcov splits the cleared
+     polygons' edges before it reprojects them: an edge straight in UTM stays where it was),
+     transform them to EPSG:4326 and measure them on the WGS84 ellipsoid with
      pyproj.Geod(ellps="WGS84").geometry_area_perimeter (Karney, PROJ's geod_polygonarea),
      each polygon oriented first (the function adds signed ring areas).
 """
@@ -27,6 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 STEP_DEG = 0.001  # province edge split, as clearcov's 100 m in a geographic CRS
+STEP_M = 500.0  # cleared edge split in EPSG:32648, as clearcov's 500 m in a projected CRS
 
 
 def densify_ring(coords, step):
@@ -49,7 +52,7 @@ def densify(geom, step):
                        [densify_ring(r.coords, step) for r in geom.interiors])
     if geom.geom_type == "MultiPolygon":
         return MultiPolygon([densify(p, step) for p in geom.geoms])
-    raise ValueError(f"province geometry of type {geom.geom_type}")
+    raise ValueError(f"cannot densify a geometry of type {geom.geom_type}")
 
 
 def polygonal(geom):
@@ -91,6 +94,7 @@ def main():
     provinces = provinces.to_crs(work_crs)
 
     pieces = gpd.overlay(dissolved, provinces, how="intersection", keep_geom_type=True)
+    pieces = pieces.set_geometry(pieces.geometry.apply(lambda g: densify(g, STEP_M)))
     pieces = pieces.to_crs(4326)
     geod = pyproj.Geod(ellps="WGS84")
     pieces["net_ha"] = [geodesic_area(geod, g) / 1e4 for g in pieces.geometry]

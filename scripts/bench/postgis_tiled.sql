@@ -8,7 +8,8 @@
 --      (ST_Subdivide: the tiles of a province do not overlap and cover it exactly);
 --   3. per tile: union the repaired polygons that intersect it (GiST index) and intersect that
 --      union with the tile;
---   4. transform each tile's piece to EPSG:4326, measure it on the WGS84 ellipsoid
+--   4. split each tile's piece's edges every 500 m in EPSG:32648 (as clearcov splits the
+--      cleared polygons' edges before reprojecting them), transform it to EPSG:4326, measure it on the WGS84 ellipsoid
 --      (ST_Area(geography), Karney) and add the pieces up per province, in hectares.
 CREATE TEMPORARY TABLE cv AS
     SELECT ST_CollectionExtract(ST_MakeValid(c.geom), 3) AS geom
@@ -23,7 +24,8 @@ CREATE TEMPORARY TABLE tiles AS
 ANALYZE tiles;
 
 SELECT t.name,
-       sum(ST_Area(ST_Transform(ST_Intersection(u.geom, t.geom), 4326)::geography)) / 1e4
+       sum(ST_Area(ST_Transform(ST_Segmentize(ST_Intersection(u.geom, t.geom), 500),
+                                4326)::geography)) / 1e4
            AS net_ha
 FROM tiles t
 CROSS JOIN LATERAL (

@@ -106,7 +106,8 @@ WITH u AS MATERIALIZED (
     FROM provinces
 )
 SELECT p.name AS name,
-       ST_Transform(ST_Intersection(u.geom, p.geom), 4326, NULL, {UTM}, {LL}) AS geom
+       ST_Transform(ST_Segmentize(ST_Intersection(u.geom, p.geom), 500), 4326, NULL, {UTM}, {LL})
+           AS geom
 FROM p, u ORDER BY p.name"""
     geod = pyproj.Geod(ellps="WGS84")
     with tempfile.TemporaryDirectory() as tmp:

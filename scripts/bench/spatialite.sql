@@ -7,7 +7,9 @@
 --   2. split the province edges every 0.001 degree in lon/lat (as clearcov does), then
 --      transform them to EPSG:32648;
 --   3. intersect the union with each province in EPSG:32648;
---   4. transform the piece to lon/lat and measure it on the WGS84 ellipsoid:
+--   4. split the piece's edges every 500 m in EPSG:32648 (as clearcov splits the cleared
+--      polygons' edges before reprojecting them), transform it to lon/lat and measure it on
+--      the WGS84 ellipsoid:
 --      ST_Area(geom, 1). In SpatiaLite 5.0 that is RTTOPO's spheroid area, not Karney's
 --      algorithm: see docs/benchmarks.md for how far it is from PROJ's geod_polygonarea.
 -- The transformations name their CRSs as PROJ strings: a GeoPackage has no SpatiaLite
@@ -23,7 +25,7 @@ WITH u AS MATERIALIZED (
     FROM provinces
 )
 SELECT p.name AS name,
-       ST_Area(ST_Transform(ST_Intersection(u.geom, p.geom), 4326, NULL,
+       ST_Area(ST_Transform(ST_Segmentize(ST_Intersection(u.geom, p.geom), 500), 4326, NULL,
                             '+proj=utm +zone=48 +datum=WGS84 +units=m +no_defs',
                             '+proj=longlat +datum=WGS84 +no_defs'), 1) / 10000.0 AS net_ha
 FROM p, u
