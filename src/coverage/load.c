@@ -228,47 +228,65 @@ static void *prepare_batch(void *p) {
     return NULL;
 }
 
-/* One batch: prepared on the workers while the next is read (with one worker, one after the
-   other), then merged in feature order. *next receives how many records the next batch holds. */
-static ccov_status load_batch(ccov_pipeline *r, const ccov_source *s, pending *items, size_t n,
-                              pending *following, size_t *next) {
-    load_job job = {r, s, items};
-    prepare_task t = {&job, n, 0, CCOV_OK};
+/* The batches in flight: the one being prepared on the workers (cur), the one prepared before it,
+   merged meanwhile (done), and the next, read meanwhile. */
+typedef struct {
+    pending *items[3];
+    size_t n[3];
+    int cur, done; /* done < 0: none */
+} batches;
+
+/* Prepare batch b->cur on the workers while the calling thread merges b->done, in feature order,
+   and reads the next batch (with one worker, one after the other). */
+static ccov_status load_step(ccov_pipeline *r, const ccov_source *s, batches *b) {
+    load_job job = {r, s, b->items[b->cur]};
+    prepare_task t = {&job, b->n[b->cur], 0, CCOV_OK};
     pthread_t tid;
     bool threaded = r->workers.n > 1 && pthread_create(&tid, NULL, prepare_batch, &t) == 0;
     if (!threaded)
         prepare_batch(&t);
-    *next = 0;
-    ccov_status read = n == BATCH ? load_read(r, s, following, next) : CCOV_OK;
+    ccov_status st = b->done >= 0 ? load_merge(r, s, b->items[b->done], b->n[b->done]) : CCOV_OK;
+    int next = 3 - b->cur - (b->done >= 0 ? b->done : (b->cur + 2) % 3);
+    b->n[next] = 0;
+    if (st == CCOV_OK && b->n[b->cur] == BATCH)
+        st = load_read(r, s, b->items[next], &b->n[next]);
     if (threaded)
         pthread_join(tid, NULL);
-    ccov_status st = ccov_workers_fail(r->ctx, &r->workers, t.st, t.failed);
-    if (st == CCOV_OK)
-        st = load_merge(r, s, items, n);
-    return st == CCOV_OK ? read : st;
+    ccov_status prepared = ccov_workers_fail(r->ctx, &r->workers, t.st, t.failed);
+    b->done = b->cur;
+    b->cur = next;
+    return st == CCOV_OK ? prepared : st;
+}
+
+static void batches_free(ccov_pipeline *r, batches *b) {
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; b->items[k] && i < BATCH; i++) {
+            ccov_geom_free(r->ctx, b->items[k][i].geom);
+            ccov_record_clear(&b->items[k][i].rec);
+        }
+        free(b->items[k]);
+    }
 }
 
 static ccov_status load_all(ccov_pipeline *r, const ccov_source *s) {
-    pending *items[2] = {calloc(BATCH, sizeof **items), calloc(BATCH, sizeof **items)};
-    ccov_status st =
-        items[0] && items[1] ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    batches b = {.cur = 0, .done = -1};
+    for (int k = 0; k < 3; k++)
+        b.items[k] = calloc(BATCH, sizeof **b.items);
+    ccov_status st = b.items[0] && b.items[1] && b.items[2]
+                         ? CCOV_OK
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     long long total = ccov_io_count_fast(s->layer);
-    size_t n[2] = {0, 0};
     if (st == CCOV_OK)
-        st = load_read(r, s, items[0], &n[0]);
-    for (int cur = 0; st == CCOV_OK && n[cur] > 0; cur = 1 - cur) {
+        st = load_read(r, s, b.items[0], &b.n[0]);
+    while (st == CCOV_OK && b.n[b.cur] > 0) {
         if (total > 0)
             ccov_ctx_progress(r->ctx, "reading cleared features",
                               (double)r->res->cleared_input.features / (double)total);
-        st = load_batch(r, s, items[cur], n[cur], items[1 - cur], &n[1 - cur]);
+        st = load_step(r, s, &b);
     }
-    for (int b = 0; b < 2; b++)
-        for (size_t i = 0; items[b] && i < BATCH; i++) {
-            ccov_geom_free(r->ctx, items[b][i].geom);
-            ccov_record_clear(&items[b][i].rec);
-        }
-    free(items[0]);
-    free(items[1]);
+    if (st == CCOV_OK && b.done >= 0)
+        st = load_merge(r, s, b.items[b.done], b.n[b.done]);
+    batches_free(r, &b);
     return st;
 }
 
