@@ -252,7 +252,6 @@ static void shapefile_parts(ccov_ctx *ctx, const char *src) {
     }
 }
 
-/* A new layer record for src, its shown name masked (no password leaves the process). */
 /* A copy of s with the password of every connection string in it masked; NULL on no memory. */
 static char *masked_copy(const char *s) {
     size_t n = ccov_text_mask_password(s, NULL, 0) + 1;
@@ -262,6 +261,7 @@ static char *masked_copy(const char *s) {
     return copy;
 }
 
+/* A new layer record for src, its shown name masked (no password leaves the process). */
 static ccov_layer *layer_new(ccov_ctx *ctx, const char *src) {
     ccov_layer *lyr = calloc(1, sizeof *lyr);
     if (lyr)

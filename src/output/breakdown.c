@@ -170,7 +170,7 @@ static void groups_table(const ccov_result *res, FILE *out) {
         return;
     group_heads(&t, res);
     for (size_t i = 0; i <= res->nregions; i++) {
-        if (i > 0 && i <= res->nregions && res->ndistricts)
+        if (i > 0 && res->ndistricts)
             district_group_rows(&t, res, i - 1);
         for (size_t g = 0; g < res->ngroups; g++) {
             const ccov_group *x = &res->groups[g];
