@@ -9,6 +9,7 @@
 #include "crs/crs.h"
 #include "geom/geom.h"
 #include "io/io.h"
+#include "output/render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -87,32 +88,6 @@ static ccov_status write_qml(ccov_ctx *ctx, const ccov_result *res, const ccov_o
     }
     free(p);
     return st;
-}
-
-/* ---- XML text ---- */
-
-static void xml_text(FILE *f, const char *s) {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\n':
-            fputs("&#10;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
 }
 
 /* A source as the project may show it: a file's name only, a connection string without its
@@ -375,7 +350,7 @@ static void label(FILE *f, const item_box *b, const char *family, int points, in
     item_open(f, b);
     fputs(" htmlState=\"0\" marginX=\"1\" marginY=\"1\" halign=\"1\" valign=\"32\" labelText=\"",
           f);
-    xml_text(f, text);
+    ccov_render_xml_attr(f, text);
     fprintf(f,
             "\"><LabelFont description=\"%s,%d,-1,5,%d,0,0,0,0,0\" style=\"\"/>"
             "<FontColor red=\"30\" green=\"30\" blue=\"30\" alpha=\"255\"/>",

@@ -210,25 +210,46 @@ size_t ccov_render_utf8_char(const unsigned char *s) {
     return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' ? 0 : (size_t)len;
 }
 
-/* Write s as XML character data: markup escaped, invalid UTF-8 and characters XML forbids
-   replaced by U+FFFD, so that any name gives a well-formed file. */
-void ccov_render_xml_text(FILE *fp, const char *s) {
+/* The character reference of c, or NULL when c stands for itself; in an attribute value also
+   line ends and tabs, which XML would otherwise read back as spaces. */
+static const char *xml_reference(unsigned char c, bool attribute) {
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    case '\n':
+        return attribute ? "&#10;" : NULL;
+    case '\r':
+        return attribute ? "&#13;" : NULL;
+    case '\t':
+        return attribute ? "&#9;" : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* s escaped for XML: invalid UTF-8 and characters XML forbids replaced by U+FFFD. */
+static void xml_escaped(FILE *fp, const char *s, bool attribute) {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
         size_t len = ccov_render_utf8_char(p);
+        const char *ref = len == 1 ? xml_reference(*p, attribute) : NULL;
         if (len == 0)
             fputs("\xEF\xBF\xBD", fp);
-        else if (*p == '&')
-            fputs("&amp;", fp);
-        else if (*p == '<')
-            fputs("&lt;", fp);
-        else if (*p == '>')
-            fputs("&gt;", fp);
-        else if (*p == '"')
-            fputs("&quot;", fp);
-        else if (*p == '\'')
-            fputs("&#39;", fp);
+        else if (ref)
+            fputs(ref, fp);
         else
             fwrite(p, 1, len, fp);
         p += len ? len : 1;
     }
 }
+
+void ccov_render_xml_text(FILE *fp, const char *s) { xml_escaped(fp, s, false); }
+
+void ccov_render_xml_attr(FILE *fp, const char *s) { xml_escaped(fp, s, true); }

@@ -55,4 +55,8 @@ size_t ccov_render_utf8_char(const unsigned char *s);
    U+FFFD, so that any name gives a well-formed file (s may be NULL: nothing). */
 void ccov_render_xml_text(FILE *fp, const char *s);
 
+/* s as an XML attribute value: as ccov_render_xml_text, and line ends and tabs as character
+   references, so that they survive attribute-value normalisation. */
+void ccov_render_xml_attr(FILE *fp, const char *s);
+
 #endif

@@ -3,6 +3,7 @@
    convention: cleared land in green, places counted twice in warning oranges and reds, land
    outside the regions in grey; the regions are the choropleth of percent cleared, in blues. */
 #include "io/io.h"
+#include "output/render.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -223,28 +224,16 @@ static const char *const QUALITATIVE[] = {
     "231,41,138,200", "102,166,30,200",  "230,171,2,200",  "153,153,153,200"};
 enum { NQUALITATIVE = sizeof QUALITATIVE / sizeof QUALITATIVE[0] };
 
-static void xml_attr(FILE *f, const char *s) {
-    for (; s && *s; s++)
-        if (*s == '&')
-            fputs("&amp;", f);
-        else if (*s == '<')
-            fputs("&lt;", f);
-        else if (*s == '"')
-            fputs("&quot;", f);
-        else
-            fputc(*s, f);
-}
-
 static void qml_categories(FILE *f, const char *expression, const char *const *values,
                            const char *const *labels, size_t n) {
     fputs("<renderer-v2 type=\"categorizedSymbol\" attr=\"", f);
-    xml_attr(f, expression);
+    ccov_render_xml_attr(f, expression);
     fputs("\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><categories>", f);
     for (size_t i = 0; i < n; i++) {
         fputs("<category value=\"", f);
-        xml_attr(f, values[i]);
+        ccov_render_xml_attr(f, values[i]);
         fprintf(f, "\" symbol=\"%zu\" render=\"true\" label=\"", i);
-        xml_attr(f, labels[i]);
+        ccov_render_xml_attr(f, labels[i]);
         fputs("\"/>", f);
     }
     fputs("</categories><symbols>", f);
