@@ -23,6 +23,7 @@
 #include "check.h"
 #include "coverage_fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,9 +117,62 @@ static void check_groups(bool fillers, size_t cells, int threads) {
     case_free(&c);
 }
 
+/* The breakdowns' overlay across the same grid: G1-3 and G1-4 started in 2020, everything else
+   in 2019, all cleared (with --status-field and cumulative years the overlay is the cheaper
+   way, so the run takes it). G2 is one year, cut by an edge; G1 mixes the two years in every
+   cell it crosses. By the inclusion-exclusion above: G1-0..2 overlap 3 + 3 + 1 ha with 1 ha in
+   all three, so their union is 18 - 7 + 1 = 12 ha; G1-3 and G1-4 overlap 3 ha: 9 ha; so 2019
+   is the fillers + 12 + 4 ha net (gross fillers + 18 + 9), 2020 is 9 ha (gross 12), cumulative
+   2020 is everything (fillers + 22), and 12 + 9 - 18 = 3 ha lie in both years. */
+static const char *const YEAR_SQL =
+    "SELECT fid, geom, 'cleared' AS status, CASE WHEN task_id IN ('G1-3', 'G1-4')"
+    " THEN '2020-05-01' ELSE '2019-05-01' END AS started FROM cleared";
+
+static const ccov_group *year_group(const ccov_result *res, const char *year) {
+    for (size_t g = 0; res && g < res->ngroups; g++)
+        if (strcmp(res->groups[g].values[0], year) == 0)
+            return &res->groups[g];
+    fprintf(stderr, "no group %s\n", year);
+    return NULL;
+}
+
+static void check_years(int threads) {
+    case_data c;
+    CHECK(case_build(&c, true));
+    cfx_sources s = {UTM, REGION, 1, c.f, c.n};
+    ccov_options o = cfx_planar(UTM);
+    o.threads = threads;
+    o.cleared_sql = YEAR_SQL;
+    o.status_field = "status";
+    o.year_from = "started";
+    o.group_by = "year";
+    ccov_result *res = cfx_run(&s, o);
+    double filled = 0.01 * (double)c.fillers;
+    const ccov_group *y19 = year_group(res, "2019"), *y20 = year_group(res, "2020");
+    CHECK(res && res->ngroups == 2 && y19 && y20);
+    if (y19 && y20) {
+        CHECK_NEAR(y19->regions[0].net_ha, filled + 16, TOL);
+        CHECK_NEAR(y19->regions[0].gross_ha, filled + 27, TOL);
+        CHECK_NEAR(y19->categories[0][CCOV_CATEGORY_CLEARED].net_ha, filled + 16, TOL);
+        CHECK_NEAR(y19->cumulative_ha[0], filled + 16, TOL);
+        CHECK_NEAR(y20->regions[0].net_ha, 9, TOL);
+        CHECK_NEAR(y20->regions[0].gross_ha, 12, TOL);
+        CHECK_NEAR(y20->categories[0][CCOV_CATEGORY_CLEARED].net_ha, 9, TOL);
+        CHECK_NEAR(y20->cumulative_ha[0], filled + GROUPS_NET, TOL);
+        CHECK_NEAR(res->regions[0].net_ha, filled + GROUPS_NET, TOL);
+        CHECK_NEAR(res->regions[0].group_overlap_ha, 3, TOL);
+    }
+    /* only worth its name if the figures came from the overlay, over the 2 x 2 grid */
+    CHECK(strstr(cfx_log(), "overlay of the records, cell by cell: 4 items") != NULL);
+    ccov_result_free(res);
+    case_free(&c);
+}
+
 int main(void) {
     check_groups(false, 1, 1); /* the groups alone: one cell */
     check_groups(true, 4, 1);  /* cut by the edges of a 2 x 2 grid */
     check_groups(true, 4, 2);
+    check_years(1);
+    check_years(2);
     return check_summary("test_coverage_cells");
 }

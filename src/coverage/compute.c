@@ -40,6 +40,15 @@ typedef struct {
     size_t *items;
 } grid;
 
+/* The cell stage's grouping of one cell's pieces and each group's figures, kept for the overlay
+   (ccov_compute_faces): it need not group the pieces again, nor overlay a group whose pieces are
+   all of one kind. */
+typedef struct {
+    size_t npieces, ngroups;
+    size_t *group_of; /* npieces */
+    hits *groups;     /* ngroups; empty for a whole polygon alone (its feature_hits hold it) */
+} cell_memo;
+
 typedef struct ccov_compute {
     ccov_pipeline *r;
     double (*box)[4]; /* each feature's extent */
@@ -51,6 +60,7 @@ typedef struct ccov_compute {
     /* A subset run (ccov_compute_subset): only the features in mask, and only the net figures
        (the features' own figures were made by the first run). */
     const unsigned char *mask;
+    cell_memo *memo; /* per cell, when the state is kept for the breakdowns */
 } compute_job;
 
 static bool add_hit(hits *h, size_t index, double ha) {
@@ -323,9 +333,9 @@ static ccov_geom *group_union(compute_job *j, ccov_worker *w, const cell_pieces 
 }
 
 /* One group of interacting pieces: members m[0..k) of p. A whole polygon alone is its own union,
-   and its figures are also its gross ones. */
+   and its figures are also its gross ones. keep (when not NULL) receives the group's figures. */
 static ccov_status cell_group(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p,
-                              const size_t *m, size_t k) {
+                              const size_t *m, size_t k, hits *keep) {
     bool alone = k == 1 && p->whole[m[0]], made = false;
     size_t f = p->feature[m[0]];
     double gha = NAN;
@@ -348,7 +358,10 @@ static ccov_status cell_group(compute_job *j, ccov_worker *w, size_t c, const ce
     for (size_t i = 0; st == CCOV_OK && !crossing && i < k; i++)
         if (p->whole[m[i]])
             st = members_hits(j, w, p->feature[m[i]], &h);
-    free(h.more);
+    if (keep)
+        *keep = h;
+    else
+        free(h.more);
     if (made)
         ccov_geom_free(w->ctx, u);
     return st;
@@ -391,11 +404,31 @@ static ccov_status grouping_make(ccov_worker *w, const cell_pieces *p, cell_grou
     return st;
 }
 
+/* Keep the cell's grouping (taken from gr) and room for its groups' figures in the memo. */
+static hits *memo_keep(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p,
+                       cell_grouping *gr) {
+    cell_memo *memo = &j->memo[c];
+    memo->groups = calloc(gr->n ? gr->n : 1, sizeof *memo->groups);
+    if (!memo->groups) {
+        ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+        return NULL;
+    }
+    memo->npieces = p->n;
+    memo->ngroups = gr->n;
+    memo->group_of = gr->group_of;
+    gr->group_of = NULL;
+    return memo->groups;
+}
+
 static ccov_status cell_dissolve(compute_job *j, ccov_worker *w, size_t c, const cell_pieces *p) {
     cell_grouping gr = {0};
+    hits *kept = NULL;
     ccov_status st = grouping_make(w, p, &gr);
+    if (st == CCOV_OK && j->memo && !j->mask && !(kept = memo_keep(j, w, c, p, &gr)))
+        st = CCOV_ERR_IO;
     for (size_t g = 0; st == CCOV_OK && g < gr.n; g++)
-        st = cell_group(j, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g]);
+        st = cell_group(j, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g],
+                        kept ? &kept[g] : NULL);
     grouping_free(&gr);
     return st;
 }
@@ -582,6 +615,13 @@ static void job_free(ccov_pipeline *r, compute_job *j) {
     for (size_t f = 0; j->feature_hits && f < r->cleared.n; f++)
         free(j->feature_hits[f].more);
     free(j->feature_hits);
+    for (size_t c = 0; j->memo && c < j->grid.nx * j->grid.ny; c++) {
+        for (size_t g = 0; j->memo[c].groups && g < j->memo[c].ngroups; g++)
+            free(j->memo[c].groups[g].more);
+        free(j->memo[c].groups);
+        free(j->memo[c].group_of);
+    }
+    free(j->memo);
     free(j->done);
     free(j->cell_net);
     free(j->cell_out);
@@ -613,6 +653,8 @@ ccov_status ccov_compute_figures(ccov_pipeline *r, bool keep) {
         st = grid_build(r, j);
     if (st == CCOV_OK)
         st = job_alloc(r, j);
+    if (st == CCOV_OK && keep && !(j->memo = calloc(j->grid.nx * j->grid.ny, sizeof *j->memo)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = run_stage(r, "dissolve and clip, cell by cell", j->grid.nx * j->grid.ny, cell_item, j);
     if (st == CCOV_OK)
@@ -687,9 +729,10 @@ static ccov_status face_regions(faces_job *fj, ccov_worker *w, size_t c, const c
     return CCOV_OK;
 }
 
-/* A whole polygon alone in its group is one face: its own figures, from the first run. */
-static ccov_status alone_faces(faces_job *fj, ccov_worker *w, size_t c, size_t f) {
-    const hits *h = &fj->j->feature_hits[f];
+/* Figures from the first run handed on as one face per region, with feature f standing for the
+   records covering it: a whole polygon alone in its group (its own figures), or a group whose
+   pieces are all of one kind (its union's). */
+static ccov_status known_faces(faces_job *fj, ccov_worker *w, size_t c, const hits *h, size_t f) {
     for (uint32_t k = 0; k < h->n; k++) {
         const hit *x = k == 0 ? &h->first : &h->more[k - 1];
         if (!fj->fn(fj->user, c, x->region, x->ha, &f, 1))
@@ -739,6 +782,15 @@ static bool same_kind(const ccov_cleared_info *a, const ccov_cleared_info *b) {
     if (a->category != b->category)
         return false;
     return a->group && b->group ? strcmp(a->group, b->group) == 0 : a->group == b->group;
+}
+
+/* Whether pieces m[0..k) of p are all of one kind. */
+static bool one_kind(const compute_job *j, const cell_pieces *p, const size_t *m, size_t k) {
+    const ccov_cleared_info *info = j->r->cleared.info;
+    for (size_t i = 1; i < k; i++)
+        if (!same_kind(&info[p->feature[m[i]]], &info[p->feature[m[0]]]))
+            return false;
+    return true;
 }
 
 /* The kinds of pieces m[0..k) of p: kind_of[i] for each, rep[k] the first piece of each kind;
@@ -795,12 +847,15 @@ static ccov_status kinds_faces(faces_job *fj, ccov_worker *w, size_t c, const ce
 }
 
 /* The faces of one group of interacting pieces, members m[0..k) of p: the pieces of one kind are
-   unioned first, then the kinds are overlaid. */
+   unioned first, then the kinds are overlaid. known: the group's figures from the first run
+   (NULL: not kept), which are its faces' when its pieces are all of one kind. */
 static ccov_status group_faces(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
-                               const size_t *m, size_t k, ccov_geom *const *lines, size_t nlines,
-                               size_t *features) {
+                               const size_t *m, size_t k, const hits *known,
+                               ccov_geom *const *lines, size_t nlines, size_t *features) {
     if (k == 1 && p->whole[m[0]])
-        return alone_faces(fj, w, c, p->feature[m[0]]);
+        return known_faces(fj, w, c, &fj->j->feature_hits[p->feature[m[0]]], p->feature[m[0]]);
+    if (known && one_kind(fj->j, p, m, k))
+        return known_faces(fj, w, c, known, p->feature[m[0]]);
     size_t ncut = 0, nkinds = 0;
     double box[4];
     ccov_geom **kinds = malloc(k * sizeof *kinds), **cut = malloc((nlines + 1) * sizeof *cut);
@@ -829,14 +884,25 @@ static ccov_status group_faces(faces_job *fj, ccov_worker *w, size_t c, const ce
     return st;
 }
 
+/* The cell stage's grouping of the cell's pieces, from the memo (the cut is the same). */
+static ccov_status memo_grouping(ccov_worker *w, const cell_memo *memo, cell_grouping *gr) {
+    gr->n = memo->ngroups;
+    gr->start = malloc((memo->npieces + 2) * sizeof *gr->start);
+    if (gr->start)
+        gr->order = group_order(memo->group_of, memo->npieces, memo->ngroups, gr->start);
+    return gr->order ? CCOV_OK : ccov_ctx_fail(w->ctx, CCOV_ERR_IO, "out of memory");
+}
+
 /* The cell's groups of interacting pieces, each cut into faces. */
 static ccov_status cell_groups(faces_job *fj, ccov_worker *w, size_t c, const cell_pieces *p,
                                ccov_geom *const *lines, size_t nlines, size_t *features) {
+    const cell_memo *memo = fj->j->memo ? &fj->j->memo[c] : NULL;
+    bool kept = memo && memo->group_of && memo->npieces == p->n;
     cell_grouping gr = {0};
-    ccov_status st = grouping_make(w, p, &gr);
+    ccov_status st = kept ? memo_grouping(w, memo, &gr) : grouping_make(w, p, &gr);
     for (size_t g = 0; st == CCOV_OK && g < gr.n; g++)
-        st = group_faces(fj, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g], lines,
-                         nlines, features);
+        st = group_faces(fj, w, c, p, gr.order + gr.start[g], gr.start[g + 1] - gr.start[g],
+                         kept ? &memo->groups[g] : NULL, lines, nlines, features);
     grouping_free(&gr);
     return st;
 }

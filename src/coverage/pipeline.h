@@ -98,7 +98,9 @@ bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *regi
 /* The overlay of the records, for the breakdowns (compute.c, on the state kept by
    ccov_compute_figures): in each cell, the records cut into faces that no record or region border
    crosses; fn gets each face once per region it lies in, with its hectares and the features
-   covering it (ascending), on the cell's thread. fn returns false when out of memory. */
+   covering it (ascending), on the cell's thread. Where the features covering a part of the cell
+   are all of one kind (the same category and group), that part may come as one face per region
+   with one of them standing for all. fn returns false when out of memory. */
 typedef bool (*ccov_face_fn)(void *user, size_t cell, size_t region, double ha,
                              const size_t *features, size_t n);
 size_t ccov_compute_cells(const ccov_pipeline *r);

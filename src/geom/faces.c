@@ -50,14 +50,27 @@ static void labeller_free(labeller *l) {
     free(l->hits);
 }
 
+/* Whether point pt lies inside the face, off its boundary (1; 0: not; 2: error). The face is
+   prepared for the test: GEOS then locates the point on an index of its edges instead of
+   building the full intersection matrix of the two geometries. */
+static char inside(GEOSContextHandle_t h, const GEOSPreparedGeometry *face,
+                   const GEOSGeometry *pt) {
+    return face ? GEOSPreparedContains_r(h, face, pt) : 2;
+}
+
 /* A point inside the face, off its boundary: GEOS's point on the surface, or when that lands on
    the boundary (a thin face), its centroid when that is inside. */
 static GEOSGeometry *inner_point(GEOSContextHandle_t h, const GEOSGeometry *face) {
     GEOSGeometry *pt = GEOSPointOnSurface_r(h, face);
-    if (!pt || GEOSContains_r(h, face, pt) == 1)
+    const GEOSPreparedGeometry *prep = pt ? GEOSPrepare_r(h, face) : NULL;
+    char in = pt ? inside(h, prep, pt) : 0;
+    GEOSGeometry *centre = pt && in != 1 ? GEOSGetCentroid_r(h, face) : NULL;
+    bool central = centre && inside(h, prep, centre) == 1;
+    if (prep)
+        GEOSPreparedGeom_destroy_r(h, prep);
+    if (!pt || in == 1)
         return pt;
-    GEOSGeometry *centre = GEOSGetCentroid_r(h, face);
-    if (centre && GEOSContains_r(h, face, centre) == 1) {
+    if (central) {
         GEOSGeom_destroy_r(h, pt);
         return centre;
     }
