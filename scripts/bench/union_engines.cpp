@@ -340,6 +340,32 @@ static double tree_area(const CL::PolyNode *n) {
     return a;
 }
 
+// One Clipper union of in[idx[0..n)], converted back to GEOS; the three steps' times go to tin,
+// tex and tout, and Clipper's own area of the result (m^2) to *area when it is not NULL.
+static GEOSGeometry *clipper_union(const std::vector<GEOSGeometry *> &in, const size_t *idx,
+                                   size_t n, double ox, double oy, bool strict, acc &tin,
+                                   acc &tex, acc &tout, double *area) {
+    stamp a = now();
+    CL::Paths paths;
+    for (size_t k = 0; k < n; k++)
+        polygon_to_paths(in[idx[k]], ox, oy, paths);
+    stamp b = now();
+    CL::Clipper clip;
+    clip.StrictlySimple(strict);
+    clip.AddPaths(paths, CL::ptSubject, true);
+    CL::PolyTree tree;
+    clip.Execute(CL::ctUnion, tree, CL::pftNonZero, CL::pftNonZero);
+    stamp d = now();
+    GEOSGeometry *u = tree_to_geos(tree, ox, oy);
+    stamp e = now();
+    tin.add(a, b);
+    tex.add(b, d);
+    tout.add(d, e);
+    if (area)
+        *area = tree_area(&tree) / (SCALE * SCALE);
+    return u;
+}
+
 struct validity {
     size_t results = 0, invalid_results = 0, polys = 0, invalid_polys = 0;
     acc repair;
@@ -532,25 +558,15 @@ int main(int argc, char **argv) {
             covered_dropped += in.size() - kept;
         }
         if (doC) {
-            stamp a = now();
-            CL::Paths paths;
-            for (GEOSGeometry *g : in)
-                polygon_to_paths(g, ox, oy, paths);
-            stamp b = now();
-            CL::Clipper clip;
-            clip.StrictlySimple(strict);
-            clip.AddPaths(paths, CL::ptSubject, true);
-            CL::PolyTree tree;
-            clip.Execute(CL::ctUnion, tree, CL::pftNonZero, CL::pftNonZero);
-            stamp d = now();
-            GEOSGeometry *u = tree_to_geos(tree, ox, oy);
-            stamp e = now();
-            tCin.add(a, b);
-            tCex.add(b, d);
-            tCout.add(d, e);
+            std::vector<size_t> all(in.size());
+            for (size_t i = 0; i < in.size(); i++)
+                all[i] = i;
+            double tree_m2 = 0;
+            GEOSGeometry *u = clipper_union(in, all.data(), all.size(), ox, oy, strict, tCin,
+                                            tCex, tCout, &tree_m2);
             aC = area_of(u);
             totC += aC;
-            totCtree += tree_area(&tree) / (SCALE * SCALE);
+            totCtree += tree_m2;
             check_valid(u, vC);
             GEOSGeom_destroy_r(H, u);
         }
@@ -561,22 +577,8 @@ int main(int argc, char **argv) {
                     aD += area_of(in[g[0]]);
                     continue;
                 }
-                stamp a = now();
-                CL::Paths paths;
-                for (size_t i : g)
-                    polygon_to_paths(in[i], ox, oy, paths);
-                stamp b = now();
-                CL::Clipper clip;
-                clip.StrictlySimple(strict);
-                clip.AddPaths(paths, CL::ptSubject, true);
-                CL::PolyTree tree;
-                clip.Execute(CL::ctUnion, tree, CL::pftNonZero, CL::pftNonZero);
-                stamp d = now();
-                GEOSGeometry *u = tree_to_geos(tree, ox, oy);
-                stamp e = now();
-                tDin.add(a, b);
-                tDex.add(b, d);
-                tDout.add(d, e);
+                GEOSGeometry *u = clipper_union(in, g.data(), g.size(), ox, oy, strict, tDin,
+                                                tDex, tDout, nullptr);
                 double ad = area_of(u);
                 aD += ad;
                 if (getenv("UB_DUMP")) { // the component whose areas differ most, as WKT
