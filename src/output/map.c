@@ -597,22 +597,23 @@ static void place_label(map *m, size_t i, box *placed, size_t *nplaced) {
     }
 }
 
+/* An item ranked by a figure: largest first, equal ones in index order (qsort with cmp_ranked). */
 typedef struct {
-    double area;
+    double figure;
     size_t index;
-} by_area;
+} ranked;
 
-static int cmp_by_area(const void *a, const void *b) {
-    const by_area *p = a, *q = b;
-    if (p->area != q->area)
-        return p->area < q->area ? 1 : -1;
+static int cmp_ranked(const void *a, const void *b) {
+    const ranked *p = a, *q = b;
+    if (p->figure != q->figure)
+        return p->figure < q->figure ? 1 : -1;
     return (p->index > q->index) - (p->index < q->index);
 }
 
 /* Largest regions first: they have the most room and matter most. */
 static ccov_status place_labels(map *m) {
     const shape_list *l = &m->layers[L_REGIONS];
-    by_area *order = calloc(l->n + 1, sizeof *order);
+    ranked *order = calloc(l->n + 1, sizeof *order);
     box *placed = calloc(l->n + 2, sizeof *placed);
     size_t nplaced = 0;
     bool ok = order && placed;
@@ -621,9 +622,9 @@ static ccov_status place_labels(map *m) {
         placed[nplaced++] = m->arrow_box;
         for (size_t i = 0; i < l->n; i++) {
             double area = ccov_geom_planar_area(m->ctx, l->items[i].geom);
-            order[i] = (by_area){isnan(area) ? 0 : area, i};
+            order[i] = (ranked){isnan(area) ? 0 : area, i};
         }
-        qsort(order, l->n, sizeof *order, cmp_by_area);
+        qsort(order, l->n, sizeof *order, cmp_ranked);
         for (size_t k = 0; k < l->n; k++)
             place_label(m, order[k].index, placed, &nplaced);
     }
@@ -743,19 +744,6 @@ enum { MAX_GROUP_COLOURS = 8 };
 static const char *const GROUP_COLOURS[MAX_GROUP_COLOURS] = {
     "#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#e377c2", "#bcbd22", "#8c564b", "#c2b280"};
 
-typedef struct {
-    double net;
-    size_t g;
-} group_net;
-
-/* Groups by net hectares, largest first; equal ones in the result's order. */
-static int cmp_group_net(const void *a, const void *b) {
-    const group_net *x = a, *y = b;
-    if (x->net != y->net)
-        return x->net < y->net ? 1 : -1;
-    return (x->g > y->g) - (x->g < y->g);
-}
-
 /* The group of coverage row i: its group-field values (the columns after region, iso and
    district) matched against the result's groups; SIZE_MAX when none matches. */
 static size_t row_group(const map *m, const ccov_layer_table *t, size_t i) {
@@ -784,17 +772,17 @@ static ccov_status group_colours(map *m) {
     m->group_rank = malloc(ng * sizeof *m->group_rank);
     m->cover_slot = malloc((n ? n : 1) * sizeof *m->cover_slot);
     size_t *slot_of = malloc(ng * sizeof *slot_of);
-    group_net *order = malloc(ng * sizeof *order);
+    ranked *order = malloc(ng * sizeof *order); /* by net hectares */
     if (!m->group_rank || !m->cover_slot || !slot_of || !order) {
         free(slot_of);
         free(order);
         return ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
     }
     for (size_t g = 0; g < ng; g++)
-        order[g] = (group_net){res->groups[g].total.net_ha, g};
-    qsort(order, ng, sizeof *order, cmp_group_net);
+        order[g] = (ranked){res->groups[g].total.net_ha, g};
+    qsort(order, ng, sizeof *order, cmp_ranked);
     for (size_t k = 0; k < ng; k++)
-        m->group_rank[k] = order[k].g;
+        m->group_rank[k] = order[k].index;
     free(order);
     m->nslots = ng > MAX_GROUP_COLOURS ? MAX_GROUP_COLOURS : ng;
     m->more_groups = ng > MAX_GROUP_COLOURS ? ng - (MAX_GROUP_COLOURS - 1) : 0;
