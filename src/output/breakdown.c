@@ -463,22 +463,32 @@ void ccov_breakdown_json_region(const ccov_result *res, const ccov_region_result
                                ccov_render_json_number(r->group_overlap_ha));
 }
 
+/* A group's row in one region or district: its figures, name, province (districts only), and
+   its categories and cumulative net when the report has them (NULL: not). */
+static json_object *json_group_row(const ccov_figures *fig, const char *name, const char *province,
+                                   const ccov_figures *categories, const double *cumulative) {
+    json_object *r = json_figures(fig);
+    json_object_object_add(r, "name", json_object_new_string(name));
+    if (province)
+        json_object_object_add(r, "province", json_object_new_string(province));
+    if (categories)
+        json_object_object_add(r, "categories", json_categories(categories));
+    if (cumulative)
+        json_object_object_add(r, "cumulative_net_ha", ccov_render_json_number(*cumulative));
+    return r;
+}
+
 /* --districts: a group's figures in each district row it has tasks in, with the province. */
 static json_object *json_group_districts(const ccov_result *res, const ccov_group *g) {
     json_object *a = json_object_new_array();
     for (size_t d = 0; d < res->ndistricts; d++) {
         if (g->districts[d].tasks == 0)
             continue;
-        json_object *r = json_figures(&g->districts[d]);
-        json_object_object_add(r, "name", json_object_new_string(res->districts[d].fig.name));
-        json_object_object_add(
-            r, "province", json_object_new_string(res->regions[res->districts[d].province].name));
-        if (g->district_categories)
-            json_object_object_add(r, "categories", json_categories(g->district_categories[d]));
-        if (g->district_cumulative_ha)
-            json_object_object_add(r, "cumulative_net_ha",
-                                   ccov_render_json_number(g->district_cumulative_ha[d]));
-        json_object_array_add(a, r);
+        json_object_array_add(
+            a, json_group_row(&g->districts[d], res->districts[d].fig.name,
+                              res->regions[res->districts[d].province].name,
+                              g->district_categories ? g->district_categories[d] : NULL,
+                              g->district_cumulative_ha ? &g->district_cumulative_ha[d] : NULL));
     }
     return a;
 }
@@ -500,14 +510,10 @@ static json_object *json_group(const ccov_result *res, const ccov_group *g) {
     for (size_t i = 0; i < res->nregions; i++) {
         if (g->regions[i].tasks == 0)
             continue;
-        json_object *r = json_figures(&g->regions[i]);
-        json_object_object_add(r, "name", json_object_new_string(res->regions[i].name));
-        if (res->categorised)
-            json_object_object_add(r, "categories", json_categories(g->categories[i]));
-        if (g->cumulative_ha)
-            json_object_object_add(r, "cumulative_net_ha",
-                                   ccov_render_json_number(g->cumulative_ha[i]));
-        json_object_array_add(regions, r);
+        json_object_array_add(regions,
+                              json_group_row(&g->regions[i], res->regions[i].name, NULL,
+                                             res->categorised ? g->categories[i] : NULL,
+                                             g->cumulative_ha ? &g->cumulative_ha[i] : NULL));
     }
     json_object_object_add(o, "regions", regions);
     if (g->districts)
