@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* The input polygons, indexed by extent and prepared as they are first tested. */
 typedef struct {
@@ -55,27 +54,34 @@ static void labeller_free(labeller *l) {
    building the full intersection matrix of the two geometries. */
 static char inside(GEOSContextHandle_t h, const GEOSPreparedGeometry *face,
                    const GEOSGeometry *pt) {
-    return face ? GEOSPreparedContains_r(h, face, pt) : 2;
+    return face && pt ? GEOSPreparedContains_r(h, face, pt) : 2;
 }
 
 /* A point inside the face, off its boundary: GEOS's point on the surface, or when that lands on
-   the boundary (a thin face), its centroid when that is inside. */
+   the boundary (a thin face), its centroid when that is inside. NULL when GEOS fails, so that
+   the face is not labelled from a point that may lie on its boundary. */
 static GEOSGeometry *inner_point(GEOSContextHandle_t h, const GEOSGeometry *face) {
     GEOSGeometry *pt = GEOSPointOnSurface_r(h, face);
     const GEOSPreparedGeometry *prep = pt ? GEOSPrepare_r(h, face) : NULL;
-    char in = pt ? inside(h, prep, pt) : 0;
-    GEOSGeometry *centre = pt && in != 1 ? GEOSGetCentroid_r(h, face) : NULL;
-    bool central = centre && inside(h, prep, centre) == 1;
+    char in = inside(h, prep, pt);
+    GEOSGeometry *centre = in == 0 ? GEOSGetCentroid_r(h, face) : NULL;
+    char central = centre ? inside(h, prep, centre) : 0;
     if (prep)
         GEOSPreparedGeom_destroy_r(h, prep);
-    if (!pt || in == 1)
-        return pt;
-    if (central) {
-        GEOSGeom_destroy_r(h, pt);
-        return centre;
+    if (in == 2 || central == 2) {
+        if (pt)
+            GEOSGeom_destroy_r(h, pt);
+        if (centre)
+            GEOSGeom_destroy_r(h, centre);
+        return NULL;
     }
-    GEOSGeom_destroy_r(h, centre);
-    return pt;
+    if (central != 1) {
+        if (centre)
+            GEOSGeom_destroy_r(h, centre);
+        return pt;
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return centre;
 }
 
 /* Label face f (a polygon of the arrangement): false on error; f->nmembers 0 when uncovered. */
@@ -137,7 +143,7 @@ static ccov_status keep_covered(labeller *l, const GEOSGeometry *faces, ccov_fac
     for (int i = 0; i < total; i++) {
         const GEOSGeometry *g = GEOSGetGeometryN_r(h, faces, i);
         ccov_face f = {0};
-        if (!label(l, g, &f)) {
+        if (!g || !label(l, g, &f)) {
             free(f.members);
             return ccov_ctx_fail(l->ctx, CCOV_ERR_GEOM, "overlay: %s", l->ctx->geos_error);
         }
@@ -163,6 +169,10 @@ ccov_status ccov_geom_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_
     if (!faces)
         return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error);
     int total = GEOSGetNumGeometries_r(ctx->geos, faces);
+    if (total < 0) {
+        GEOSGeom_destroy_r(ctx->geos, faces);
+        return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: %s", ctx->geos_error);
+    }
     labeller l = {.ctx = ctx, .in = in, .n = n};
     ccov_face *kept = calloc(total > 0 ? (size_t)total : 1, sizeof *kept);
     ccov_status st = kept && labeller_init(&l)
