@@ -651,7 +651,8 @@ static ccov_status count_cleared(map *m) {
     for (int k = 0; k < L_COVERAGE; k++)
         for (size_t i = 0; ok && i < m->layers[k].n; i++)
             ok = ccov_map_raster_add(m->ctx, r, m->layers[k].items[i].geom, k == L_REGIONS);
-    ok = ok && ccov_map_raster_classify(r, m->present);
+    if (ok)
+        ccov_map_raster_classify(r, m->present);
     return ok ? CCOV_OK : ccov_ctx_fail(m->ctx, CCOV_ERR_IO, "map: out of memory");
 }
 

@@ -56,14 +56,22 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size) {
     return true;
 }
 
+/* x and y share one capacity: both grow to it, and it is raised once both have. */
+static bool grow_points(edges *e, size_t need) {
+    size_t xcap = e->cap, ycap = e->cap;
+    if (!grow((void **)&e->x, &xcap, need, sizeof *e->x) ||
+        !grow((void **)&e->y, &ycap, need, sizeof *e->y))
+        return false;
+    e->cap = xcap;
+    return true;
+}
+
 static bool add_ring(void *user, const double *x, const double *y, size_t n, bool exterior) {
     edges *e = user;
     const ccov_map_raster *r = e->r;
     double k = r->scale * r->ss;
-    size_t xcap = e->cap;
     (void)exterior;
-    if (!grow((void **)&e->x, &xcap, e->n + n, sizeof *e->x) ||
-        !grow((void **)&e->y, &e->cap, e->n + n, sizeof *e->y) ||
+    if (!grow_points(e, e->n + n) ||
         !grow((void **)&e->end, &e->ring_cap, e->nrings + 1, sizeof *e->end))
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -194,7 +202,7 @@ static void hilbert_cell(size_t n, size_t d, size_t *x, size_t *y) {
    gets as many cells as its samples fill to within a cell or two, and only to the next cell on
    the curve, which stays near, so that a class lands where its land is. (Diffusing to the
    neighbours of a row scan loses isolated small shares: they spread out and never win.) */
-bool ccov_map_raster_classify(ccov_map_raster *r, bool present[CCOV_NCELL]) {
+void ccov_map_raster_classify(ccov_map_raster *r, bool present[CCOV_NCELL]) {
     double err[CCOV_NCELL] = {0};
     size_t n = 1;
     while (n < r->w || n < r->h)
@@ -208,5 +216,4 @@ bool ccov_map_raster_classify(ccov_map_raster *r, bool present[CCOV_NCELL]) {
         diffuse_cell(r, x, y, err);
         present[r->cells[y * r->w + x]] = true;
     }
-    return true;
 }

@@ -39,7 +39,7 @@ bool ccov_map_raster_add(ccov_ctx *ctx, ccov_map_raster *r, const ccov_geom *g, 
 /* Give each cell one class by error diffusion of the classes' shares of its samples along a
    Hilbert curve: every class then covers as many cells as its samples fill, to within a cell or
    two, near where they lie, and no class swells at the cost of another. present[c] tells which
-   classes got a cell. Always true (no memory is needed). */
-bool ccov_map_raster_classify(ccov_map_raster *r, bool present[CCOV_NCELL]);
+   classes got a cell. Needs no memory of its own. */
+void ccov_map_raster_classify(ccov_map_raster *r, bool present[CCOV_NCELL]);
 
 #endif
