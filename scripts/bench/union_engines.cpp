@@ -142,8 +142,9 @@ static std::vector<feature> read_layer(const char *path, const char *layer, size
             OGR_G_FlattenTo2D(og);
             size_t n = (size_t)OGR_G_WkbSize(og);
             buf.resize(n);
-            OGR_G_ExportToWkb(og, wkbNDR, buf.data());
-            GEOSGeometry *g = GEOSWKBReader_read_r(H, rd, buf.data(), n);
+            GEOSGeometry *g = OGR_G_ExportToWkb(og, wkbNDR, buf.data()) == OGRERR_NONE
+                                  ? GEOSWKBReader_read_r(H, rd, buf.data(), n)
+                                  : NULL;
             if (g && (g = clean(g, repaired)) != NULL) {
                 feature ft;
                 ft.g = g;

@@ -140,11 +140,10 @@ static ccov_status face_sums(breakdown *b) {
 }
 
 /* The net of the part of group `slot` (ngroups: all records) whose category is at most upto. */
-static ccov_status face_net(const breakdown *b, size_t slot, int upto, double *net) {
+static void face_net(const breakdown *b, size_t slot, int upto, double *net) {
     const double *cleared = sum_at(b, SUM_CLEARED, slot), *reduced = sum_at(b, SUM_REDUCED, slot);
     for (size_t i = 0; i < b->nr; i++)
         net[i] = upto == 0 ? cleared[i] : cleared[i] + reduced[i];
-    return CCOV_OK;
 }
 
 /* ---- gross and tasks: sums of the features' own figures ---- */
@@ -204,9 +203,10 @@ static ccov_status category_nets(breakdown *b, size_t g, const double *whole, do
             memcpy(nets[upto], whole, b->nr * sizeof *whole);
         else if (count == 0)
             memset(nets[upto], 0, b->nr * sizeof *whole);
+        else if (b->sums)
+            face_net(b, g == SIZE_MAX ? b->ngroups : g, upto, nets[upto]);
         else
-            st = b->sums ? face_net(b, g == SIZE_MAX ? b->ngroups : g, upto, nets[upto])
-                         : ccov_compute_subset(b->r, b->mask, nets[upto]);
+            st = ccov_compute_subset(b->r, b->mask, nets[upto]);
     }
     memcpy(nets[2], whole, b->nr * sizeof *whole);
     return st;

@@ -246,7 +246,7 @@ static ccov_status load_step(ccov_pipeline *r, const ccov_source *s, batches *b)
     if (!threaded)
         prepare_batch(&t);
     ccov_status st = b->done >= 0 ? load_merge(r, s, b->items[b->done], b->n[b->done]) : CCOV_OK;
-    int next = 3 - b->cur - (b->done >= 0 ? b->done : (b->cur + 2) % 3);
+    int next = (b->cur + 1) % 3; /* the batch neither prepared nor merged */
     b->n[next] = 0;
     if (st == CCOV_OK && b->n[b->cur] == BATCH)
         st = load_read(r, s, b->items[next], &b->n[next]);

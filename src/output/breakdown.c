@@ -347,21 +347,27 @@ static void csv_groups(const ccov_result *res, FILE *out) {
 
 /* ---- CSV with --districts and --group-by ---- */
 
-/* A region or district row (g NULL) or its group rows, after the level and province columns. */
-static void csv_district_lines(const ccov_result *res, const char *level, const char *province,
-                               const ccov_region_result *r, size_t d, FILE *out) {
-    ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
+/* The level and province columns that open a row of the districts' CSV. */
+static void csv_prefix(const char *level, const char *province, FILE *out) {
     fprintf(out, "%s,", level);
     ccov_render_csv_text(out, province);
     fputc(',', out);
+}
+
+/* A region row (d == SIZE_MAX) or district row d, then its group rows, after the level and
+   province columns. */
+static void csv_district_lines(const ccov_result *res, const char *level, const char *province,
+                               const ccov_region_result *r, size_t d, FILE *out) {
+    ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
+    csv_prefix(level, province, out);
     csv_row(res,
             &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
                         r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
             out);
+    bool district = d != SIZE_MAX;
+    size_t i = district ? d : (size_t)(r - res->regions);
     for (size_t g = 0; g < res->ngroups; g++) {
         const ccov_group *x = &res->groups[g];
-        bool district = d != SIZE_MAX;
-        size_t i = district ? d : (size_t)(r - res->regions);
         csv_line l = {r->name, r->iso, x,
                       NAN,     NAN,    NAN,
                       NAN,     NAN,    district ? &x->districts[i] : &x->regions[i],
@@ -372,9 +378,7 @@ static void csv_district_lines(const ccov_result *res, const char *level, const 
             l.cumulative = district ? x->district_cumulative_ha[i] : x->cumulative_ha[i];
         if (l.fig->tasks == 0)
             continue;
-        fprintf(out, "%s,", level);
-        ccov_render_csv_text(out, province);
-        fputc(',', out);
+        csv_prefix(level, province, out);
         csv_row(res, &l, out);
     }
 }
