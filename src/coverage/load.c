@@ -199,18 +199,19 @@ static ccov_status load_merge(ccov_pipeline *r, const ccov_source *s, pending *i
     return st;
 }
 
-/* Read up to BATCH records; *n receives how many. */
-static ccov_status load_read(ccov_pipeline *r, const ccov_source *s, pending *items, size_t *n) {
+/* Read up to BATCH records; *n receives how many. *used: how many items of the batch were ever
+   handed to the reader (the last one possibly without a record), so that only those are freed. */
+static ccov_status load_read(ccov_pipeline *r, const ccov_source *s, pending *items, size_t *n,
+                             size_t *used) {
     *n = 0;
-    while (*n < BATCH) {
-        int got = ccov_io_next(r->ctx, s->layer, &items[*n].rec);
-        if (got < 0)
-            return CCOV_ERR_IO;
-        if (got == 0)
-            break;
-        (*n)++;
+    int got = 1;
+    while (*n < BATCH && got > 0) {
+        got = ccov_io_next(r->ctx, s->layer, &items[*n].rec);
+        *n += got > 0;
     }
-    return CCOV_OK;
+    size_t tried = *n < BATCH ? *n + 1 : BATCH;
+    *used = tried > *used ? tried : *used;
+    return got < 0 ? CCOV_ERR_IO : CCOV_OK;
 }
 
 /* Preparing one batch, on a thread of its own while the calling thread reads the next. */
@@ -233,7 +234,8 @@ static void *prepare_batch(void *p) {
 typedef struct {
     pending *items[3];
     size_t n[3];
-    int cur, done; /* done < 0: none */
+    size_t used[3]; /* items of each batch ever read into (load_read) */
+    int cur, done;  /* done < 0: none */
 } batches;
 
 /* Prepare batch b->cur on the workers while the calling thread merges b->done, in feature order,
@@ -249,7 +251,7 @@ static ccov_status load_step(ccov_pipeline *r, const ccov_source *s, batches *b)
     int next = (b->cur + 1) % 3; /* the batch neither prepared nor merged */
     b->n[next] = 0;
     if (st == CCOV_OK && b->n[b->cur] == BATCH)
-        st = load_read(r, s, b->items[next], &b->n[next]);
+        st = load_read(r, s, b->items[next], &b->n[next], &b->used[next]);
     if (threaded)
         pthread_join(tid, NULL);
     ccov_status prepared = ccov_workers_fail(r->ctx, &r->workers, t.st, t.failed);
@@ -260,7 +262,7 @@ static ccov_status load_step(ccov_pipeline *r, const ccov_source *s, batches *b)
 
 static void batches_free(ccov_pipeline *r, batches *b) {
     for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; b->items[k] && i < BATCH; i++) {
+        for (size_t i = 0; b->items[k] && i < b->used[k]; i++) {
             ccov_geom_free(r->ctx, b->items[k][i].geom);
             ccov_record_clear(&b->items[k][i].rec);
         }
@@ -277,7 +279,7 @@ static ccov_status load_all(ccov_pipeline *r, const ccov_source *s) {
                          : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     long long total = ccov_io_count_fast(s->layer);
     if (st == CCOV_OK)
-        st = load_read(r, s, b.items[0], &b.n[0]);
+        st = load_read(r, s, b.items[0], &b.n[0], &b.used[0]);
     while (st == CCOV_OK && b.n[b.cur] > 0) {
         if (total > 0)
             ccov_ctx_progress(r->ctx, "reading cleared features",
