@@ -317,44 +317,63 @@ static ccov_status nothing_usable(ccov_pipeline *r, const char *src) {
     return CCOV_OK;
 }
 
+/* Where and how the cleared polygons are read, from the options. */
+static ccov_source_spec cleared_spec(const ccov_options *o) {
+    return (ccov_source_spec){.layer = o->cleared_layer,
+                              .layer_option = "--cleared-layer",
+                              .sql = o->cleared_sql,
+                              .sql_option = "--cleared-sql",
+                              .geom_column = o->cleared_geom_column,
+                              .geom_option = "--cleared-geom-column",
+                              .where = o->where,
+                              .assume_crs = o->assume_crs,
+                              .step_m = CCOV_CLEARED_STEP_M};
+}
+
+/* Open the cleared source, with its way into the working frame and its fields, and give each
+   worker its own copy of that way. */
+static ccov_status cleared_open(ccov_pipeline *r, ccov_source *s, const char *src) {
+    ccov_source_spec spec = cleared_spec(r->opts);
+    ccov_status st = ccov_keys_parse(r->ctx, r->opts, &r->cleared.keys);
+    if (st == CCOV_OK)
+        st = ccov_source_open_checked(r->ctx, s, src, &spec);
+    if (st == CCOV_OK)
+        st = ccov_source_into_frame(r->ctx, s, src, r->regions.frame, r->regions.lon_centre,
+                                    r->opts->allow_ballpark);
+    if (st == CCOV_OK)
+        st = cleared_fields(r, s, src);
+    if (st == CCOV_OK)
+        st = clone_source_xform(r, s);
+    return st;
+}
+
+/* After reading: the extent read, something left to count, the source described. */
+static ccov_status cleared_checks(ccov_pipeline *r, const ccov_source *s, const char *src) {
+    ccov_status st = CCOV_OK;
+    /* The numbers read, not the extent the file declares (which may be stale), decide. */
+    if (!isnan(r->cleared.read_box[0]))
+        st = ccov_source_extent_check(r->ctx, s, src, r->cleared.read_box);
+    if (st == CCOV_OK)
+        st = nothing_usable(r, src);
+    if (st == CCOV_OK)
+        st = ccov_source_describe(r->ctx, s, &r->res->cleared_input);
+    return st;
+}
+
 ccov_status ccov_cleared_load(ccov_pipeline *r) {
     char path[4096];
     const char *src = ccov_coverage_default_cleared(r->opts->cleared_src, path, sizeof path);
     ccov_source s = {0};
-    const ccov_options *o = r->opts;
-    ccov_source_spec spec = {.layer = o->cleared_layer,
-                             .layer_option = "--cleared-layer",
-                             .sql = o->cleared_sql,
-                             .sql_option = "--cleared-sql",
-                             .geom_column = o->cleared_geom_column,
-                             .geom_option = "--cleared-geom-column",
-                             .where = o->where,
-                             .assume_crs = o->assume_crs,
-                             .step_m = CCOV_CLEARED_STEP_M};
-    ccov_status st = ccov_keys_parse(r->ctx, o, &r->cleared.keys);
-    if (st == CCOV_OK)
-        st = ccov_source_open_checked(r->ctx, &s, src, &spec);
-    if (st == CCOV_OK)
-        st = ccov_source_into_frame(r->ctx, &s, src, r->regions.frame, r->regions.lon_centre,
-                                    r->opts->allow_ballpark);
-    if (st == CCOV_OK)
-        st = cleared_fields(r, &s, src);
-    if (st == CCOV_OK)
-        st = clone_source_xform(r, &s);
     for (int i = 0; i < 4; i++)
         r->cleared.read_box[i] = NAN;
+    ccov_status st = cleared_open(r, &s, src);
     double t0 = ccov_workers_now();
     if (st == CCOV_OK)
         st = load_all(r, &s);
     ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "read and prepare: %zu features kept, %.3f s",
                  r->cleared.n, ccov_workers_now() - t0);
-    /* The numbers read, not the extent the file declares (which may be stale), decide. */
-    if (st == CCOV_OK && !isnan(r->cleared.read_box[0]))
-        st = ccov_source_extent_check(r->ctx, &s, src, r->cleared.read_box);
     if (st == CCOV_OK)
-        st = nothing_usable(r, src);
-    if (st == CCOV_OK)
-        st = ccov_source_describe(r->ctx, &s, &r->res->cleared_input);
+        st = cleared_checks(r, &s, src);
     r->res->cleared_input.used = (long long)r->cleared.n;
     for (int i = 0; i < r->workers.n; i++) {
         ccov_xform_free(r->workers.w[i].xf);

@@ -657,38 +657,49 @@ static ccov_status queries_check(loader *r, const char *src, const query_list *q
     return CCOV_OK;
 }
 
+/* Where and how the regions are read, from the options. */
+static ccov_source_spec regions_spec(const ccov_options *o) {
+    return (ccov_source_spec){.layer = o->regions_layer,
+                              .layer_option = "--regions-layer",
+                              .sql = o->regions_sql,
+                              .sql_option = "--regions-sql",
+                              .geom_column = o->regions_geom_column,
+                              .geom_option = "--regions-geom-column",
+                              .assume_crs = o->assume_crs,
+                              .step_m = CCOV_REGION_STEP_M};
+}
+
+/* Read the chosen regions of the open source s into the working frame. */
+static ccov_status regions_take(loader *r, ccov_source *s, const char *src, query_list *q) {
+    record_list chosen = {0};
+    name_list names = {0};
+    ccov_status st = region_fields(r, s, src);
+    if (st == CCOV_OK)
+        st = regions_read(r, s, q, &names, &chosen);
+    if (st == CCOV_OK)
+        st = queries_check(r, src, q, &names);
+    if (st == CCOV_OK)
+        st = regions_frame(r, s, src, &chosen);
+    for (size_t i = 0; st == CCOV_OK && i < chosen.n; i++)
+        st = region_add(r, s, &chosen.recs[i]);
+    records_free(&chosen);
+    names_free(&names);
+    return st;
+}
+
 static ccov_status regions_load(loader *r) {
     char path[4096];
     const char *src = ccov_coverage_default_regions(r->opts->regions_src, path, sizeof path);
-    const ccov_options *o = r->opts;
-    ccov_source_spec spec = {.layer = o->regions_layer,
-                             .layer_option = "--regions-layer",
-                             .sql = o->regions_sql,
-                             .sql_option = "--regions-sql",
-                             .geom_column = o->regions_geom_column,
-                             .geom_option = "--regions-geom-column",
-                             .assume_crs = o->assume_crs,
-                             .step_m = CCOV_REGION_STEP_M};
+    ccov_source_spec spec = regions_spec(r->opts);
     ccov_source s = {0};
     query_list q = {0};
-    record_list chosen = {0};
-    name_list names = {0};
     ccov_status st = CCOV_OK;
     if (r->opts->only && !queries_parse(r->opts->only, &q))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
         st = ccov_source_open_checked(r->ctx, &s, src, &spec);
     if (st == CCOV_OK)
-        st = region_fields(r, &s, src);
-    if (st == CCOV_OK)
-        st = regions_read(r, &s, &q, &names, &chosen);
-    if (st == CCOV_OK)
-        st = queries_check(r, src, &q, &names);
-    if (st == CCOV_OK)
-        st = regions_frame(r, &s, src, &chosen);
-    for (size_t i = 0; st == CCOV_OK && i < chosen.n; i++)
-        st = region_add(r, &s, &chosen.recs[i]);
-    records_free(&chosen);
+        st = regions_take(r, &s, src, &q);
     if (st == CCOV_OK && r->rg->n == 0)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "%s: no regions", src);
     if (st == CCOV_OK)
@@ -697,7 +708,6 @@ static ccov_status regions_load(loader *r) {
         r->rg->input.credit = ccov_coverage_boundary_credit(src, s.layer);
     r->rg->input.used = (long long)r->rg->n;
     queries_free(&q);
-    names_free(&names);
     ccov_source_close(&s);
     return st;
 }
