@@ -774,12 +774,18 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
     return ok;
 }
 
-bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y) {
+ccov_status ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y,
+                                     bool *inside) {
     OWNED_BY(ctx, p);
+    *inside = false;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
-    bool inside = pt && GEOSPreparedContains_r(ctx->geos, p->prep, pt) == 1;
+    char answer = pt ? GEOSPreparedContains_r(ctx->geos, p->prep, pt) : 2;
     GEOSGeom_destroy_r(ctx->geos, pt);
-    return inside;
+    if (answer != 0 && answer != 1)
+        return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "point-in-polygon test at (%.9g %.9g) failed: %s",
+                             x, y, ctx->geos_error);
+    *inside = answer == 1;
+    return CCOV_OK;
 }
 
 double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g) {

@@ -164,8 +164,11 @@ bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
 /* The point at fraction t (0..1) of the length of g's boundary. False on error. */
 bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y);
 
-/* True when the point lies inside the prepared region (not on its boundary). */
-bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y);
+/* *inside: whether the point lies inside the prepared region (not on its boundary). CCOV_OK, or
+   CCOV_ERR_GEOM when GEOS cannot answer (message in ctx, *inside false): a failure is never
+   read as outside. */
+ccov_status ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y,
+                                     bool *inside);
 
 /* Simplified copy for display only (topology-preserving, tolerance in g's units). */
 ccov_geom *ccov_geom_simplify(ccov_ctx *ctx, const ccov_geom *g, double tolerance);
