@@ -185,21 +185,6 @@ bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *u
    An empty MultiPolygon when n is 0. NULL on error. */
 ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n);
 
-/* One piece of an overlay: the area covered by exactly the members listed. */
-typedef struct {
-    ccov_geom *geom;
-    size_t *members; /* indices into the overlay input, ascending */
-    size_t nmembers;
-} ccov_overlay_piece;
-
-/* Split the union of n polygons into pieces by how many of them cover each place, keeping the
-   pieces covered by at least `min_count` (1 or more) polygons; pieces covered by the same
-   members are merged. The faces are those of ccov_geom_faces() (geom/faces.h). *out (array of
-   *nout) is freed with ccov_geom_overlay_free(). */
-ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
-                              ccov_overlay_piece **out, size_t *nout);
-void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n);
-
 /* g with every coordinate on a grid of the given size, kept valid (parts that collapse are
    dropped). NULL on error. */
 ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid);
