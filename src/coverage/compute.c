@@ -718,8 +718,13 @@ static ccov_status face_regions(faces_job *fj, ccov_worker *w, size_t c, const c
     for (size_t k = 0; k < f->nmembers; k++)
         features[k] = p->feature[m[f->members[k]]];
     for (size_t i = 0; i < r->regions.n; i++) {
-        if (!box_has(r->workers.region_box[i], f->x, f->y) ||
-            !ccov_geom_contains_point(w->ctx, w->preps[i], f->x, f->y))
+        bool inside = false;
+        if (!box_has(r->workers.region_box[i], f->x, f->y))
+            continue;
+        if (ccov_geom_contains_point(w->ctx, w->preps[i], f->x, f->y, &inside) != CCOV_OK)
+            return ccov_ctx_fail(w->ctx, CCOV_ERR_GEOM, "region %s: placing a breakdown face: %s",
+                                 r->regions.items[i].name, ccov_ctx_error(w->ctx));
+        if (!inside)
             continue;
         if (isnan(ha))
             ha = ccov_measure_ha(w->ctx, &w->m, f->geom);

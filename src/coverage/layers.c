@@ -1,5 +1,6 @@
 /* coverage: the result layers — coverage, tasks, overlaps, outside, regions — in WGS84 lon/lat. */
 #include "coverage/pipeline.h"
+#include "geom/faces.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -331,7 +332,7 @@ typedef void (*label_fn)(const ccov_pipeline *r, size_t j, char *buf, size_t n);
 
 /* "id1,id2,..." for the members of an overlap piece (indices into `idx`), each named by `label`:
    the task ids (which may repeat), or the source feature ids (which do not). */
-static char *join_members(const ccov_pipeline *r, const size_t *idx, const ccov_overlay_piece *p,
+static char *join_members(const ccov_pipeline *r, const size_t *idx, const ccov_face *p,
                           label_fn name) {
     size_t cap = 64, len = 0;
     char *out = malloc(cap);
@@ -353,7 +354,7 @@ static char *join_members(const ccov_pipeline *r, const size_t *idx, const ccov_
 }
 
 static ccov_status overlap_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                                const size_t *idx, const ccov_overlay_piece *p) {
+                                const size_t *idx, const ccov_face *p) {
     ccov_status st = CCOV_OK;
     for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         ccov_place place;
@@ -381,12 +382,12 @@ static ccov_status group_overlaps(ccov_pipeline *r, ccov_layer_table *t,
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t m = 0; m < k; m++)
         members[m] = r->cleared.geoms[idx[m]];
-    ccov_overlay_piece *pieces = NULL;
+    ccov_face *pieces = NULL;
     size_t npieces = 0;
     ccov_status st = ccov_geom_overlay(r->ctx, members, k, 2, &pieces, &npieces);
     for (size_t p = 0; st == CCOV_OK && p < npieces; p++)
         st = overlap_rows(r, t, preps, idx, &pieces[p]);
-    ccov_geom_overlay_free(r->ctx, pieces, npieces);
+    ccov_geom_faces_free(r->ctx, pieces, npieces);
     free(members);
     return st;
 }

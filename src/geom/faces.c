@@ -1,4 +1,5 @@
-/* geom: the faces of an overlay, labelled with the polygons covering them (faces.h). */
+/* geom: the faces of an overlay, labelled with the polygons covering them, and those faces merged
+   by coverage count (faces.h). */
 #include "geom/faces.h"
 #include "core/internal.h"
 
@@ -189,12 +190,104 @@ ccov_status ccov_geom_faces(ccov_ctx *ctx, ccov_geom *const *in, size_t n, ccov_
     return CCOV_OK;
 }
 
+/* Release what face f holds (not f itself). */
+static void face_clear(ccov_ctx *ctx, ccov_face *f) {
+    GEOSGeom_destroy_r(ctx->geos, f->geom);
+    free(f->members);
+}
+
 void ccov_geom_faces_free(ccov_ctx *ctx, ccov_face *faces, size_t n) {
-    for (size_t i = 0; faces && i < n; i++) {
-        GEOSGeom_destroy_r(ctx->geos, faces[i].geom);
-        free(faces[i].members);
-    }
+    for (size_t i = 0; faces && i < n; i++)
+        face_clear(ctx, &faces[i]);
     free(faces);
+}
+
+/* ---- overlay by coverage count: the faces merged by their members ---- */
+
+static int cover_cmp(const void *a, const void *b) {
+    const ccov_face *x = a, *y = b;
+    if (x->nmembers != y->nmembers)
+        return x->nmembers < y->nmembers ? -1 : 1;
+    for (size_t i = 0; i < x->nmembers; i++)
+        if (x->members[i] != y->members[i])
+            return x->members[i] < y->members[i] ? -1 : 1;
+    return 0;
+}
+
+static GEOSGeometry *faces_union(ccov_ctx *ctx, const ccov_face *fc, size_t n) {
+    if (n == 1)
+        return GEOSGeom_clone_r(ctx->geos, fc[0].geom);
+    GEOSGeometry **faces = malloc(n * sizeof *faces);
+    if (!faces)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        faces[k] = fc[k].geom;
+    GEOSGeometry *u = ccov_geom_union(ctx, faces, n);
+    free(faces);
+    return u;
+}
+
+/* Merge runs of faces with the same members into pieces (their member lists are taken over; a
+   piece's point is its first face's, which lies inside the piece too). */
+static ccov_status merge_faces(ccov_ctx *ctx, ccov_face *fc, size_t nf, ccov_face *out,
+                               size_t *nout) {
+    for (size_t i = 0; i < nf;) {
+        size_t j = i + 1;
+        while (j < nf && cover_cmp(&fc[i], &fc[j]) == 0)
+            j++;
+        ccov_face *p = &out[(*nout)++];
+        p->geom = faces_union(ctx, &fc[i], j - i);
+        p->members = fc[i].members;
+        p->nmembers = fc[i].nmembers;
+        p->x = fc[i].x;
+        p->y = fc[i].y;
+        fc[i].members = NULL;
+        if (!p->geom)
+            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: union failed: %s", ctx->geos_error);
+        i = j;
+    }
+    return CCOV_OK;
+}
+
+/* Keep the faces covered by at least min_count inputs, at the front, in their order. */
+static size_t keep_at_least(ccov_ctx *ctx, ccov_face *fc, size_t nf, size_t min_count) {
+    size_t kept = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (fc[i].nmembers >= min_count) {
+            fc[kept++] = fc[i];
+            continue;
+        }
+        face_clear(ctx, &fc[i]);
+    }
+    return kept;
+}
+
+ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
+                              ccov_face **out, size_t *nout) {
+    *out = NULL;
+    *nout = 0;
+    ccov_face *fc = NULL;
+    size_t nf = 0;
+    ccov_status st = n ? ccov_geom_faces(ctx, in, n, NULL, 0, &fc, &nf) : CCOV_OK;
+    if (st != CCOV_OK)
+        return st;
+    nf = keep_at_least(ctx, fc, nf, min_count);
+    if (nf == 0) {
+        ccov_geom_faces_free(ctx, fc, 0);
+        return CCOV_OK;
+    }
+    qsort(fc, nf, sizeof *fc, cover_cmp);
+    ccov_face *pieces = calloc(nf, sizeof *pieces);
+    st = pieces ? merge_faces(ctx, fc, nf, pieces, nout)
+                : ccov_ctx_fail(ctx, CCOV_ERR_IO, "overlay: out of memory");
+    ccov_geom_faces_free(ctx, fc, nf);
+    if (st != CCOV_OK) {
+        ccov_geom_faces_free(ctx, pieces, *nout);
+        *nout = 0;
+        return st;
+    }
+    *out = pieces;
+    return CCOV_OK;
 }
 
 ccov_geom *ccov_geom_border(ccov_ctx *ctx, const ccov_geom *g) {

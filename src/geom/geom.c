@@ -1,7 +1,6 @@
 /* geom: everything that talks to GEOS (reentrant API only). */
 #include "geom/geom.h"
 #include "core/internal.h"
-#include "geom/faces.h"
 
 #include <assert.h>
 #include <math.h>
@@ -774,12 +773,18 @@ bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, doubl
     return ok;
 }
 
-bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y) {
+ccov_status ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y,
+                                     bool *inside) {
     OWNED_BY(ctx, p);
+    *inside = false;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
-    bool inside = pt && GEOSPreparedContains_r(ctx->geos, p->prep, pt) == 1;
+    char answer = pt ? GEOSPreparedContains_r(ctx->geos, p->prep, pt) : 2;
     GEOSGeom_destroy_r(ctx->geos, pt);
-    return inside;
+    if (answer != 0 && answer != 1)
+        return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "point-in-polygon test at (%.9g %.9g) failed: %s",
+                             x, y, ctx->geos_error);
+    *inside = answer == 1;
+    return CCOV_OK;
 }
 
 double ccov_geom_planar_area(ccov_ctx *ctx, const ccov_geom *g) {
@@ -845,100 +850,6 @@ ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n) {
     GEOSGeometry *multi = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, polys, count);
     free(polys);
     return multi;
-}
-
-/* ---- overlay by coverage count (on the labelled faces of geom/faces.c) ---- */
-
-static int cover_cmp(const void *a, const void *b) {
-    const ccov_face *x = a, *y = b;
-    if (x->nmembers != y->nmembers)
-        return x->nmembers < y->nmembers ? -1 : 1;
-    for (size_t i = 0; i < x->nmembers; i++)
-        if (x->members[i] != y->members[i])
-            return x->members[i] < y->members[i] ? -1 : 1;
-    return 0;
-}
-
-static GEOSGeometry *faces_union(ccov_ctx *ctx, const ccov_face *fc, size_t n) {
-    if (n == 1)
-        return GEOSGeom_clone_r(ctx->geos, fc[0].geom);
-    GEOSGeometry **faces = malloc(n * sizeof *faces);
-    if (!faces)
-        return NULL;
-    for (size_t k = 0; k < n; k++)
-        faces[k] = fc[k].geom;
-    GEOSGeometry *u = ccov_geom_union(ctx, faces, n);
-    free(faces);
-    return u;
-}
-
-/* Merge runs of faces with the same members into pieces (their member lists are taken over). */
-static ccov_status merge_faces(ccov_ctx *ctx, ccov_face *fc, size_t nf, ccov_overlay_piece *out,
-                               size_t *nout) {
-    for (size_t i = 0; i < nf;) {
-        size_t j = i + 1;
-        while (j < nf && cover_cmp(&fc[i], &fc[j]) == 0)
-            j++;
-        ccov_overlay_piece *p = &out[(*nout)++];
-        p->geom = faces_union(ctx, &fc[i], j - i);
-        p->members = fc[i].members;
-        p->nmembers = fc[i].nmembers;
-        fc[i].members = NULL;
-        if (!p->geom)
-            return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "overlay: union failed: %s", ctx->geos_error);
-        i = j;
-    }
-    return CCOV_OK;
-}
-
-/* Keep the faces covered by at least min_count inputs, at the front, in their order. */
-static size_t keep_at_least(ccov_ctx *ctx, ccov_face *fc, size_t nf, size_t min_count) {
-    size_t kept = 0;
-    for (size_t i = 0; i < nf; i++) {
-        if (fc[i].nmembers >= min_count) {
-            fc[kept++] = fc[i];
-            continue;
-        }
-        GEOSGeom_destroy_r(ctx->geos, fc[i].geom);
-        free(fc[i].members);
-    }
-    return kept;
-}
-
-ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
-                              ccov_overlay_piece **out, size_t *nout) {
-    *out = NULL;
-    *nout = 0;
-    ccov_face *fc = NULL;
-    size_t nf = 0;
-    ccov_status st = n ? ccov_geom_faces(ctx, in, n, NULL, 0, &fc, &nf) : CCOV_OK;
-    if (st != CCOV_OK)
-        return st;
-    nf = keep_at_least(ctx, fc, nf, min_count);
-    if (nf == 0) {
-        ccov_geom_faces_free(ctx, fc, 0);
-        return CCOV_OK;
-    }
-    qsort(fc, nf, sizeof *fc, cover_cmp);
-    ccov_overlay_piece *pieces = calloc(nf, sizeof *pieces);
-    st = pieces ? merge_faces(ctx, fc, nf, pieces, nout)
-                : ccov_ctx_fail(ctx, CCOV_ERR_IO, "overlay: out of memory");
-    ccov_geom_faces_free(ctx, fc, nf);
-    if (st != CCOV_OK) {
-        ccov_geom_overlay_free(ctx, pieces, *nout);
-        *nout = 0;
-        return st;
-    }
-    *out = pieces;
-    return CCOV_OK;
-}
-
-void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n) {
-    for (size_t i = 0; pieces && i < n; i++) {
-        GEOSGeom_destroy_r(ctx->geos, pieces[i].geom);
-        free(pieces[i].members);
-    }
-    free(pieces);
 }
 
 ccov_geom *ccov_geom_snap(ccov_ctx *ctx, const ccov_geom *g, double grid) {

@@ -164,8 +164,11 @@ bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
 /* The point at fraction t (0..1) of the length of g's boundary. False on error. */
 bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y);
 
-/* True when the point lies inside the prepared region (not on its boundary). */
-bool ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y);
+/* *inside: whether the point lies inside the prepared region (not on its boundary). CCOV_OK, or
+   CCOV_ERR_GEOM when GEOS cannot answer (message in ctx, *inside false): a failure is never
+   read as outside. */
+ccov_status ccov_geom_contains_point(ccov_ctx *ctx, const ccov_prepared *p, double x, double y,
+                                     bool *inside);
 
 /* Simplified copy for display only (topology-preserving, tolerance in g's units). */
 ccov_geom *ccov_geom_simplify(ccov_ctx *ctx, const ccov_geom *g, double tolerance);
@@ -181,21 +184,6 @@ bool ccov_geom_rings(ccov_ctx *ctx, const ccov_geom *g, ccov_ring_fn fn, void *u
 /* A MultiPolygon of the polygons in parts (taken over and freed); parts must not overlap.
    An empty MultiPolygon when n is 0. NULL on error. */
 ccov_geom *ccov_geom_collect(ccov_ctx *ctx, ccov_geom **parts, size_t n);
-
-/* One piece of an overlay: the area covered by exactly the members listed. */
-typedef struct {
-    ccov_geom *geom;
-    size_t *members; /* indices into the overlay input, ascending */
-    size_t nmembers;
-} ccov_overlay_piece;
-
-/* Split the union of n polygons into pieces by how many of them cover each place, keeping the
-   pieces covered by at least `min_count` (1 or more) polygons; pieces covered by the same
-   members are merged. The faces are those of ccov_geom_faces() (geom/faces.h). *out (array of
-   *nout) is freed with ccov_geom_overlay_free(). */
-ccov_status ccov_geom_overlay(ccov_ctx *ctx, ccov_geom *const *in, size_t n, size_t min_count,
-                              ccov_overlay_piece **out, size_t *nout);
-void ccov_geom_overlay_free(ccov_ctx *ctx, ccov_overlay_piece *pieces, size_t n);
 
 /* g with every coordinate on a grid of the given size, kept valid (parts that collapse are
    dropped). NULL on error. */

@@ -287,34 +287,57 @@ typedef struct {
 
 typedef enum { PLACE_INSIDE, PLACE_BORDER, PLACE_OUTSIDE } placement;
 
-static bool random_inside(synth *s, double *x, double *y, bool want_inside) {
-    double margin = want_inside ? 0 : 0.15;
-    for (int tries = 0; tries < 100000; tries++) {
-        *x = between(&s->rng, s->bbox[0] - margin, s->bbox[2] + margin);
-        *y = between(&s->rng, s->bbox[1] - margin, s->bbox[3] + margin);
-        if (ccov_geom_contains_point(s->ctx, s->prep_all, *x, *y) == want_inside)
-            return true;
-    }
-    return false;
+static ccov_status cannot_place(synth *s) {
+    return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: cannot place a polygon");
 }
 
-static int region_at(synth *s, double x, double y) {
-    for (size_t i = 0; i < s->nregions; i++)
-        if (ccov_geom_contains_point(s->ctx, s->preps[i], x, y))
-            return (int)i;
-    return -1;
+/* A point drawn in the regions' box (widened when want_inside is false) that lies inside the
+   regions or outside all of them, as wanted; *found false when none of the draws did. */
+static ccov_status random_inside(synth *s, double *x, double *y, bool want_inside, bool *found) {
+    double margin = want_inside ? 0 : 0.15;
+    *found = false;
+    for (int tries = 0; tries < 100000 && !*found; tries++) {
+        *x = between(&s->rng, s->bbox[0] - margin, s->bbox[2] + margin);
+        *y = between(&s->rng, s->bbox[1] - margin, s->bbox[3] + margin);
+        bool inside = false;
+        if (ccov_geom_contains_point(s->ctx, s->prep_all, *x, *y, &inside) != CCOV_OK)
+            return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: placing a polygon: %s",
+                                 ccov_ctx_error(s->ctx));
+        *found = inside == want_inside;
+    }
+    return CCOV_OK;
+}
+
+/* The region the point lies inside (*region, -1: none). */
+static ccov_status region_at(synth *s, double x, double y, int *region) {
+    *region = -1;
+    for (size_t i = 0; i < s->nregions && *region < 0; i++) {
+        bool inside = false;
+        if (ccov_geom_contains_point(s->ctx, s->preps[i], x, y, &inside) != CCOV_OK)
+            return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: region %s: %s", s->names[i],
+                                 ccov_ctx_error(s->ctx));
+        if (inside)
+            *region = (int)i;
+    }
+    return CCOV_OK;
 }
 
 /* A centre in lon/lat: inside the regions, on one of their borders (province or national), or
    outside all of them; *region tells which region it belongs to (-1: none). */
-static bool draw_centre(synth *s, placement where, double *x, double *y, int *region) {
+static ccov_status draw_centre(synth *s, placement where, double *x, double *y, int *region) {
     if (where == PLACE_BORDER) {
         *region = pick(&s->rng, (int)s->nregions);
-        return ccov_geom_boundary_point(s->ctx, s->regions[*region], uniform(&s->rng), x, y);
+        bool ok = ccov_geom_boundary_point(s->ctx, s->regions[*region], uniform(&s->rng), x, y);
+        return ok ? CCOV_OK : cannot_place(s);
     }
-    bool ok = random_inside(s, x, y, where == PLACE_INSIDE);
-    *region = ok && where == PLACE_INSIDE ? region_at(s, *x, *y) : -1;
-    return ok;
+    bool found = false;
+    *region = -1;
+    ccov_status st = random_inside(s, x, y, where == PLACE_INSIDE, &found);
+    if (st == CCOV_OK && !found)
+        st = cannot_place(s);
+    if (st == CCOV_OK && where == PLACE_INSIDE)
+        st = region_at(s, *x, *y, region);
+    return st;
 }
 
 static placement draw_placement(prng *p) {
@@ -511,8 +534,8 @@ static ccov_status write_feature(synth *s, const char *wkt, double area, int reg
 }
 
 /* Centre and size of a new feature: overlapping or nested in a recent one, or placed afresh. */
-static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, double *cy,
-                     double *area, int *region) {
+static ccov_status draw_new(synth *s, const recent_feature *ref, double u, double *cx, double *cy,
+                            double *area, int *region) {
     if (ref && u < 0.21)
         *region = ref->region;
     if (ref && u < 0.15) { /* partial overlap */
@@ -520,18 +543,19 @@ static bool draw_new(synth *s, const recent_feature *ref, double u, double *cx, 
         *cx = ref->x + d * cos(angle);
         *cy = ref->y + d * sin(angle);
         *area = draw_area_m2(&s->rng);
-        return true;
+        return CCOV_OK;
     }
     if (ref && u < 0.21) { /* nested */
         *cx = ref->x + ref->r * between(&s->rng, -0.1, 0.1);
         *cy = ref->y + ref->r * between(&s->rng, -0.1, 0.1);
         *area = ref->area * between(&s->rng, 0.05, 0.2);
-        return true;
+        return CCOV_OK;
     }
-    if (!draw_centre(s, draw_placement(&s->rng), cx, cy, region))
-        return false;
+    ccov_status st = draw_centre(s, draw_placement(&s->rng), cx, cy, region);
+    if (st != CCOV_OK)
+        return st;
     *area = draw_area_m2(&s->rng);
-    return ccov_xform_points(s->to_gen, cx, 1, cy, 1, 1) == 0;
+    return ccov_xform_points(s->to_gen, cx, 1, cy, 1, 1) == 0 ? CCOV_OK : cannot_place(s);
 }
 
 static void remember(synth *s, long long i, text *t, double cx, double cy, double area,
@@ -575,10 +599,11 @@ static ccov_status synth_one(synth *s, long long i) {
         cx = ref->x, cy = ref->y, area = ref->area, region = ref->region;
         if (uniform(&s->rng) < 0.5)
             snprintf(a.task_id, sizeof a.task_id, "%s", ref->task_id);
-    } else if (draw_new(s, ref, u, &cx, &cy, &area, &region)) {
-        put_shape(&s->rng, &t, draw_shape(&s->rng), cx, cy, area);
     } else {
-        return ccov_ctx_fail(s->ctx, CCOV_ERR_GEOM, "synth: cannot place a polygon");
+        ccov_status st = draw_new(s, ref, u, &cx, &cy, &area, &region);
+        if (st != CCOV_OK)
+            return st;
+        put_shape(&s->rng, &t, draw_shape(&s->rng), cx, cy, area);
     }
     if (t.failed) {
         free(t.buf);
