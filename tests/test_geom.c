@@ -425,7 +425,7 @@ static void test_contains_point_answers(void) {
 }
 
 /* GEOS 3.11's prepared contains of a collection of two overlapping polygons throws
-   ("TopologyException: side location conflict"; GEOS 3.13's RelateNG answers instead): the
+   ("TopologyException: side location conflict"; a later GEOS may answer instead): the
    failure must come back as an error, not as "outside". A point beyond the envelope is answered
    without the failing test. */
 static void test_contains_point_failure(void) {
@@ -445,7 +445,9 @@ static void test_contains_point_failure(void) {
                        "contains point failure: message");
         check_contains(ccov_ctx_error(ctx), "TopologyException", "contains point failure: GEOS's");
     } else {
-        check(st == CCOV_OK && inside, "contains point: collection answered by this GEOS");
+        /* another GEOS may answer (inside) or fail; a failure must still be an error */
+        check((st == CCOV_OK && inside) || (st == CCOV_ERR_GEOM && !inside),
+              "contains point: collection answered, or an error, on this GEOS");
     }
     inside = true;
     st = p ? ccov_geom_contains_point(ctx, p, 20, 5, &inside) : CCOV_ERR_GEOM;
