@@ -59,7 +59,8 @@ static void write_header(const ccov_audit_result *r, FILE *out) {
     fputs("\n\n", out);
 }
 
-static void write_table(const ccov_audit_result *r, FILE *out) {
+static void write_table(const void *res, FILE *out) {
+    const ccov_audit_result *r = res;
     char n1[32], n2[32];
     write_header(r, out);
     fprintf(out, "%-20s  %8s  %s\n", "check", "flagged", "description");
@@ -80,7 +81,8 @@ static void write_table(const ccov_audit_result *r, FILE *out) {
                       : "");
 }
 
-static void write_csv(const ccov_audit_result *r, FILE *out) {
+static void write_csv(const void *res, FILE *out) {
+    const ccov_audit_result *r = res;
     fputs("check,flagged,ran,description\n", out);
     for (int c = 0; c < CCOV_NCHECKS; c++) {
         const char *text = ccov_audit_check_description((ccov_check)c);
@@ -145,7 +147,8 @@ static json_object *json_flags(const ccov_audit_result *r) {
     return a;
 }
 
-static json_object *json_result(const ccov_audit_result *r) {
+static json_object *json_result(const void *res) {
+    const ccov_audit_result *r = res;
     json_object *root = ccov_render_json_header(NULL), *src = json_object_new_object();
     json_object *fields = json_object_new_object();
     put(src, "path", json_object_new_string(r->path));
@@ -172,14 +175,8 @@ static json_object *json_result(const ccov_audit_result *r) {
 
 ccov_status ccov_audit_write(ccov_ctx *ctx, const ccov_audit_result *res, ccov_format format,
                              FILE *out) {
-    ccov_status st = CCOV_OK;
-    if (format == CCOV_FORMAT_JSON)
-        st = ccov_render_json(ctx, json_result(res), out);
-    else if (format == CCOV_FORMAT_CSV)
-        write_csv(res, out);
-    else
-        write_table(res, out);
-    return ccov_render_finish(ctx, st, out);
+    static const ccov_render_writers writers = {json_result, write_csv, write_table};
+    return ccov_render_write(ctx, &writers, res, format, out);
 }
 
 /* ---- the layer of flagged features ---- */

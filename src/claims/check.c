@@ -288,8 +288,8 @@ static ccov_status copy_claim(const ccov_claim *c, ccov_claim *out) {
     out->category = strdup(c->category);
     out->years = strdup(c->years);
     out->group = strdup(c->group);
-    bool ok = out->id && out->statement && out->source && out->regions && out->where &&
-              out->unit && out->category && out->years && out->group;
+    bool ok = out->id && out->statement && out->source && out->regions && out->where && out->unit &&
+              out->category && out->years && out->group;
     return ok ? CCOV_OK : CCOV_ERR_IO;
 }
 
@@ -628,7 +628,8 @@ static void table_paragraph(FILE *out, const ccov_validation *v, const ccov_clai
     }
 }
 
-static void write_table(const ccov_validation *v, FILE *out) {
+static void write_table(const void *res, FILE *out) {
+    const ccov_validation *v = res;
     int w[NTCOLS + 2];
     table_widths(v, w);
     fprintf(out, "Claims checked against the cleared-area records (area %s, working frame ",
@@ -709,7 +710,8 @@ static void csv_row(FILE *out, const ccov_claim_result *r) {
     fputc('\n', out);
 }
 
-static void write_csv(const ccov_validation *v, FILE *out) {
+static void write_csv(const void *res, FILE *out) {
+    const ccov_validation *v = res;
     fputs("id,line,verdict,relation,value,unit,value_ha,tolerance_pct,percent_of_region,regions,"
           "where,net_ha,gross_ha,overlap_ha,outside_ha,region_ha,implied_region_ha,reported_ha,"
           "reported_unusable,tasks,excluded,excluded_reported_ha,excluded_unusable,repaired,"
@@ -787,7 +789,8 @@ static json_object *json_summary(const ccov_validation *v) {
     return o;
 }
 
-static json_object *json_validation(const ccov_validation *v) {
+static json_object *json_validation(const void *res) {
+    const ccov_validation *v = res;
     json_object *root = ccov_render_json_header(&(ccov_render_run){
         v->area, v->frame, v->claims_path, &v->regions_input, &v->cleared_input});
     json_object *claims = json_object_new_array();
@@ -809,12 +812,6 @@ static json_object *json_validation(const ccov_validation *v) {
 
 ccov_status ccov_claims_write(ccov_ctx *ctx, const ccov_validation *v, ccov_format format,
                               FILE *out) {
-    ccov_status st = CCOV_OK;
-    if (format == CCOV_FORMAT_JSON)
-        st = ccov_render_json(ctx, json_validation(v), out);
-    else if (format == CCOV_FORMAT_CSV)
-        write_csv(v, out);
-    else
-        write_table(v, out);
-    return ccov_render_finish(ctx, st, out);
+    static const ccov_render_writers writers = {json_validation, write_csv, write_table};
+    return ccov_render_write(ctx, &writers, v, format, out);
 }

@@ -429,99 +429,78 @@ static int set_area(cli_args *a, const char *v) {
     return 0;
 }
 
-/* The breakdown options (land-release categories, groups, years); -1 for any other. */
-static int set_breakdown_option(cli_args *a, int opt, const char *v) {
-    if (opt == OPT_STATUS_FIELD)
-        a->cov.status_field = v;
-    else if (opt == OPT_STATUS_MAP)
-        a->cov.status_map = v;
-    else if (opt == OPT_GROUP_BY)
-        a->cov.group_by = v;
-    else if (opt == OPT_YEAR_FROM)
-        a->cov.year_from = v;
-    else if (opt == OPT_YEARS)
-        a->cov.years = v;
-    else
-        return -1;
-    return 0;
+/* Options whose value is kept as it is given, in one field; -1 for any other option. */
+static int set_text_option(cli_args *a, int opt, const char *v) {
+    const struct {
+        int opt;
+        const char **field;
+    } kept[] = {
+        /* inputs */
+        {OPT_REGIONS_LAYER, &a->cov.regions_layer},
+        {OPT_REGION_FIELD, &a->cov.region_field},
+        {OPT_ONLY, &a->cov.only},
+        {OPT_CLEARED, &a->cov.cleared_src},
+        {OPT_CLEARED_LAYER, &a->cov.cleared_layer},
+        {OPT_WHERE, &a->cov.where},
+        {OPT_ASSUME_CRS, &a->cov.assume_crs},
+        {OPT_OFFICIAL_AREAS, &a->cov.official_areas},
+        {OPT_OFFICIAL_AREA_FIELD, &a->cov.official_area_field},
+        {OPT_PARENT_FIELD, &a->cov.parent_field},
+        /* what to read from a source (PostGIS): a query instead of a layer, a geometry column */
+        {OPT_REGIONS_SQL, &a->cov.regions_sql},
+        {OPT_REGIONS_GEOM_COLUMN, &a->cov.regions_geom_column},
+        {OPT_CLEARED_SQL, &a->cov.cleared_sql},
+        {OPT_CLEARED_GEOM_COLUMN, &a->cov.cleared_geom_column},
+        {OPT_DISTRICTS, &a->cov.districts_src},
+        {OPT_DISTRICTS_LAYER, &a->cov.districts_layer},
+        {OPT_DISTRICT_FIELD, &a->cov.district_field},
+        /* the breakdown (land-release categories, groups, years) */
+        {OPT_STATUS_FIELD, &a->cov.status_field},
+        {OPT_STATUS_MAP, &a->cov.status_map},
+        {OPT_GROUP_BY, &a->cov.group_by},
+        {OPT_YEAR_FROM, &a->cov.year_from},
+        {OPT_YEARS, &a->cov.years},
+        /* map, validate and audit */
+        {OPT_TITLE, &a->map.title},
+        {OPT_CLAIMS, &a->claims},
+        {OPT_REGION_ATTR, &a->audit.region_attr},
+        {OPT_ID_FIELD, &a->audit.id_field},
+        {OPT_DATE_FIELD, &a->audit.date_fields},
+        /* outputs */
+        {OPT_OUT_SCHEMA, &a->out.schema},
+        {OPT_DRIVER, &a->synth.driver},
+        {OPT_LAYER, &a->synth.layer},
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+        if (kept[i].opt == opt) {
+            *kept[i].field = v;
+            return 0;
+        }
+    return -1;
 }
 
-/* What to read from a source (PostGIS): a query instead of a layer, a geometry column. */
-static int set_query_option(cli_args *a, int opt, const char *v) {
-    if (opt == OPT_REGIONS_SQL)
-        a->cov.regions_sql = v;
-    else if (opt == OPT_REGIONS_GEOM_COLUMN)
-        a->cov.regions_geom_column = v;
-    else if (opt == OPT_CLEARED_SQL)
-        a->cov.cleared_sql = v;
-    else if (opt == OPT_CLEARED_GEOM_COLUMN)
-        a->cov.cleared_geom_column = v;
-    else if (opt == OPT_DISTRICTS)
-        a->cov.districts_src = v;
-    else if (opt == OPT_DISTRICTS_LAYER)
-        a->cov.districts_layer = v;
-    else if (opt == OPT_DISTRICT_FIELD)
-        a->cov.district_field = v;
-    else
-        return set_breakdown_option(a, opt, v);
-    return 0;
-}
-
-/* Options that name an input: both commands read regions; only report reads the rest. */
+/* --regions and --crs (which synth reads too), --by, and every option kept as it is given; -1
+   for any other option. */
 static int set_input_option(cli_args *a, int opt, const char *v) {
     switch (opt) {
     case OPT_REGIONS:
         a->cov.regions_src = a->synth.regions_src = v;
         return 0;
-    case OPT_REGIONS_LAYER:
-        a->cov.regions_layer = v;
-        return 0;
-    case OPT_REGION_FIELD:
-        a->cov.region_field = v;
-        return 0;
-    case OPT_ONLY:
-        a->cov.only = v;
-        return 0;
-    case OPT_CLEARED:
-        a->cov.cleared_src = v;
-        return 0;
-    case OPT_CLEARED_LAYER:
-        a->cov.cleared_layer = v;
-        return 0;
-    case OPT_WHERE:
-        a->cov.where = v;
-        return 0;
     case OPT_CRS:
         a->cov.crs = a->synth.crs = v;
-        return 0;
-    case OPT_ASSUME_CRS:
-        a->cov.assume_crs = v;
         return 0;
     case OPT_BY:
         if (strcmp(v, "year") != 0)
             return usage_error("--by: '%s' is not supported (only: year)", v);
         a->chart_by = v;
         return 0;
-    case OPT_OFFICIAL_AREAS:
-        a->cov.official_areas = v;
-        return 0;
-    case OPT_OFFICIAL_AREA_FIELD:
-        a->cov.official_area_field = v;
-        return 0;
-    case OPT_PARENT_FIELD:
-        a->cov.parent_field = v;
-        return 0;
     default:
-        return set_query_option(a, opt, v);
+        return set_text_option(a, opt, v);
     }
 }
 
 /* map's own options; -1 when opt is not one of them. */
 static int set_map_option(cli_args *a, int opt, const char *v) {
-    if (opt == OPT_TITLE) {
-        a->map.title = v;
-        return 0;
-    }
     if (opt == OPT_PNG) {
         if (a->command && strcmp(a->command, "map") != 0)
             return usage_error("--png: %s", "only map writes a PNG");
@@ -554,15 +533,7 @@ static bool parse_real(const char *text, double *out) {
 static int set_check_option(cli_args *a, int opt, const char *v) {
     ccov_audit_options *o = &a->audit;
     bool ok = true;
-    if (opt == OPT_CLAIMS)
-        a->claims = v;
-    else if (opt == OPT_REGION_ATTR)
-        o->region_attr = v;
-    else if (opt == OPT_ID_FIELD)
-        o->id_field = v;
-    else if (opt == OPT_DATE_FIELD)
-        o->date_fields = v;
-    else if (opt == OPT_MAX_EDGE)
+    if (opt == OPT_MAX_EDGE)
         ok = parse_real(v, &o->max_edge_m);
     else if (opt == OPT_AREA_TOLERANCE)
         ok = parse_real(v, &o->area_tolerance_pct);
@@ -601,9 +572,6 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return 0;
     case OPT_OUT_FORMAT:
         return set_out_format(a, v);
-    case OPT_OUT_SCHEMA:
-        a->out.schema = v;
-        return 0;
     case OPT_THREADS:
         return parse_int(v, 1, 64, &a->cov.threads)
                    ? 0
@@ -623,12 +591,6 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return parse_seed(v, &a->synth.seed)
                    ? 0
                    : usage_error("--seed: '%s' is not a whole number >= 0", v);
-    case OPT_DRIVER:
-        a->synth.driver = v;
-        return 0;
-    case OPT_LAYER:
-        a->synth.layer = v;
-        return 0;
     case OPT_RELEASE:
         a->synth.release = true;
         return 0;

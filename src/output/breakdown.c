@@ -294,15 +294,62 @@ static void csv_row(const ccov_result *res, const csv_line *l, FILE *out) {
 static void csv_total(const ccov_result *res, FILE *out);
 static void csv_outside(const ccov_result *res, FILE *out);
 
-static void csv_regions(const ccov_result *res, FILE *out) {
-    for (size_t i = 0; i < res->nregions; i++) {
-        const ccov_region_result *r = &res->regions[i];
-        ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
-        csv_row(res,
-                &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
-                            r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
-                out);
+/* The level and province columns that open a row of the districts' CSV. */
+static void csv_prefix(const char *level, const char *province, FILE *out) {
+    fprintf(out, "%s,", level);
+    ccov_render_csv_text(out, province);
+    fputc(',', out);
+}
+
+/* The row of region (or district) r. */
+static void csv_region_row(const ccov_result *res, const ccov_region_result *r, FILE *out) {
+    ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
+    csv_row(res,
+            &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
+                        r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
+            out);
+}
+
+/* Where group rows stand: in region or district i, or over every region (the total). */
+typedef struct {
+    enum { IN_REGION, IN_DISTRICT, IN_TOTAL } in;
+    size_t i;
+    const char *name, *iso;
+    const char *level, *province; /* the districts' leading columns; level NULL: none */
+} csv_place;
+
+/* Group x's row at place p. */
+static csv_line group_line(const ccov_result *res, const ccov_group *x, const csv_place *p) {
+    bool total = p->in == IN_TOTAL, district = p->in == IN_DISTRICT;
+    size_t i = p->i;
+    csv_line l = {p->name, p->iso, x, NAN, NAN, NAN, NAN, NAN, NULL, NULL};
+    l.fig = total ? &x->total : district ? &x->districts[i] : &x->regions[i];
+    if (res->categorised)
+        l.cats = total      ? x->total_categories
+                 : district ? x->district_categories[i]
+                            : x->categories[i];
+    if (x->cumulative_ha)
+        l.cumulative = total      ? x->cumulative_total
+                       : district ? x->district_cumulative_ha[i]
+                                  : x->cumulative_ha[i];
+    return l;
+}
+
+/* The row of every group with tasks at place p. */
+static void csv_group_rows(const ccov_result *res, const csv_place *p, FILE *out) {
+    for (size_t g = 0; g < res->ngroups; g++) {
+        csv_line l = group_line(res, &res->groups[g], p);
+        if (l.fig->tasks == 0)
+            continue;
+        if (p->level)
+            csv_prefix(p->level, p->province, out);
+        csv_row(res, &l, out);
     }
+}
+
+static void csv_regions(const ccov_result *res, FILE *out) {
+    for (size_t i = 0; i < res->nregions; i++)
+        csv_region_row(res, &res->regions[i], out);
     csv_total(res, out);
 }
 
@@ -321,66 +368,26 @@ static void csv_total(const ccov_result *res, FILE *out) {
 }
 
 static void csv_groups(const ccov_result *res, FILE *out) {
-    for (size_t i = 0; i <= res->nregions; i++)
-        for (size_t g = 0; g < res->ngroups; g++) {
-            const ccov_group *x = &res->groups[g];
-            bool all = i == res->nregions;
-            const ccov_region_result *r = all ? NULL : &res->regions[i];
-            csv_line l = {all ? "(total)" : r->name,
-                          all ? "" : r->iso,
-                          x,
-                          NAN,
-                          NAN,
-                          NAN,
-                          NAN,
-                          NAN,
-                          all ? &x->total : &x->regions[i],
-                          !res->categorised ? NULL
-                          : all             ? x->total_categories
-                                            : x->categories[i]};
-            if (x->cumulative_ha)
-                l.cumulative = all ? x->cumulative_total : x->cumulative_ha[i];
-            if (l.fig->tasks > 0)
-                csv_row(res, &l, out);
-        }
+    for (size_t i = 0; i < res->nregions; i++) {
+        const ccov_region_result *r = &res->regions[i];
+        csv_group_rows(res, &(csv_place){IN_REGION, i, r->name, r->iso, NULL, NULL}, out);
+    }
+    csv_group_rows(res, &(csv_place){IN_TOTAL, 0, "(total)", "", NULL, NULL}, out);
 }
 
 /* ---- CSV with --districts and --group-by ---- */
-
-/* The level and province columns that open a row of the districts' CSV. */
-static void csv_prefix(const char *level, const char *province, FILE *out) {
-    fprintf(out, "%s,", level);
-    ccov_render_csv_text(out, province);
-    fputc(',', out);
-}
 
 /* A region row (d == SIZE_MAX) or district row d, then its group rows, after the level and
    province columns. */
 static void csv_district_lines(const ccov_result *res, const char *level, const char *province,
                                const ccov_region_result *r, size_t d, FILE *out) {
-    ccov_figures fig = {r->net_ha, r->gross_ha, r->overlap_ha, r->tasks};
-    csv_prefix(level, province, out);
-    csv_row(res,
-            &(csv_line){r->name, r->iso, NULL, r->region_ha, r->percent_cleared,
-                        r->percent_released, r->group_overlap_ha, NAN, &fig, r->categories},
-            out);
     bool district = d != SIZE_MAX;
     size_t i = district ? d : (size_t)(r - res->regions);
-    for (size_t g = 0; g < res->ngroups; g++) {
-        const ccov_group *x = &res->groups[g];
-        csv_line l = {r->name, r->iso, x,
-                      NAN,     NAN,    NAN,
-                      NAN,     NAN,    district ? &x->districts[i] : &x->regions[i],
-                      NULL};
-        if (res->categorised)
-            l.cats = district ? x->district_categories[i] : x->categories[i];
-        if (x->cumulative_ha)
-            l.cumulative = district ? x->district_cumulative_ha[i] : x->cumulative_ha[i];
-        if (l.fig->tasks == 0)
-            continue;
-        csv_prefix(level, province, out);
-        csv_row(res, &l, out);
-    }
+    csv_prefix(level, province, out);
+    csv_region_row(res, r, out);
+    csv_group_rows(
+        res, &(csv_place){district ? IN_DISTRICT : IN_REGION, i, r->name, r->iso, level, province},
+        out);
 }
 
 bool ccov_breakdown_csv_districts(const ccov_result *res, FILE *out) {
@@ -395,19 +402,9 @@ bool ccov_breakdown_csv_districts(const ccov_result *res, FILE *out) {
             if (res->districts[d].province == p)
                 csv_district_lines(res, "district", name, &res->districts[d].fig, d, out);
     }
-    fputs("total,,", out);
+    csv_prefix("total", "", out);
     csv_total(res, out);
-    for (size_t g = 0; g < res->ngroups; g++) {
-        const ccov_group *x = &res->groups[g];
-        csv_line l = {
-            "(total)", "",  x,   NAN,       NAN,
-            NAN,       NAN, NAN, &x->total, res->categorised ? x->total_categories : NULL};
-        l.cumulative = x->cumulative_ha ? x->cumulative_total : NAN;
-        if (x->total.tasks == 0)
-            continue;
-        fputs("total,,", out);
-        csv_row(res, &l, out);
-    }
+    csv_group_rows(res, &(csv_place){IN_TOTAL, 0, "(total)", "", "total", ""}, out);
     fputs("outside,,", out);
     csv_outside(res, out);
     return true;

@@ -481,25 +481,12 @@ typedef struct {
 static bool scan_ring(void *user, const double *x, const double *y, size_t n, bool exterior) {
     scanline *s = user;
     (void)exterior;
-    for (size_t i = 0; i + 1 < n; i++) {
-        if ((y[i] <= s->y) == (y[i + 1] <= s->y))
-            continue;
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? 2 * s->cap : 16;
-            double *grown = realloc(s->xs, cap * sizeof *grown);
-            if (!grown)
-                return false;
-            s->xs = grown;
-            s->cap = cap;
-        }
-        s->xs[s->n++] = x[i] + (s->y - y[i]) / (y[i + 1] - y[i]) * (x[i + 1] - x[i]);
-    }
+    if (n < 2)
+        return true;
+    if (!ccov_map_grow((void **)&s->xs, &s->cap, s->n + n - 1, sizeof *s->xs))
+        return false;
+    s->n += ccov_map_ring_crossings(x, y, n, s->y, s->xs + s->n);
     return true;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* Widest inside run along the scanline: its width (-1 when none), its middle in *mid. */
@@ -507,7 +494,7 @@ static double widest_run(map *m, const ccov_geom *g, scanline *s, double *mid) {
     s->n = 0;
     if (!ccov_geom_rings(m->ctx, g, scan_ring, s))
         return -1;
-    qsort(s->xs, s->n, sizeof *s->xs, cmp_double);
+    ccov_map_sort_crossings(s->xs, s->n);
     double best = -1;
     for (size_t i = 0; i + 1 < s->n; i += 2)
         if (s->xs[i + 1] - s->xs[i] > best) {

@@ -42,7 +42,7 @@ typedef struct {
     double ymin, ymax;
 } edges;
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size) {
+bool ccov_map_grow(void **p, size_t *cap, size_t need, size_t size) {
     if (need <= *cap)
         return true;
     size_t cap2 = *cap ? *cap : 64;
@@ -59,8 +59,8 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size) {
 /* x and y share one capacity: both grow to it, and it is raised once both have. */
 static bool grow_points(edges *e, size_t need) {
     size_t xcap = e->cap, ycap = e->cap;
-    if (!grow((void **)&e->x, &xcap, need, sizeof *e->x) ||
-        !grow((void **)&e->y, &ycap, need, sizeof *e->y))
+    if (!ccov_map_grow((void **)&e->x, &xcap, need, sizeof *e->x) ||
+        !ccov_map_grow((void **)&e->y, &ycap, need, sizeof *e->y))
         return false;
     e->cap = xcap;
     return true;
@@ -72,7 +72,7 @@ static bool add_ring(void *user, const double *x, const double *y, size_t n, boo
     double k = r->scale * r->ss;
     (void)exterior;
     if (!grow_points(e, e->n + n) ||
-        !grow((void **)&e->end, &e->ring_cap, e->nrings + 1, sizeof *e->end))
+        !ccov_map_grow((void **)&e->end, &e->ring_cap, e->nrings + 1, sizeof *e->end))
         return false;
     for (size_t i = 0; i < n; i++) {
         e->x[e->n] = (x[i] - r->x0) * k;
@@ -85,21 +85,27 @@ static bool add_ring(void *user, const double *x, const double *y, size_t n, boo
     return true;
 }
 
+size_t ccov_map_ring_crossings(const double *x, const double *y, size_t n, double yc, double *xs) {
+    size_t found = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((y[i] <= yc) != (y[i + 1] <= yc))
+            xs[found++] = x[i] + (yc - y[i]) / (y[i + 1] - y[i]) * (x[i + 1] - x[i]);
+    return found;
+}
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
+void ccov_map_sort_crossings(double *xs, size_t n) { qsort(xs, n, sizeof *xs, cmp_double); }
+
 /* The x where the rings cross the line y = yc, sorted; their number. */
 static size_t crossings(const edges *e, double yc, double *xs) {
     size_t n = 0;
     for (size_t ring = 0, from = 0; ring < e->nrings; from = e->end[ring++])
-        for (size_t i = from; i + 1 < e->end[ring]; i++) {
-            double ya = e->y[i], yb = e->y[i + 1];
-            if ((ya <= yc) != (yb <= yc))
-                xs[n++] = e->x[i] + (yc - ya) / (yb - ya) * (e->x[i + 1] - e->x[i]);
-        }
-    qsort(xs, n, sizeof *xs, cmp_double);
+        n += ccov_map_ring_crossings(e->x + from, e->y + from, e->end[ring] - from, yc, xs + n);
+    ccov_map_sort_crossings(xs, n);
     return n;
 }
 

@@ -23,6 +23,18 @@ typedef struct {
     unsigned char *cells;  /* per cell, after ccov_map_raster_classify: a CCOV_CELL_ class */
 } ccov_map_raster;
 
+/* Grow *p, an array of *cap items of size bytes, to hold at least need items (doubling); false
+   when out of memory (*p and *cap are then as they were). Free *p with free(). */
+bool ccov_map_grow(void **p, size_t *cap, size_t need, size_t size);
+
+/* The x where the segments of the ring (x[i], y[i]), i < n, cross the line y = yc (a vertex on
+   the line counts as below it, so that each crossing counts once), in ring order, written to xs
+   (room for n - 1 at the most); their number. Used for the even-odd rule along scanlines. */
+size_t ccov_map_ring_crossings(const double *x, const double *y, size_t n, double yc, double *xs);
+
+/* xs[0..n) in increasing order. */
+void ccov_map_sort_crossings(double *xs, size_t n);
+
 /* A grid of w x h cells of 1/scale metres from (x0, y0) down and right, sampled at ss x ss
    points per cell (ss reduced so that the samples stay below a memory bound). false when out
    of memory. Free with ccov_map_raster_free(). */

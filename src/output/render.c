@@ -198,6 +198,18 @@ ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out) {
     return st;
 }
 
+ccov_status ccov_render_write(ccov_ctx *ctx, const ccov_render_writers *w, const void *res,
+                              ccov_format format, FILE *out) {
+    ccov_status st = CCOV_OK;
+    if (format == CCOV_FORMAT_JSON)
+        st = ccov_render_json(ctx, w->json(res), out);
+    else if (format == CCOV_FORMAT_CSV)
+        w->csv(res, out);
+    else
+        w->table(res, out);
+    return ccov_render_finish(ctx, st, out);
+}
+
 /* ---- XML (the SVG map and chart) ---- */
 
 /* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. The

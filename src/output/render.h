@@ -5,6 +5,7 @@
 
 #include "clearcov/coverage.h"
 #include "clearcov/ctx.h"
+#include "clearcov/report.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -47,6 +48,19 @@ ccov_status ccov_render_json(ccov_ctx *ctx, json_object *root, FILE *out);
 
 /* The stream's state after writing: CCOV_ERR_IO with the reason when a write failed. */
 ccov_status ccov_render_finish(ccov_ctx *ctx, ccov_status st, FILE *out);
+
+/* The writers of one kind of result in each format; res is the result given to ccov_render_write
+   (each writer converts it back to its own type). */
+typedef struct {
+    json_object *(*json)(const void *res); /* a new document, released by ccov_render_write */
+    void (*csv)(const void *res, FILE *out);
+    void (*table)(const void *res, FILE *out);
+} ccov_render_writers;
+
+/* Write res in format with the writer of w for it, then ccov_render_finish: CCOV_ERR_IO with the
+   reason when out of memory or a write failed. */
+ccov_status ccov_render_write(ccov_ctx *ctx, const ccov_render_writers *w, const void *res,
+                              ccov_format format, FILE *out);
 
 /* Length (1..4) of the valid UTF-8 sequence at s holding a character XML allows, else 0. */
 size_t ccov_render_utf8_char(const unsigned char *s);

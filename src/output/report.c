@@ -185,7 +185,8 @@ static void table_input(FILE *out, const char *what, const ccov_input *in) {
             in->credit ? in->credit : "");
 }
 
-static void write_table(const ccov_result *res, FILE *out) {
+static void write_table(const void *result, FILE *out) {
+    const ccov_result *res = result;
     const char *const *heads = res->categorised ? HEADS_RELEASED : HEADS;
     ccov_region_result total = totals_row(res);
     int width[NCOLS + 3];
@@ -278,7 +279,8 @@ static void write_csv_districts(const ccov_result *res, FILE *out) {
     fprintf(out, "outside,,(outside),,,%.6f,,,,,,,,\n", res->outside_ha);
 }
 
-static void write_csv(const ccov_result *res, FILE *out) {
+static void write_csv(const void *result, FILE *out) {
+    const ccov_result *res = result;
     if (res->ndistricts) {
         write_csv_districts(res, out);
         return;
@@ -349,7 +351,8 @@ static json_object *json_notes(const ccov_note *notes, size_t n) {
     return a;
 }
 
-static json_object *json_result(const ccov_result *res) {
+static json_object *json_result(const void *result) {
+    const ccov_result *res = result;
     json_object *root = ccov_render_json_header(
         &(ccov_render_run){res->area, res->frame, NULL, &res->regions_input, &res->cleared_input});
     json_object *regions = json_object_new_array();
@@ -375,12 +378,6 @@ static json_object *json_result(const ccov_result *res) {
 
 ccov_status ccov_report_write(ccov_ctx *ctx, const ccov_result *res, ccov_format format,
                               FILE *out) {
-    ccov_status st = CCOV_OK;
-    if (format == CCOV_FORMAT_JSON)
-        st = ccov_render_json(ctx, json_result(res), out);
-    else if (format == CCOV_FORMAT_CSV)
-        write_csv(res, out);
-    else
-        write_table(res, out);
-    return ccov_render_finish(ctx, st, out);
+    static const ccov_render_writers writers = {json_result, write_csv, write_table};
+    return ccov_render_write(ctx, &writers, res, format, out);
 }
