@@ -672,9 +672,9 @@ static int parse_args(int argc, char **argv, cli_args *a) {
         }
         if (opt == '?' || opt == ':')
             return option_error(argv[optind - 1]);
-        if (set_input_option(a, opt, optarg) == 0)
-            continue;
-        int rc = set_map_option(a, opt, optarg);
+        int rc = set_input_option(a, opt, optarg);
+        if (rc < 0)
+            rc = set_map_option(a, opt, optarg);
         if (rc < 0)
             rc = set_check_option(a, opt, optarg);
         if (rc < 0)

@@ -12,12 +12,14 @@ expect_nothing_out() {
 
 # ---- usage (2): one line and "try 'clearcov --help'" ----
 for args in "report --bogus" "report --format xml" "report --area sideways" "report extra" \
-    "frobnicate" "" "report --cleared"; do
+    "frobnicate" "" "report --cleared" "chart --by month" "map --width 5"; do
     # shellcheck disable=SC2086 # word splitting wanted
     cc $args
     expect_rc 2 "clearcov $args"
     expect_err_has "try 'clearcov --help'" "clearcov $args"
     expect_nothing_out "clearcov $args"
+    # one message, then the hint: a refused value is not also called an unknown option
+    assert_eq "$(wc -l <"$WORK/err")" 2 "clearcov $args: two lines on stderr"
 done
 cc report --area planar
 expect_rc 2 "--area planar without --crs"
