@@ -551,27 +551,35 @@ static int set_check_option(cli_args *a, int opt, const char *v) {
     return ok ? 0 : usage_error("'%s' is not a valid value for this option", v);
 }
 
-static int set_other_option(cli_args *a, int opt, const char *v) {
+/* The switches that take no value; -1 for any other option. */
+static int set_flag_option(cli_args *a, int opt) {
     switch (opt) {
-    case OPT_AREA:
-        return set_area(a, v);
-    case OPT_FORMAT:
-        return set_format(a, v);
     case OPT_ALLOW_BALLPARK:
         a->cov.allow_ballpark = a->synth.allow_ballpark = true;
-        return 0;
-    case 'o':
-        a->output = a->synth.out = v;
         return 0;
     case OPT_OVERWRITE:
         a->overwrite = a->synth.overwrite = true;
         return 0;
-    case OPT_OUT:
-        a->out.dir = a->map.out = v;
-        a->cov.layers = true;
+    case OPT_RELEASE:
+        a->synth.release = true;
         return 0;
-    case OPT_OUT_FORMAT:
-        return set_out_format(a, v);
+    case OPT_STATUS_VARIANTS:
+        a->synth.status_variants = true;
+        return 0;
+    case 'q':
+        a->verbosity = -1;
+        return 0;
+    case 'v':
+        a->verbosity = a->verbosity < 0 ? 1 : a->verbosity + 1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* The options that take a whole number; -1 for any other option. */
+static int set_number_option(cli_args *a, int opt, const char *v) {
+    switch (opt) {
     case OPT_THREADS:
         return parse_int(v, 1, 64, &a->cov.threads)
                    ? 0
@@ -591,21 +599,34 @@ static int set_other_option(cli_args *a, int opt, const char *v) {
         return parse_seed(v, &a->synth.seed)
                    ? 0
                    : usage_error("--seed: '%s' is not a whole number >= 0", v);
-    case OPT_RELEASE:
-        a->synth.release = true;
-        return 0;
-    case OPT_STATUS_VARIANTS:
-        a->synth.status_variants = true;
-        return 0;
-    case 'q':
-        a->verbosity = -1;
-        return 0;
-    case 'v':
-        a->verbosity = a->verbosity < 0 ? 1 : a->verbosity + 1;
-        return 0;
     default:
-        return usage_error("unknown option");
+        return -1;
     }
+}
+
+/* The formats, the outputs, the switches and the numbers; "unknown option" for anything else. */
+static int set_other_option(cli_args *a, int opt, const char *v) {
+    switch (opt) {
+    case OPT_AREA:
+        return set_area(a, v);
+    case OPT_FORMAT:
+        return set_format(a, v);
+    case 'o':
+        a->output = a->synth.out = v;
+        return 0;
+    case OPT_OUT:
+        a->out.dir = a->map.out = v;
+        a->cov.layers = true;
+        return 0;
+    case OPT_OUT_FORMAT:
+        return set_out_format(a, v);
+    default:
+        break;
+    }
+    int rc = set_flag_option(a, opt);
+    if (rc < 0)
+        rc = set_number_option(a, opt, v);
+    return rc < 0 ? usage_error("unknown option") : rc;
 }
 
 /* A misused option: its value missing, or the nearest options to a mistyped one (at most a third
@@ -1104,51 +1125,66 @@ static command_fn find_command(const char *name) {
     return NULL;
 }
 
-int ccov_cli_main(int argc, char **argv) {
-    cli_args a = {0};
-    a.synth.seed = 1;
-    a.out.precision = 7;
-    ccov_audit_defaults(&a.audit);
-    bool has_command = argc > 1 && argv[1][0] != '-';
-    if (has_command) {
-        a.command = argv[1];
+#define COMMAND_NAMES "report, synth, map, chart, validate, audit"
+
+/* Read the command and its options into a; -1 when a command is to run, else the exit code
+   (help, version, or a usage error already said). */
+static int read_command_line(int argc, char **argv, cli_args *a) {
+    a->synth.seed = 1;
+    a->out.precision = 7;
+    ccov_audit_defaults(&a->audit);
+    if (argc > 1 && argv[1][0] != '-') {
+        a->command = argv[1];
         argc--;
         argv++;
     }
-    int rc = parse_args(argc, argv, &a);
+    int rc = parse_args(argc, argv, a);
     if (rc < 0)
-        rc = map_output(&a);
+        rc = map_output(a);
     if (rc >= 0)
         return rc;
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    if (!a.command)
-        return usage_error("%s", "no command given (report, synth, map, validate, audit)");
-    command_fn run = find_command(a.command);
-    if (!run)
-        return usage_error("unknown command '%s' (report, synth, map, validate, audit)", a.command);
+    if (!a->command)
+        return usage_error("%s", "no command given (" COMMAND_NAMES ")");
+    if (!find_command(a->command))
+        return usage_error("unknown command '%s' (" COMMAND_NAMES ")", a->command);
+    return -1;
+}
+
+/* Run the command of a in a new context, with messages and progress on stderr. */
+static int run_command(cli_args *a) {
     catch_signals();
     ccov_ctx *ctx = ccov_ctx_create();
     if (!ctx) {
         fputs("clearcov: out of memory\n", stderr);
         return CCOV_ERR_IO;
     }
-    ccov_ctx_set_messages(ctx, print_message, &a);
-    rc = check_database_out(&a);
+    ccov_ctx_set_messages(ctx, print_message, a);
+    int rc = check_database_out(a);
     if (rc == 0)
-        rc = refuse_input_as_output(ctx, &a);
+        rc = refuse_input_as_output(ctx, a);
     if (rc) {
         ccov_ctx_free(ctx);
         return rc;
     }
     progress_state progress = {.start = seconds(), .percent = -1};
-    if (a.verbosity >= 0 && isatty(STDERR_FILENO)) {
-        a.progress = &progress;
+    if (a->verbosity >= 0 && isatty(STDERR_FILENO)) {
+        a->progress = &progress;
         ccov_ctx_set_progress(ctx, print_progress, &progress);
     }
-    rc = run(ctx, &a);
+    rc = find_command(a->command)(ctx, a);
     progress_end(&progress);
     ccov_ctx_free(ctx);
+    return rc;
+}
+
+int ccov_cli_main(int argc, char **argv) {
+    cli_args a = {0};
+    int rc = read_command_line(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    rc = run_command(&a);
     if (fclose(stdout) != 0 && rc == 0) {
         say("standard output: %s", strerror(errno));
         rc = CCOV_ERR_IO;
