@@ -74,12 +74,18 @@ static int category_sum(int category) {
                                                : -1;
 }
 
+/* Whether group h is of group g's class (alike but for the year) with a known year not later
+   than g's. */
+static bool alike_up_to(const breakdown *b, size_t h, size_t g) {
+    return b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
+           b->years[h] <= b->years[g];
+}
+
 /* Whether group g is the earliest of its class among the groups of features f[0..n). */
 static bool earliest(const breakdown *b, size_t g, const size_t *f, size_t n) {
     for (size_t k = 0; k < n; k++) {
         size_t h = b->group_of[f[k]];
-        if (b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-            b->years[h] < b->years[g])
+        if (alike_up_to(b, h, g) && b->years[h] < b->years[g])
             return false;
     }
     return true;
@@ -403,8 +409,7 @@ static bool sum_up_to(breakdown *b, size_t g, double *cum) {
     for (size_t i = 0; i < b->nr; i++)
         cum[i] = 0;
     for (size_t h = 0; h < b->ngroups; h++) {
-        if (b->rest[h] != b->rest[g] || b->years[h] == CCOV_YEAR_UNKNOWN ||
-            b->years[h] > b->years[g])
+        if (!alike_up_to(b, h, g))
             continue;
         const double *first = sum_at(b, SUM_FIRST, h);
         for (size_t i = 0; i < b->nr; i++)
@@ -419,8 +424,7 @@ static ccov_status subset_up_to(breakdown *b, size_t g, double *cum, bool *earli
     *earlier = false;
     for (size_t f = 0; f < b->n; f++) {
         size_t h = b->group_of[f];
-        b->mask[f] = b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-                     b->years[h] <= b->years[g];
+        b->mask[f] = alike_up_to(b, h, g);
         *earlier |= b->mask[f] && b->years[h] < b->years[g];
     }
     return *earlier ? ccov_compute_subset(b->r, b->mask, cum) : CCOV_OK;
@@ -531,8 +535,7 @@ static double subset_work(const breakdown *b) {
         size[b->group_of[f]]++;
     for (size_t g = 0; size && g < b->ngroups && work <= OVERLAY_WORK; g++)
         for (size_t h = 0; h < b->ngroups && b->years[g] != CCOV_YEAR_UNKNOWN; h++)
-            if (b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-                b->years[h] <= b->years[g])
+            if (alike_up_to(b, h, g))
                 work += (double)size[h] / (double)b->n;
     free(size);
     return work;
