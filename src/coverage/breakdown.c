@@ -37,7 +37,7 @@ typedef struct {
     ccov_pipeline *r;
     size_t n, nr;
     unsigned char *mask;
-    size_t *group_of; /* per feature */
+    size_t *group_of; /* per feature: r->cleared.group_of */
     size_t ngroups;
     double *net;   /* nr, scratch */
     size_t *first; /* each group's first feature */
@@ -314,11 +314,12 @@ static int by_key(const void *a, const void *b) {
     return d ? d : (x->f > y->f) - (x->f < y->f);
 }
 
-/* Number the groups in the order of their values: b->group_of, b->ngroups, and each group's
-   first feature in first[g]. */
+/* Number the groups in the order of their values, the order of res->groups: b->group_of (kept
+   in r->cleared for the later stages), b->ngroups, and each group's first feature in first[g]. */
 static ccov_status number_groups(breakdown *b, size_t **first) {
     keyed *order = malloc((b->n ? b->n : 1) * sizeof *order);
     b->group_of = malloc((b->n ? b->n : 1) * sizeof *b->group_of);
+    b->r->cleared.group_of = b->group_of;
     *first = malloc((b->n ? b->n : 1) * sizeof **first);
     if (!order || !b->group_of || !*first) {
         free(order);
@@ -647,7 +648,6 @@ ccov_status ccov_breakdown_run(ccov_pipeline *r) {
         st = groups(&b);
     free(b.mask);
     free(b.net);
-    free(b.group_of);
     free(b.first);
     free(b.years);
     free(b.rest);

@@ -1064,14 +1064,8 @@ static ccov_status group_dissolve(ccov_pipeline *r, ccov_geom ***dis, size_t *nd
     unsigned char *mask = malloc(r->cleared.n ? r->cleared.n : 1);
     ccov_status st = mask ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++) {
-        char *key = ccov_keys_group_key(res, &res->groups[g]);
-        if (!key) {
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-            break;
-        }
         for (size_t f = 0; f < r->cleared.n; f++)
-            mask[f] = r->cleared.info[f].group && strcmp(r->cleared.info[f].group, key) == 0;
-        free(key);
+            mask[f] = r->cleared.group_of[f] == g;
         st = ccov_compute_subset_dissolve(r, mask, &dis[g], &ndis[g]);
     }
     free(mask);
