@@ -37,7 +37,7 @@ typedef struct {
     ccov_pipeline *r;
     size_t n, nr;
     unsigned char *mask;
-    size_t *group_of; /* per feature */
+    size_t *group_of; /* per feature: r->cleared.group_of */
     size_t ngroups;
     double *net;   /* nr, scratch */
     size_t *first; /* each group's first feature */
@@ -74,12 +74,18 @@ static int category_sum(int category) {
                                                : -1;
 }
 
+/* Whether group h is of group g's class (alike but for the year) with a known year not later
+   than g's. */
+static bool alike_up_to(const breakdown *b, size_t h, size_t g) {
+    return b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
+           b->years[h] <= b->years[g];
+}
+
 /* Whether group g is the earliest of its class among the groups of features f[0..n). */
 static bool earliest(const breakdown *b, size_t g, const size_t *f, size_t n) {
     for (size_t k = 0; k < n; k++) {
         size_t h = b->group_of[f[k]];
-        if (b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-            b->years[h] < b->years[g])
+        if (alike_up_to(b, h, g) && b->years[h] < b->years[g])
             return false;
     }
     return true;
@@ -308,11 +314,12 @@ static int by_key(const void *a, const void *b) {
     return d ? d : (x->f > y->f) - (x->f < y->f);
 }
 
-/* Number the groups in the order of their values: b->group_of, b->ngroups, and each group's
-   first feature in first[g]. */
+/* Number the groups in the order of their values, the order of res->groups: b->group_of (kept
+   in r->cleared for the later stages), b->ngroups, and each group's first feature in first[g]. */
 static ccov_status number_groups(breakdown *b, size_t **first) {
     keyed *order = malloc((b->n ? b->n : 1) * sizeof *order);
     b->group_of = malloc((b->n ? b->n : 1) * sizeof *b->group_of);
+    b->r->cleared.group_of = b->group_of;
     *first = malloc((b->n ? b->n : 1) * sizeof **first);
     if (!order || !b->group_of || !*first) {
         free(order);
@@ -403,8 +410,7 @@ static bool sum_up_to(breakdown *b, size_t g, double *cum) {
     for (size_t i = 0; i < b->nr; i++)
         cum[i] = 0;
     for (size_t h = 0; h < b->ngroups; h++) {
-        if (b->rest[h] != b->rest[g] || b->years[h] == CCOV_YEAR_UNKNOWN ||
-            b->years[h] > b->years[g])
+        if (!alike_up_to(b, h, g))
             continue;
         const double *first = sum_at(b, SUM_FIRST, h);
         for (size_t i = 0; i < b->nr; i++)
@@ -419,8 +425,7 @@ static ccov_status subset_up_to(breakdown *b, size_t g, double *cum, bool *earli
     *earlier = false;
     for (size_t f = 0; f < b->n; f++) {
         size_t h = b->group_of[f];
-        b->mask[f] = b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-                     b->years[h] <= b->years[g];
+        b->mask[f] = alike_up_to(b, h, g);
         *earlier |= b->mask[f] && b->years[h] < b->years[g];
     }
     return *earlier ? ccov_compute_subset(b->r, b->mask, cum) : CCOV_OK;
@@ -531,8 +536,7 @@ static double subset_work(const breakdown *b) {
         size[b->group_of[f]]++;
     for (size_t g = 0; size && g < b->ngroups && work <= OVERLAY_WORK; g++)
         for (size_t h = 0; h < b->ngroups && b->years[g] != CCOV_YEAR_UNKNOWN; h++)
-            if (b->rest[h] == b->rest[g] && b->years[h] != CCOV_YEAR_UNKNOWN &&
-                b->years[h] <= b->years[g])
+            if (alike_up_to(b, h, g))
                 work += (double)size[h] / (double)b->n;
     free(size);
     return work;
@@ -644,7 +648,6 @@ ccov_status ccov_breakdown_run(ccov_pipeline *r) {
         st = groups(&b);
     free(b.mask);
     free(b.net);
-    free(b.group_of);
     free(b.first);
     free(b.years);
     free(b.rest);

@@ -991,39 +991,31 @@ bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *regi
 
 /* ==== --group-by layers (issue 13): the dissolved geometry of a part of the records ==== */
 
-/* The layer job over the features in mask: members and covered are indexed by feature, as
-   union_item reads them. */
-static ccov_status subset_groups(ccov_pipeline *r, const unsigned char *mask, layer_job *j) {
-    size_t n = r->cleared.n, k = 0;
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    ccov_geom **sub = malloc((n ? n : 1) * sizeof *sub);
-    bool *covered = malloc((n ? n : 1) * sizeof *covered);
+/* The steps build_layers takes for all the records, here for any part of them. Group the
+   polygons geoms[0..n) into interacting ones (j->group_of, ngroups, start, members; covered[i]:
+   polygon i is covered by another, so left out of the union). */
+static ccov_status layer_groups(ccov_pipeline *r, ccov_geom *const *geoms, size_t n, layer_job *j,
+                                bool *covered) {
     j->group_of = malloc((n ? n : 1) * sizeof *j->group_of);
     j->start = malloc((n + 2) * sizeof *j->start);
-    j->covered = calloc(n ? n : 1, sizeof *j->covered);
-    ccov_status st = idx && sub && covered && j->group_of && j->start && j->covered
-                         ? CCOV_OK
+    ccov_status st = j->group_of && j->start
+                         ? ccov_geom_groups(r->ctx, geoms, n, j->group_of, &j->ngroups, covered)
                          : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t f = 0; st == CCOV_OK && f < n; f++)
-        if (mask[f]) {
-            idx[k] = f;
-            sub[k++] = r->cleared.geoms[f];
-        }
-    if (st == CCOV_OK)
-        st = ccov_geom_groups(r->ctx, sub, k, j->group_of, &j->ngroups, covered);
-    if (st == CCOV_OK && !(j->members = group_order(j->group_of, k, j->ngroups, j->start)))
+    if (st == CCOV_OK && !(j->members = group_order(j->group_of, n, j->ngroups, j->start)))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t m = 0; st == CCOV_OK && m < k; m++) {
-        j->members[m] = idx[j->members[m]];
-        j->covered[idx[m]] = covered[m];
-    }
-    free(idx);
-    free(sub);
-    free(covered);
     return st;
 }
 
-static void subset_job_free(ccov_pipeline *r, layer_job *j) {
+/* Each group's union (j->groups; j->made: made here, not borrowed), on the workers. */
+static ccov_status layer_unions(ccov_pipeline *r, layer_job *j, const char *stage) {
+    j->groups = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->groups);
+    j->made = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->made);
+    if (!j->groups || !j->made)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return run_stage(r, stage, j->ngroups, union_item, j);
+}
+
+static void layer_job_free(ccov_pipeline *r, layer_job *j) {
     for (size_t g = 0; j->groups && j->made && g < j->ngroups; g++)
         if (j->made[g])
             ccov_geom_free(r->ctx, j->groups[g]);
@@ -1035,22 +1027,44 @@ static void subset_job_free(ccov_pipeline *r, layer_job *j) {
     free(j->group_of);
 }
 
+/* The layer job over the features in mask: members and covered are indexed by feature, as
+   union_item reads them. */
+static ccov_status subset_groups(ccov_pipeline *r, const unsigned char *mask, layer_job *j) {
+    size_t n = r->cleared.n, k = 0;
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    ccov_geom **sub = malloc((n ? n : 1) * sizeof *sub);
+    bool *covered = malloc((n ? n : 1) * sizeof *covered);
+    j->covered = calloc(n ? n : 1, sizeof *j->covered);
+    ccov_status st = idx && sub && covered && j->covered
+                         ? CCOV_OK
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t f = 0; st == CCOV_OK && f < n; f++)
+        if (mask[f]) {
+            idx[k] = f;
+            sub[k++] = r->cleared.geoms[f];
+        }
+    if (st == CCOV_OK)
+        st = layer_groups(r, sub, k, j, covered);
+    for (size_t m = 0; st == CCOV_OK && m < k; m++) {
+        j->members[m] = idx[j->members[m]];
+        j->covered[idx[m]] = covered[m];
+    }
+    free(idx);
+    free(sub);
+    free(covered);
+    return st;
+}
+
 ccov_status ccov_compute_subset_dissolve(ccov_pipeline *r, const unsigned char *mask,
                                          ccov_geom ***out, size_t *nout) {
     layer_job j = {.r = r};
     *out = NULL;
     *nout = 0;
     ccov_status st = subset_groups(r, mask, &j);
-    if (st == CCOV_OK) {
-        j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
-        j.made = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.made);
-        *out = calloc(j.ngroups ? j.ngroups : 1, sizeof **out);
-        if (!j.groups || !j.made || !*out)
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
+    if (st == CCOV_OK && !(*out = calloc(j.ngroups ? j.ngroups : 1, sizeof **out)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = run_stage(r, "dissolve a part of the records for the layers", j.ngroups, union_item,
-                       &j);
+        st = layer_unions(r, &j, "dissolve a part of the records for the layers");
     /* Each dissolved group handed over: a union made here moves, a borrowed polygon is copied. */
     for (size_t g = 0; st == CCOV_OK && g < j.ngroups; g++) {
         (*out)[g] = j.made[g] ? j.groups[g] : ccov_geom_clone(r->ctx, j.groups[g]);
@@ -1059,7 +1073,7 @@ ccov_status ccov_compute_subset_dissolve(ccov_pipeline *r, const unsigned char *
         if (!(*out)[g])
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "dissolve: copy failed");
     }
-    subset_job_free(r, &j);
+    layer_job_free(r, &j);
     return st;
 }
 
@@ -1069,14 +1083,8 @@ static ccov_status group_dissolve(ccov_pipeline *r, ccov_geom ***dis, size_t *nd
     unsigned char *mask = malloc(r->cleared.n ? r->cleared.n : 1);
     ccov_status st = mask ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++) {
-        char *key = ccov_keys_group_key(res, &res->groups[g]);
-        if (!key) {
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-            break;
-        }
         for (size_t f = 0; f < r->cleared.n; f++)
-            mask[f] = r->cleared.info[f].group && strcmp(r->cleared.info[f].group, key) == 0;
-        free(key);
+            mask[f] = r->cleared.group_of[f] == g;
         st = ccov_compute_subset_dissolve(r, mask, &dis[g], &ndis[g]);
     }
     free(mask);

@@ -303,37 +303,12 @@ typedef struct {
     long long *cat;       /* nprovinces x CCOV_NCATEGORIES */
     long long *group;     /* ngroups x nprovinces */
     long long *group_cat; /* ngroups x nprovinces x CCOV_NCATEGORIES */
-    size_t *group_of;     /* per cleared record: its group (SIZE_MAX: none) */
 } province_tasks;
 
 static void tasks_free(province_tasks *t) {
     free(t->cat);
     free(t->group);
     free(t->group_cat);
-    free(t->group_of);
-}
-
-static int by_text(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Each record's group, found among the result's groups (sorted by key). */
-static ccov_status tasks_group_of(ccov_pipeline *r, province_tasks *t) {
-    const ccov_result *res = r->res;
-    char **keys = calloc(res->ngroups ? res->ngroups : 1, sizeof *keys);
-    ccov_status st = keys ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t g = 0; st == CCOV_OK && g < res->ngroups; g++)
-        if (!(keys[g] = ccov_keys_group_key(res, &res->groups[g])))
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t f = 0; st == CCOV_OK && f < r->cleared.n; f++) {
-        const char *key = r->cleared.info[f].group;
-        char **hit = key ? bsearch(&key, keys, res->ngroups, sizeof *keys, by_text) : NULL;
-        t->group_of[f] = hit ? (size_t)(hit - keys) : SIZE_MAX;
-    }
-    for (size_t g = 0; keys && g < res->ngroups; g++)
-        free(keys[g]);
-    free(keys);
-    return st;
 }
 
 /* Count the tasks of each province from the second pass x (its first regions are the
@@ -343,12 +318,12 @@ static ccov_status tasks_count(ccov_pipeline *r, const ccov_pipeline *x, provinc
     t->cat = calloc(np * CCOV_NCATEGORIES + 1, sizeof *t->cat);
     t->group = calloc(ng * np + 1, sizeof *t->group);
     t->group_cat = calloc(ng * np * CCOV_NCATEGORIES + 1, sizeof *t->group_cat);
-    t->group_of = calloc(n ? n : 1, sizeof *t->group_of);
-    if (!t->cat || !t->group || !t->group_cat || !t->group_of)
+    if (!t->cat || !t->group || !t->group_cat)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    ccov_status st = tasks_group_of(r, t);
-    for (size_t f = 0; st == CCOV_OK && f < n; f++) {
-        size_t p, g = t->group_of[f];
+    /* each record's group as breakdown.c numbered it (SIZE_MAX: no --group-by) */
+    const size_t *group_of = r->cleared.group_of;
+    for (size_t f = 0; f < n; f++) {
+        size_t p, g = group_of ? group_of[f] : SIZE_MAX;
         int c = r->cleared.info[f].category;
         double ha;
         for (uint32_t k = 0; ccov_compute_hit(x, f, k, &p, &ha); k++) {
@@ -361,7 +336,7 @@ static ccov_status tasks_count(ccov_pipeline *r, const ccov_pipeline *x, provinc
             t->group_cat[(g * np + p) * CCOV_NCATEGORIES + (size_t)c]++;
         }
     }
-    return st;
+    return CCOV_OK;
 }
 
 static ccov_status extra_pass(ccov_pipeline *r, size_t *slot, ccov_result **xres,

@@ -376,13 +376,3 @@ void ccov_keys_free(ccov_keys *k) {
     free(k->only_group);
     *k = (ccov_keys){0};
 }
-
-char *ccov_keys_group_key(const ccov_result *res, const ccov_group *g) {
-    size_t len = 1;
-    for (size_t k = 0; k < res->ngroup_fields; k++)
-        len += strlen(g->values[k]) + 1;
-    char *key = calloc(len, 1);
-    for (size_t k = 0, at = 0; key && k < res->ngroup_fields; k++)
-        at += (size_t)snprintf(key + at, len - at, "%s%s", k ? "\x1f" : "", g->values[k]);
-    return key;
-}

@@ -59,8 +59,4 @@ int ccov_keys_record_year(const ccov_keys *k, char *const *values);
    year written as digits or "" when unknown); NULL when there is no group_by or on no memory. */
 char *ccov_keys_group(const ccov_keys *k, char *const *values, int year);
 
-/* A result group's key as the records' keys are built: its values joined by the unit separator
-   (U+001F); "" without group fields. Freed with free(); NULL when out of memory. */
-char *ccov_keys_group_key(const ccov_result *res, const ccov_group *g);
-
 #endif

@@ -397,6 +397,7 @@ void ccov_cleared_free(ccov_ctx *ctx, ccov_cleared *c) {
     for (size_t i = 0; i < c->nleft; i++)
         free(c->left[i].value);
     free(c->left);
+    free(c->group_of);
     ccov_keys_free(&c->keys);
     free(c->info);
     for (size_t f = 0; f < c->nfields; f++)

@@ -50,6 +50,9 @@ typedef struct {
     ccov_keys keys;     /* the breakdown options, parsed */
     ccov_left_out *left;
     size_t nleft;
+    /* --group-by: each feature's group, its index in res->groups (breakdown.c numbers them once
+       for the later stages); NULL until then */
+    size_t *group_of;
 } ccov_cleared;
 
 struct ccov_compute;
