@@ -482,23 +482,14 @@ static char *key_rest(const char *key, int year_key) {
     return rest;
 }
 
-/* Each group's year, from the year field of its key. */
-static ccov_status group_years(breakdown *b, int year_key, size_t nfields) {
+/* Each group's year: its records' own (they all have the one the key was made with), so that a
+   year of fewer than four digits or a value holding the keys' separator reads as it was read. */
+static ccov_status group_years(breakdown *b) {
     b->years = malloc((b->ngroups ? b->ngroups : 1) * sizeof *b->years);
     if (!b->years)
         return no_memory(b->r);
-    for (size_t g = 0; g < b->ngroups; g++) {
-        char **values = split_key(b->r->cleared.info[b->first[g]].group, nfields);
-        bool ok = values != NULL;
-        for (size_t i = 0; ok && i < nfields; i++)
-            ok = values[i] != NULL;
-        b->years[g] = ok ? ccov_keys_year(values[year_key], false) : CCOV_YEAR_UNKNOWN;
-        for (size_t i = 0; values && i < nfields; i++)
-            free(values[i]);
-        free(values);
-        if (!ok)
-            return no_memory(b->r);
-    }
+    for (size_t g = 0; g < b->ngroups; g++)
+        b->years[g] = b->r->cleared.info[b->first[g]].year;
     return CCOV_OK;
 }
 
@@ -551,7 +542,7 @@ static ccov_status overlay(breakdown *b) {
     if (k->ngroups > 0)
         st = number_groups(b, &b->first);
     if (st == CCOV_OK && k->ngroups > 0 && k->year_group >= 0)
-        st = group_years(b, k->year_group, k->ngroups);
+        st = group_years(b);
     if (st == CCOV_OK && b->years)
         st = group_classes(b, k->year_group);
     if (st == CCOV_OK && subset_work(b) > OVERLAY_WORK)
