@@ -573,37 +573,53 @@ static ccov_status union_item(void *shared, int w, size_t g) {
     return j->groups[g] ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "dissolve: union failed");
 }
 
+/* The steps of a dissolve for the layers, of all the records or of a part of them. Group the
+   polygons geoms[0..n) into interacting ones (j->group_of, ngroups, start, members; covered[i]:
+   polygon i is covered by another, so left out of the union). */
+static ccov_status layer_groups(ccov_pipeline *r, ccov_geom *const *geoms, size_t n, layer_job *j,
+                                bool *covered) {
+    j->group_of = malloc((n ? n : 1) * sizeof *j->group_of);
+    j->start = malloc((n + 2) * sizeof *j->start);
+    ccov_status st = j->group_of && j->start
+                         ? ccov_geom_groups(r->ctx, geoms, n, j->group_of, &j->ngroups, covered)
+                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (st == CCOV_OK && !(j->members = group_order(j->group_of, n, j->ngroups, j->start)))
+        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return st;
+}
+
+/* Each group's union (j->groups; j->made: made here, not borrowed), on the workers. */
+static ccov_status layer_unions(ccov_pipeline *r, layer_job *j, const char *stage) {
+    j->groups = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->groups);
+    j->made = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->made);
+    if (!j->groups || !j->made)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return run_stage(r, stage, j->ngroups, union_item, j);
+}
+
+static void layer_job_free(ccov_pipeline *r, layer_job *j) {
+    for (size_t g = 0; j->groups && j->made && g < j->ngroups; g++)
+        if (j->made[g])
+            ccov_geom_free(r->ctx, j->groups[g]);
+    free(j->groups);
+    free(j->made);
+    free(j->members);
+    free(j->start);
+    free(j->covered);
+    free(j->group_of);
+}
+
 static ccov_status build_layers(ccov_pipeline *r) {
     size_t n = r->cleared.n;
     layer_job j = {.r = r};
-    j.group_of = malloc((n ? n : 1) * sizeof *j.group_of);
-    j.start = malloc((n + 2) * sizeof *j.start);
     j.covered = malloc((n ? n : 1) * sizeof *j.covered);
-    ccov_status st =
-        j.group_of && j.start && j.covered
-            ? ccov_geom_groups(r->ctx, r->cleared.geoms, n, j.group_of, &j.ngroups, j.covered)
-            : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !(j.members = group_order(j.group_of, n, j.ngroups, j.start)))
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK) {
-        j.groups = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.groups);
-        j.made = calloc(j.ngroups ? j.ngroups : 1, sizeof *j.made);
-        if (!j.groups || !j.made)
-            st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
+    ccov_status st = j.covered ? layer_groups(r, r->cleared.geoms, n, &j, j.covered)
+                               : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     if (st == CCOV_OK)
-        st = run_stage(r, "dissolve for the layers", j.ngroups, union_item, &j);
+        st = layer_unions(r, &j, "dissolve for the layers");
     if (st == CCOV_OK)
         st = ccov_layers_build(r, j.groups, j.ngroups, j.group_of);
-    for (size_t g = 0; j.groups && j.made && g < j.ngroups; g++)
-        if (j.made[g])
-            ccov_geom_free(r->ctx, j.groups[g]);
-    free(j.groups);
-    free(j.made);
-    free(j.members);
-    free(j.start);
-    free(j.covered);
-    free(j.group_of);
+    layer_job_free(r, &j);
     return st;
 }
 
@@ -991,48 +1007,12 @@ bool ccov_compute_hit(const ccov_pipeline *r, size_t f, uint32_t k, size_t *regi
 
 /* ==== --group-by layers (issue 13): the dissolved geometry of a part of the records ==== */
 
-/* The steps build_layers takes for all the records, here for any part of them. Group the
-   polygons geoms[0..n) into interacting ones (j->group_of, ngroups, start, members; covered[i]:
-   polygon i is covered by another, so left out of the union). */
-static ccov_status layer_groups(ccov_pipeline *r, ccov_geom *const *geoms, size_t n, layer_job *j,
-                                bool *covered) {
-    j->group_of = malloc((n ? n : 1) * sizeof *j->group_of);
-    j->start = malloc((n + 2) * sizeof *j->start);
-    ccov_status st = j->group_of && j->start
-                         ? ccov_geom_groups(r->ctx, geoms, n, j->group_of, &j->ngroups, covered)
-                         : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    if (st == CCOV_OK && !(j->members = group_order(j->group_of, n, j->ngroups, j->start)))
-        st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    return st;
-}
-
-/* Each group's union (j->groups; j->made: made here, not borrowed), on the workers. */
-static ccov_status layer_unions(ccov_pipeline *r, layer_job *j, const char *stage) {
-    j->groups = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->groups);
-    j->made = calloc(j->ngroups ? j->ngroups : 1, sizeof *j->made);
-    if (!j->groups || !j->made)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    return run_stage(r, stage, j->ngroups, union_item, j);
-}
-
-static void layer_job_free(ccov_pipeline *r, layer_job *j) {
-    for (size_t g = 0; j->groups && j->made && g < j->ngroups; g++)
-        if (j->made[g])
-            ccov_geom_free(r->ctx, j->groups[g]);
-    free(j->groups);
-    free(j->made);
-    free(j->members);
-    free(j->start);
-    free(j->covered);
-    free(j->group_of);
-}
-
 /* The layer job over the features in mask: members and covered are indexed by feature, as
    union_item reads them. */
 static ccov_status subset_groups(ccov_pipeline *r, const unsigned char *mask, layer_job *j) {
     size_t n = r->cleared.n, k = 0;
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    ccov_geom **sub = malloc((n ? n : 1) * sizeof *sub);
+    ccov_geom **sub = calloc(n ? n : 1, sizeof *sub);
     bool *covered = malloc((n ? n : 1) * sizeof *covered);
     j->covered = calloc(n ? n : 1, sizeof *j->covered);
     ccov_status st = idx && sub && covered && j->covered
