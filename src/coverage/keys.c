@@ -181,7 +181,33 @@ bool ccov_keys_year_kept(const ccov_keys *k, int year) {
     return year != CCOV_YEAR_UNKNOWN && year >= k->year_min && year <= k->year_max;
 }
 
-char *ccov_keys_group(const ccov_keys *k, char *const *values, int year) {
+/* A group value holds no unit separator (it joins the values in a key): each one in v is written
+   as U+FFFD. The length of v so written, and the copy into at (returns its end). */
+static const char REPLACEMENT[] = "\xEF\xBF\xBD";
+
+static size_t value_len(const char *v, bool *replaced) {
+    size_t n = 0;
+    for (; v && *v; v++) {
+        *replaced |= *v == '\x1f';
+        n += *v == '\x1f' ? sizeof REPLACEMENT - 1 : 1;
+    }
+    return n;
+}
+
+static char *value_copy(char *at, const char *v) {
+    for (; v && *v; v++) {
+        if (*v != '\x1f') {
+            *at++ = *v;
+            continue;
+        }
+        memcpy(at, REPLACEMENT, sizeof REPLACEMENT - 1);
+        at += sizeof REPLACEMENT - 1;
+    }
+    return at;
+}
+
+char *ccov_keys_group(const ccov_keys *k, char *const *values, int year, bool *replaced) {
+    *replaced = false;
     if (k->ngroups == 0)
         return NULL;
     size_t len = 0;
@@ -192,14 +218,12 @@ char *ccov_keys_group(const ccov_keys *k, char *const *values, int year) {
         snprintf(years, sizeof years, "%d", year);
     for (size_t g = 0; g < k->ngroups; g++) {
         const char *v = (int)g == k->year_group ? years : field_value(k, values, k->group_at[g]);
-        len += (v ? strlen(v) : 0) + 1;
+        len += value_len(v, replaced) + 1;
     }
     char *key = malloc(len), *at = key;
     for (size_t g = 0; key && g < k->ngroups; g++) {
         const char *v = (int)g == k->year_group ? years : field_value(k, values, k->group_at[g]);
-        size_t n = v ? strlen(v) : 0;
-        memcpy(at, v ? v : "", n);
-        at += n;
+        at = value_copy(at, v);
         *at++ = g + 1 < k->ngroups ? '\x1f' : '\0';
     }
     return key;

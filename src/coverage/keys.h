@@ -56,7 +56,9 @@ bool ccov_keys_wanted(const ccov_keys *k, int category, const char *group);
 const char *ccov_keys_status(const ccov_keys *k, char *const *values);
 int ccov_keys_record_year(const ccov_keys *k, char *const *values);
 /* The group of a record as one string (its values joined by the unit separator 0x1F, with the
-   year written as digits or "" when unknown); NULL when there is no group_by or on no memory. */
-char *ccov_keys_group(const ccov_keys *k, char *const *values, int year);
+   year written as digits or "" when unknown); NULL when there is no group_by or on no memory.
+   A value's own 0x1F is written as U+FFFD (*replaced true), so that the key splits back into
+   the values. */
+char *ccov_keys_group(const ccov_keys *k, char *const *values, int year, bool *replaced);
 
 #endif

@@ -61,8 +61,19 @@ static ccov_status left_out(ccov_pipeline *r, const ccov_record *rec, bool ignor
 
 /* What a usable record's fields say: its category, year and group (keys->category < 0: left
    out for its status; keys->year outside --years: left out and counted). */
-static ccov_status record_keys(ccov_pipeline *r, const ccov_record *rec, ccov_cleared_info *keys,
-                               bool *counted) {
+/* Say once that a group value's unit separator is shown as U+FFFD (ccov_keys_group). */
+static void separator_note(ccov_pipeline *r, const char *path, long long fid) {
+    if (r->cleared.separator_noted)
+        return;
+    r->cleared.separator_noted = true;
+    ccov_ctx_msg(r->ctx, CCOV_MSG_WARNING,
+                 "%s: feature %lld: a --group-by value holds the control character U+001F; it is "
+                 "shown as U+FFFD (and so in every such value)",
+                 path, fid);
+}
+
+static ccov_status record_keys(ccov_pipeline *r, const char *path, const ccov_record *rec,
+                               ccov_cleared_info *keys, bool *counted) {
     const ccov_keys *k = &r->cleared.keys;
     *keys = (ccov_cleared_info){.category = CCOV_CATEGORY_CLEARED, .year = CCOV_YEAR_UNKNOWN};
     *counted = true;
@@ -80,9 +91,12 @@ static ccov_status record_keys(ccov_pipeline *r, const ccov_record *rec, ccov_cl
         *counted = false;
         return left_out(r, rec, keys->category == CCOV_KEY_IGNORED);
     }
-    keys->group = ccov_keys_group(k, rec->values, keys->year);
+    bool replaced = false;
+    keys->group = ccov_keys_group(k, rec->values, keys->year, &replaced);
     if (k->ngroups > 0 && !keys->group)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    if (replaced)
+        separator_note(r, path, rec->fid);
     *counted = ccov_keys_wanted(k, keys->category, keys->group);
     return CCOV_OK;
 }
@@ -164,10 +178,10 @@ static ccov_status load_item(void *shared, int w, size_t i) {
 }
 
 /* Keep a usable record when its keys say it is counted; else let it go. */
-static ccov_status cleared_take(ccov_pipeline *r, pending *p) {
+static ccov_status cleared_take(ccov_pipeline *r, const char *path, pending *p) {
     ccov_cleared_info keys;
     bool counted = true;
-    ccov_status st = record_keys(r, &p->rec, &keys, &counted);
+    ccov_status st = record_keys(r, path, &p->rec, &keys, &counted);
     if (st == CCOV_OK && counted)
         return cleared_keep(r, p->geom, p->ha, &p->rec, p->repair[0] != '\0', &keys);
     free(keys.group);
@@ -191,7 +205,7 @@ static ccov_status load_merge(ccov_pipeline *r, const ccov_source *s, pending *i
             st = ccov_measure_note(r->ctx, &res->repaired, &res->nrepaired, path, p->rec.fid,
                                    p->repair);
         if (p->geom && st == CCOV_OK)
-            st = cleared_take(r, p);
+            st = cleared_take(r, path, p);
         else
             ccov_geom_free(r->ctx, p->geom);
         p->geom = NULL;

@@ -53,6 +53,7 @@ typedef struct {
     /* --group-by: each feature's group, its index in res->groups (breakdown.c numbers them once
        for the later stages); NULL until then */
     size_t *group_of;
+    bool separator_noted; /* a group value's U+001F was said to be shown as U+FFFD */
 } ccov_cleared;
 
 struct ccov_compute;

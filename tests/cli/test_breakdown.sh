@@ -143,6 +143,25 @@ while IFS=$'\t' read -r key want; do
     assert_close "$(lookup got.cumulative999 "$key")" "$want" $TOL "cumulative $key (999 for $first)"
 done <ref.cumulative
 
+# A group value holding U+001F (which joins the values inside a group's key) is its own value:
+# operator A written as "A<U+001F>2001" gives the figures of A, with the character shown as
+# U+FFFD, and one warning naming the file and the first such feature.
+ogr2ogr -update set.gpkg set.gpkg -dialect SQLite -nln cleared_sep -sql "SELECT geom, task_id,
+    year, status, CASE operator WHEN 'A' THEN 'A' || char(31) || '2001' ELSE operator END
+    AS operator FROM cleared" || fail "could not make the layer with U+001F"
+for layer in cleared cleared_sep; do
+    cc "${RUN[@]}" --cleared-layer "$layer" --group-by operator,year --format json
+    expect_ok "groups run on $layer"
+    jq -S '.breakdowns | walk(if type == "string" then sub("A\ufffd2001"; "A") else . end)' \
+        "$WORK/out" >"$layer.breakdowns"
+    cp "$WORK/err" "$layer.err"
+done
+cmp -s cleared.breakdowns cleared_sep.breakdowns ||
+    fail "a value with U+001F changed the breakdown: $(diff cleared.breakdowns cleared_sep.breakdowns | head -5)"
+[[ $(grep -c 'U+001F' cleared_sep.err) -eq 1 ]] || fail "one warning about U+001F: $(cat cleared_sep.err)"
+grep -q 'set.gpkg: feature [0-9]*: a --group-by value holds the control character U+001F' \
+    cleared_sep.err || fail "the warning names the file and feature: $(cat cleared_sep.err)"
+
 # ---- claims: a category, a year range and a group pick their own figure ----
 total() { awk -F'\t' '{ s += $2 } END { printf "%.6f", s }' "$1"; }
 c_all=$(total ref.c) all=$(total ref.all)
