@@ -59,8 +59,6 @@ static ccov_status left_out(ccov_pipeline *r, const ccov_record *rec, bool ignor
     return CCOV_OK;
 }
 
-/* What a usable record's fields say: its category, year and group (keys->category < 0: left
-   out for its status; keys->year outside --years: left out and counted). */
 /* Say once that a group value's unit separator is shown as U+FFFD (ccov_keys_group). */
 static void separator_note(ccov_pipeline *r, const char *path, long long fid) {
     if (r->cleared.separator_noted)
@@ -72,6 +70,8 @@ static void separator_note(ccov_pipeline *r, const char *path, long long fid) {
                  path, fid);
 }
 
+/* What a usable record's fields say: its category, year and group (keys->category < 0: left
+   out for its status; keys->year outside --years: left out and counted). */
 static ccov_status record_keys(ccov_pipeline *r, const char *path, const ccov_record *rec,
                                ccov_cleared_info *keys, bool *counted) {
     const ccov_keys *k = &r->cleared.keys;
