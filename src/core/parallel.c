@@ -11,7 +11,7 @@
 
 enum { MAX_CHUNK = 16, CHUNKS_PER_THREAD = 64, MAX_THREADS = 64 };
 
-typedef struct {
+struct ccov_loop {
     ccov_item_fn fn;
     void *shared;
     ccov_tick_fn tick;
@@ -20,13 +20,17 @@ typedef struct {
     size_t chunk;
     atomic_size_t next;
     atomic_bool stop;
+    int threads, started;
     ccov_status status[MAX_THREADS];
-} loop;
+    pthread_t tid[MAX_THREADS];
+    struct worker_arg {
+        struct ccov_loop *l;
+        int worker;
+    } args[MAX_THREADS];
+};
 
-typedef struct {
-    loop *l;
-    int worker;
-} worker_arg;
+typedef struct ccov_loop loop;
+typedef struct worker_arg worker_arg;
 
 static void *run_worker(void *p) {
     const worker_arg *a = p;
@@ -49,8 +53,8 @@ static void *run_worker(void *p) {
     return NULL;
 }
 
-static ccov_status first_failure(const loop *l, int threads, int *failed_worker) {
-    for (int w = 0; w < threads; w++)
+static ccov_status first_failure(const loop *l, int *failed_worker) {
+    for (int w = 0; w < l->threads; w++)
         if (l->status[w] != CCOV_OK) {
             if (failed_worker)
                 *failed_worker = w;
@@ -59,28 +63,51 @@ static ccov_status first_failure(const loop *l, int threads, int *failed_worker)
     return CCOV_OK;
 }
 
+/* Hand the items out in chunks and start workers 1 .. threads-1 on them. */
+static void loop_start(loop *l, int threads) {
+    atomic_init(&l->next, 0);
+    atomic_init(&l->stop, false);
+    l->threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    size_t chunk = l->n / ((size_t)l->threads * CHUNKS_PER_THREAD);
+    l->chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
+    l->started = 1;
+    for (int w = 1; w < l->threads && (size_t)w * l->chunk < l->n; w++) {
+        l->args[w] = (worker_arg){l, w};
+        if (pthread_create(&l->tid[w], NULL, run_worker, &l->args[w]) != 0)
+            break; /* fewer threads: the others take the work */
+        l->started++;
+    }
+}
+
+/* The calling thread works as worker 0 until no item is left, then waits for the others. */
+static ccov_status loop_finish(loop *l, int *failed_worker) {
+    l->args[0] = (worker_arg){l, 0};
+    run_worker(&l->args[0]);
+    for (int w = 1; w < l->started; w++)
+        pthread_join(l->tid[w], NULL);
+    return first_failure(l, failed_worker);
+}
+
 ccov_status ccov_parallel_for(int threads, size_t n, ccov_item_fn fn, void *shared,
                               int *failed_worker, ccov_tick_fn tick, void *tick_user) {
     loop l = {.fn = fn, .shared = shared, .n = n, .tick = tick, .tick_user = tick_user};
-    atomic_init(&l.next, 0);
-    atomic_init(&l.stop, false);
-    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
-    size_t chunk = n / ((size_t)threads * CHUNKS_PER_THREAD);
-    l.chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
-    pthread_t tid[MAX_THREADS];
-    worker_arg args[MAX_THREADS];
-    int started = 1;
-    for (int w = 1; w < threads && (size_t)w * l.chunk < n; w++) {
-        args[w] = (worker_arg){&l, w};
-        if (pthread_create(&tid[w], NULL, run_worker, &args[w]) != 0)
-            break; /* fewer threads: the others take the work */
-        started++;
-    }
-    args[0] = (worker_arg){&l, 0};
-    run_worker(&args[0]);
-    for (int w = 1; w < started; w++)
-        pthread_join(tid[w], NULL);
-    return first_failure(&l, threads, failed_worker);
+    loop_start(&l, threads);
+    return loop_finish(&l, failed_worker);
+}
+
+ccov_loop *ccov_parallel_start(int threads, size_t n, ccov_item_fn fn, void *shared) {
+    loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    *l = (loop){.fn = fn, .shared = shared, .n = n};
+    loop_start(l, threads);
+    return l;
+}
+
+ccov_status ccov_parallel_finish(ccov_loop *l, int *failed_worker) {
+    ccov_status st = loop_finish(l, failed_worker);
+    free(l);
+    return st;
 }
 
 int ccov_parallel_cores(void) {

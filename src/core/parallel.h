@@ -19,6 +19,16 @@ typedef void (*ccov_tick_fn)(void *user, size_t done, size_t n);
 ccov_status ccov_parallel_for(int threads, size_t n, ccov_item_fn fn, void *shared,
                               int *failed_worker, ccov_tick_fn tick, void *tick_user);
 
+/* The same loop in two halves, so that the calling thread can do other work meanwhile:
+   ccov_parallel_start sets workers 1 .. threads-1 on the items at once (none when threads <= 1)
+   and returns the running loop, or NULL when out of memory (then nothing was started);
+   ccov_parallel_finish takes the calling thread in as worker 0 until no item is left, waits for
+   the others, frees the loop and returns as ccov_parallel_for does. Every started loop must be
+   finished. */
+typedef struct ccov_loop ccov_loop;
+ccov_loop *ccov_parallel_start(int threads, size_t n, ccov_item_fn fn, void *shared);
+ccov_status ccov_parallel_finish(ccov_loop *l, int *failed_worker);
+
 /* Number of processors available, at least 1. */
 int ccov_parallel_cores(void);
 

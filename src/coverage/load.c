@@ -6,7 +6,6 @@
 #include "coverage/source.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,21 +227,6 @@ static ccov_status load_read(ccov_pipeline *r, const ccov_source *s, pending *it
     return got < 0 ? CCOV_ERR_IO : CCOV_OK;
 }
 
-/* Preparing one batch, on a thread of its own while the calling thread reads the next. */
-typedef struct {
-    load_job *job;
-    size_t n;
-    int failed;
-    ccov_status st;
-} prepare_task;
-
-static void *prepare_batch(void *p) {
-    prepare_task *t = p;
-    t->st =
-        ccov_parallel_for(t->job->r->workers.n, t->n, load_item, t->job, &t->failed, NULL, NULL);
-    return NULL;
-}
-
 /* The batches in flight: the one being prepared on the workers (cur), the one prepared before it,
    merged meanwhile (done), and the next, read meanwhile. */
 typedef struct {
@@ -253,22 +237,21 @@ typedef struct {
 } batches;
 
 /* Prepare batch b->cur on the workers while the calling thread merges b->done, in feature order,
-   and reads the next batch (with one worker, one after the other). */
+   and reads the next batch, then helps with what is left of b->cur (with one worker, one after
+   the other). */
 static ccov_status load_step(ccov_pipeline *r, const ccov_source *s, batches *b) {
     load_job job = {r, s, b->items[b->cur]};
-    prepare_task t = {&job, b->n[b->cur], 0, CCOV_OK};
-    pthread_t tid;
-    bool threaded = r->workers.n > 1 && pthread_create(&tid, NULL, prepare_batch, &t) == 0;
-    if (!threaded)
-        prepare_batch(&t);
+    ccov_loop *loop = ccov_parallel_start(r->workers.n, b->n[b->cur], load_item, &job);
+    if (!loop)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     ccov_status st = b->done >= 0 ? load_merge(r, s, b->items[b->done], b->n[b->done]) : CCOV_OK;
     int next = (b->cur + 1) % 3; /* the batch neither prepared nor merged */
     b->n[next] = 0;
     if (st == CCOV_OK && b->n[b->cur] == BATCH)
         st = load_read(r, s, b->items[next], &b->n[next], &b->used[next]);
-    if (threaded)
-        pthread_join(tid, NULL);
-    ccov_status prepared = ccov_workers_fail(r->ctx, &r->workers, t.st, t.failed);
+    int failed = -1;
+    ccov_status prepared = ccov_parallel_finish(loop, &failed);
+    prepared = ccov_workers_fail(r->ctx, &r->workers, prepared, failed);
     b->done = b->cur;
     b->cur = next;
     return st == CCOV_OK ? prepared : st;
