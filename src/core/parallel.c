@@ -96,7 +96,7 @@ ccov_status ccov_parallel_for(int threads, size_t n, ccov_item_fn fn, void *shar
 }
 
 ccov_loop *ccov_parallel_start(int threads, size_t n, ccov_item_fn fn, void *shared) {
-    loop *l = calloc(1, sizeof *l);
+    loop *l = malloc(sizeof *l);
     if (!l)
         return NULL;
     *l = (loop){.fn = fn, .shared = shared, .n = n};

@@ -7,10 +7,11 @@
      frame and its transformation to lon/lat), the source objects (GDAL layers, their
      transformations), the union of the regions, and it reads the cleared source (GDAL);
    - each worker has a context of its own (ccov_ctx_create_worker, never the pipeline's, worker 0
-     included: the calling thread reads a batch with the pipeline's context while the other
-     workers prepare the one before, then prepares as worker 0 with worker 0's), and owns the prepared regions (ccov_prepared: GEOS prepared geometries cache indexes
-     as they are used, so they are never shared) and its clones of the transformations (a PROJ
-     operation belongs to the context that made it);
+     included: the calling thread merges the last batch and reads the next with the pipeline's
+     context while the other workers prepare the one between, then prepares as worker 0 with
+     worker 0's), and owns the prepared regions (ccov_prepared: GEOS prepared geometries cache
+     indexes as they are used, so they are never shared) and its clones of the transformations
+     (a PROJ operation belongs to the context that made it);
    - plain geometries (regions, cleared polygons) are only read while workers run, by any of
      them; a geometry a worker makes is handed over to the pipeline with its result and freed by
      the pipeline's context after the stage has ended.
