@@ -1,6 +1,7 @@
-/* parallel: a small fork-join loop over items with POSIX threads. Items are handed out in chunks
-   from an atomic counter; each worker writes only its own items' results. Chunks are small enough
-   that every thread gets many (a few hundred costly items, such as cells, go one at a time). */
+/* parallel: a small fork-join loop over items with POSIX threads, whole (ccov_parallel_for) or in
+   two halves (start, then finish on the calling thread). Items are handed out in chunks from an
+   atomic counter; each worker writes only its own items' results. Chunks are small enough that
+   every thread gets many (a few hundred costly items, such as cells, go one at a time). */
 #include "core/parallel.h"
 
 #include <pthread.h>
@@ -11,6 +12,15 @@
 
 enum { MAX_CHUNK = 16, CHUNKS_PER_THREAD = 64, MAX_THREADS = 64 };
 
+typedef struct ccov_loop loop;
+
+/* What one worker thread is given: the loop and its index. */
+typedef struct {
+    loop *l;
+    int worker;
+} worker_arg;
+
+/* A loop between start and finish (ccov_parallel_for keeps it on its stack). */
 struct ccov_loop {
     ccov_item_fn fn;
     void *shared;
@@ -20,17 +30,11 @@ struct ccov_loop {
     size_t chunk;
     atomic_size_t next;
     atomic_bool stop;
-    int threads, started;
+    int threads, started; /* threads asked for (clamped); started: worker 0 and those created */
     ccov_status status[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
-    struct worker_arg {
-        struct ccov_loop *l;
-        int worker;
-    } args[MAX_THREADS];
+    worker_arg args[MAX_THREADS];
 };
-
-typedef struct ccov_loop loop;
-typedef struct worker_arg worker_arg;
 
 static void *run_worker(void *p) {
     const worker_arg *a = p;
