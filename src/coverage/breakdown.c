@@ -39,8 +39,9 @@ typedef struct {
     unsigned char *mask;
     size_t *group_of; /* per feature: r->cleared.group_of */
     size_t ngroups;
+    size_t *members; /* the features of group g, ascending: members[start[g] .. start[g + 1]) */
+    size_t *start;
     double *net;   /* nr, scratch */
-    size_t *first; /* each group's first feature */
     int *years;    /* each group's year (NULL: no year among the groups) */
     size_t *rest;  /* each group's class: the groups alike but for the year share it */
     bool categorised;
@@ -170,6 +171,17 @@ static bool has_hit(const ccov_pipeline *r, size_t f) {
     return ccov_compute_hit(r, f, 0, &region, &ha);
 }
 
+/* The number of features of group g (SIZE_MAX: every record). */
+static size_t group_size(const breakdown *b, size_t g) {
+    return g == SIZE_MAX ? b->n : b->start[g + 1] - b->start[g];
+}
+
+/* The k-th feature of group g (SIZE_MAX: every record), in feature order, so that sums over a
+   group's features run in the same order as sums over all the records. */
+static size_t member(const breakdown *b, size_t g, size_t k) {
+    return g == SIZE_MAX ? k : b->members[b->start[g] + k];
+}
+
 /* The net figures of group g into net (one slot per region); `all` when the group is every
    record (the region's net is then its own). */
 static ccov_status part_net(breakdown *b, bool all, size_t g, double *net) {
@@ -185,15 +197,16 @@ static ccov_status part_net(breakdown *b, bool all, size_t g, double *net) {
    Returns whether the mask holds every feature of the group. */
 static bool mask_part(breakdown *b, size_t g, int upto, size_t *count) {
     const ccov_cleared *c = &b->r->cleared;
-    bool all = true;
+    size_t size = group_size(b, g);
     *count = 0;
-    for (size_t f = 0; f < b->n; f++) {
-        bool in_group = g == SIZE_MAX || b->group_of[f] == g;
-        b->mask[f] = in_group && c->info[f].category <= upto;
-        all &= !in_group || b->mask[f];
+    if (g != SIZE_MAX)
+        memset(b->mask, 0, b->n);
+    for (size_t k = 0; k < size; k++) {
+        size_t f = member(b, g, k);
+        b->mask[f] = c->info[f].category <= upto;
         *count += b->mask[f];
     }
-    return all;
+    return *count == size;
 }
 
 /* ---- categories ---- */
@@ -235,9 +248,9 @@ static void category_own(breakdown *b, size_t g, ccov_figures (*fig)[CCOV_NCATEG
     ccov_figures *per = calloc(b->nr ? b->nr : 1, sizeof *per);
     for (int cat = 0; per && cat < CCOV_NCATEGORIES; cat++) {
         memset(per, 0, b->nr * sizeof *per);
-        for (size_t f = 0; f < b->n; f++)
-            if (c->info[f].category == cat && (g == SIZE_MAX || b->group_of[f] == g))
-                add_feature(b->r, f, per);
+        for (size_t k = 0; k < group_size(b, g); k++)
+            if (c->info[member(b, g, k)].category == cat)
+                add_feature(b->r, member(b, g, k), per);
         for (size_t i = 0; i < b->nr; i++) {
             fig[i][cat].gross_ha = per[i].gross_ha;
             fig[i][cat].tasks = per[i].tasks;
@@ -273,9 +286,9 @@ static void category_totals(const breakdown *b, ccov_figures (*fig)[CCOV_NCATEGO
             total[cat].gross_ha += fig[i][cat].gross_ha;
         }
         total[cat].overlap_ha = total[cat].gross_ha - total[cat].net_ha;
-        for (size_t f = 0; f < b->n; f++)
-            total[cat].tasks += c->info[f].category == cat &&
-                                (g == SIZE_MAX || b->group_of[f] == g) && has_hit(b->r, f);
+        for (size_t k = 0; k < group_size(b, g); k++)
+            total[cat].tasks +=
+                c->info[member(b, g, k)].category == cat && has_hit(b->r, member(b, g, k));
     }
 }
 
@@ -315,13 +328,15 @@ static int by_key(const void *a, const void *b) {
 }
 
 /* Number the groups in the order of their values, the order of res->groups: b->group_of (kept
-   in r->cleared for the later stages), b->ngroups, and each group's first feature in first[g]. */
-static ccov_status number_groups(breakdown *b, size_t **first) {
+   in r->cleared for the later stages), b->ngroups, and each group's features (b->members and
+   b->start; sorted by value, then feature). */
+static ccov_status number_groups(breakdown *b) {
     keyed *order = malloc((b->n ? b->n : 1) * sizeof *order);
     b->group_of = malloc((b->n ? b->n : 1) * sizeof *b->group_of);
     b->r->cleared.group_of = b->group_of;
-    *first = malloc((b->n ? b->n : 1) * sizeof **first);
-    if (!order || !b->group_of || !*first) {
+    b->members = malloc((b->n ? b->n : 1) * sizeof *b->members);
+    b->start = malloc((b->n + 1) * sizeof *b->start);
+    if (!order || !b->group_of || !b->members || !b->start) {
         free(order);
         return no_memory(b->r);
     }
@@ -330,9 +345,11 @@ static ccov_status number_groups(breakdown *b, size_t **first) {
     qsort(order, b->n, sizeof *order, by_key);
     for (size_t k = 0; k < b->n; k++) {
         if (k == 0 || strcmp(order[k].key, order[k - 1].key) != 0)
-            (*first)[b->ngroups++] = order[k].f;
+            b->start[b->ngroups++] = k;
         b->group_of[order[k].f] = b->ngroups - 1;
+        b->members[k] = order[k].f;
     }
+    b->start[b->ngroups] = b->n;
     free(order);
     return CCOV_OK;
 }
@@ -357,9 +374,8 @@ static ccov_status group_own(breakdown *b, size_t g, ccov_group *out) {
     bool all = b->ngroups == 1;
     mask_part(b, g, CCOV_NCATEGORIES, &count);
     ccov_status st = part_net(b, all, g, b->net);
-    for (size_t f = 0; st == CCOV_OK && f < b->n; f++)
-        if (b->group_of[f] == g)
-            add_feature(b->r, f, out->regions);
+    for (size_t k = 0; st == CCOV_OK && k < group_size(b, g); k++)
+        add_feature(b->r, member(b, g, k), out->regions);
     for (size_t i = 0; st == CCOV_OK && i < b->nr; i++) {
         ccov_figures *x = &out->regions[i];
         /* a union is no larger than its parts: no overlap of -1e-13 from adding faces */
@@ -369,8 +385,8 @@ static ccov_status group_own(breakdown *b, size_t g, ccov_group *out) {
         out->total.gross_ha += x->gross_ha;
     }
     out->total.overlap_ha = out->total.gross_ha - out->total.net_ha;
-    for (size_t f = 0; f < b->n; f++)
-        out->total.tasks += b->group_of[f] == g && has_hit(b->r, f);
+    for (size_t k = 0; k < group_size(b, g); k++)
+        out->total.tasks += has_hit(b->r, member(b, g, k));
     return st;
 }
 
@@ -386,9 +402,9 @@ static ccov_status group_categories(breakdown *b, size_t g, ccov_group *out) {
     return st;
 }
 
-static ccov_status group_make(breakdown *b, size_t g, size_t first, ccov_group *out) {
+static ccov_status group_make(breakdown *b, size_t g, ccov_group *out) {
     const ccov_result *res = b->r->res;
-    out->values = split_key(b->r->cleared.info[first].group, res->ngroup_fields);
+    out->values = split_key(b->r->cleared.info[member(b, g, 0)].group, res->ngroup_fields);
     out->regions = calloc(b->nr ? b->nr : 1, sizeof *out->regions);
     if (!out->values || !out->regions)
         return no_memory(b->r);
@@ -489,7 +505,7 @@ static ccov_status group_years(breakdown *b) {
     if (!b->years)
         return no_memory(b->r);
     for (size_t g = 0; g < b->ngroups; g++)
-        b->years[g] = b->r->cleared.info[b->first[g]].year;
+        b->years[g] = b->r->cleared.info[member(b, g, 0)].year;
     return CCOV_OK;
 }
 
@@ -499,7 +515,7 @@ static ccov_status group_classes(breakdown *b, int year_key) {
     b->rest = malloc((b->ngroups ? b->ngroups : 1) * sizeof *b->rest);
     ccov_status st = order && b->rest ? CCOV_OK : no_memory(b->r);
     for (size_t g = 0; st == CCOV_OK && g < b->ngroups; g++) {
-        order[g] = (keyed){key_rest(b->r->cleared.info[b->first[g]].group, year_key), g};
+        order[g] = (keyed){key_rest(b->r->cleared.info[member(b, g, 0)].group, year_key), g};
         st = order[g].key ? CCOV_OK : no_memory(b->r);
     }
     if (st == CCOV_OK)
@@ -522,14 +538,10 @@ enum { OVERLAY_WORK = 3 };
    their category parts, and each cumulative year's records. */
 static double subset_work(const breakdown *b) {
     double work = (b->categorised ? 2 : 0) + (b->group_of ? (b->categorised ? 3 : 1) : 0);
-    size_t *size = b->years ? calloc(b->ngroups ? b->ngroups : 1, sizeof *size) : NULL;
-    for (size_t f = 0; size && f < b->n; f++)
-        size[b->group_of[f]]++;
-    for (size_t g = 0; size && g < b->ngroups && work <= OVERLAY_WORK; g++)
+    for (size_t g = 0; b->years && g < b->ngroups && work <= OVERLAY_WORK; g++)
         for (size_t h = 0; h < b->ngroups && b->years[g] != CCOV_YEAR_UNKNOWN; h++)
             if (alike_up_to(b, h, g))
-                work += (double)size[h] / (double)b->n;
-    free(size);
+                work += (double)group_size(b, h) / (double)b->n;
     return work;
 }
 
@@ -540,7 +552,7 @@ static ccov_status overlay(breakdown *b) {
     ccov_status st = CCOV_OK;
     b->categorised = b->r->opts->status_field != NULL;
     if (k->ngroups > 0)
-        st = number_groups(b, &b->first);
+        st = number_groups(b);
     if (st == CCOV_OK && k->ngroups > 0 && k->year_group >= 0)
         st = group_years(b);
     if (st == CCOV_OK && b->years)
@@ -577,7 +589,7 @@ static ccov_status groups(breakdown *b) {
     }
     for (size_t g = 0; st == CCOV_OK && g < b->ngroups; g++) {
         res->ngroups++;
-        st = group_make(b, g, b->first[g], &res->groups[g]);
+        st = group_make(b, g, &res->groups[g]);
     }
     for (size_t i = 0; st == CCOV_OK && i < b->nr; i++) {
         double sum = 0;
@@ -639,7 +651,8 @@ ccov_status ccov_breakdown_run(ccov_pipeline *r) {
         st = groups(&b);
     free(b.mask);
     free(b.net);
-    free(b.first);
+    free(b.members);
+    free(b.start);
     free(b.years);
     free(b.rest);
     free(b.sums);
