@@ -515,27 +515,9 @@ static ccov_status fill_result(ccov_pipeline *r, compute_job *j) {
     return st;
 }
 
-typedef struct {
-    ccov_pipeline *r;
-    const char *name;
-} stage_tick;
-
-static void tick(void *user, size_t done, size_t n) {
-    const stage_tick *t = user;
-    ccov_ctx_progress(t->r->ctx, t->name, n ? (double)done / (double)n : 1);
-}
-
 static ccov_status run_stage(ccov_pipeline *r, const char *name, size_t n, ccov_item_fn fn,
                              void *job) {
-    int failed = 0;
-    double t0 = ccov_workers_now();
-    stage_tick t = {r, name};
-    ccov_status st =
-        ccov_workers_fail(r->ctx, &r->workers,
-                          ccov_parallel_for(r->workers.n, n, fn, job, &failed, tick, &t), failed);
-    ccov_ctx_msg(r->ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", name, n,
-                 ccov_workers_now() - t0, r->workers.n);
-    return st;
+    return ccov_workers_run(r->ctx, &r->workers, name, n, fn, job);
 }
 
 /* ---- layers: they show whole dissolved groups, so these are built across cells ---- */

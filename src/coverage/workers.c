@@ -128,3 +128,25 @@ ccov_status ccov_workers_fail(ccov_ctx *ctx, const ccov_workers *ws, ccov_status
         ccov_ctx_fail(ctx, st, "%s", ccov_ctx_error(ws->w[failed].ctx));
     return st;
 }
+
+typedef struct {
+    ccov_ctx *ctx;
+    const char *stage;
+} stage_tick;
+
+static void tick(void *user, size_t done, size_t n) {
+    const stage_tick *t = user;
+    ccov_ctx_progress(t->ctx, t->stage, n ? (double)done / (double)n : 1);
+}
+
+ccov_status ccov_workers_run(ccov_ctx *ctx, const ccov_workers *ws, const char *stage, size_t n,
+                             ccov_item_fn fn, void *job) {
+    int failed = 0;
+    double t0 = ccov_workers_now();
+    stage_tick t = {ctx, stage};
+    ccov_status st = ccov_parallel_for(ws->n, n, fn, job, &failed, tick, &t);
+    st = ccov_workers_fail(ctx, ws, st, failed);
+    ccov_ctx_msg(ctx, CCOV_MSG_DEBUG, "%s: %zu items, %.3f s on %d threads", stage, n,
+                 ccov_workers_now() - t0, ws->n);
+    return st;
+}

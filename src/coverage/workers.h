@@ -20,6 +20,7 @@
 #ifndef CCOV_COVERAGE_WORKERS_H
 #define CCOV_COVERAGE_WORKERS_H
 
+#include "core/parallel.h"
 #include "coverage/measure.h"
 #include "coverage/regions.h"
 
@@ -48,6 +49,12 @@ void ccov_workers_free(ccov_ctx *ctx, ccov_workers *ws);
 
 /* A failure on worker `failed` (st not CCOV_OK): its message moves to ctx. Returns st. */
 ccov_status ccov_workers_fail(ccov_ctx *ctx, const ccov_workers *ws, ccov_status st, int failed);
+
+/* One stage of the pipeline: fn over the items [0, n) on the workers (ccov_parallel_for), its
+   progress told to ctx under the stage's name and its time at debug level. A worker's failure
+   moves to ctx (ccov_workers_fail). ctx is the pipeline's: it must not be one of the workers'. */
+ccov_status ccov_workers_run(ccov_ctx *ctx, const ccov_workers *ws, const char *stage, size_t n,
+                             ccov_item_fn fn, void *job);
 
 /* Seconds on the monotonic clock. */
 double ccov_workers_now(void);
