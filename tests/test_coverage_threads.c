@@ -10,7 +10,8 @@
  * union of all rectangles - net Alpha - net Beta. Those are sums of whole square metres, exact in
  * double; tolerance 1e-9 relative.
  *
- * Two sets: 400 rectangles (one compute cell; the result layers are compared too) and 1500 (two
+ * Two sets: 400 rectangles (one compute cell; the result layers are compared too, and once more
+ * grouped by task id, three ids taken in turn, for the coverage layer by group) and 1500 (two
  * cells, see test_coverage_cells). */
 #include "check.h"
 #include "coverage_fixture.h"
@@ -30,6 +31,7 @@ static const cfx_feature REGIONS[] = {
 static const double REGION_BOX[2][4] = {{450000, 2050000, 452000, 2052000},
                                         {452000, 2050000, 454000, 2052000}};
 static const int THREADS[] = {1, 2, 3, 8};
+static const char *const TASK_IDS[] = {"op-a", "op-b", "op-c"};
 
 /* ---- the rectangles ---- */
 
@@ -190,15 +192,21 @@ static void check_same(const ccov_result *a, const ccov_result *b, int threads) 
           memcmp(a->task_fids, b->task_fids, (size_t)a->tasks * sizeof *a->task_fids) == 0);
     for (size_t l = 0; l < a->nlayers && l < b->nlayers; l++)
         CHECK(same_layer(&a->layers[l], &b->layers[l]));
+    CHECK(a->ngroups == b->ngroups);
+    for (size_t g = 0; g < a->ngroups && g < b->ngroups; g++)
+        CHECK(same_double(a->groups[g].total.net_ha, b->groups[g].total.net_ha) &&
+              same_double(a->groups[g].total.gross_ha, b->groups[g].total.gross_ha));
     if (failures > before)
         fprintf(stderr, "  %d threads differ from 1 thread\n", threads);
 }
 
 /* The run with each thread count on the sources in d, compared with the first run, which is
-   returned (NULL when it failed). `cells`: the compute grid expected. */
-static ccov_result *runs_compare(const cfx_dir *d, bool layers, size_t cells) {
+   returned (NULL when it failed). `cells`: the compute grid expected; group_by: NULL or a field. */
+static ccov_result *runs_compare(const cfx_dir *d, bool layers, size_t cells,
+                                 const char *group_by) {
     ccov_options o = cfx_planar(UTM);
     o.layers = layers;
+    o.group_by = group_by;
     ccov_result *first = NULL;
     char line[96];
     snprintf(line, sizeof line, "dissolve and clip, cell by cell: %zu items", cells);
@@ -216,8 +224,9 @@ static ccov_result *runs_compare(const cfx_dir *d, bool layers, size_t cells) {
     return first;
 }
 
-/* n rectangles from `seed` run with each thread count, and checked against the sweep. */
-static void check_set(size_t n, uint64_t seed, bool layers, size_t cells) {
+/* n rectangles from `seed` run with each thread count, and checked against the sweep; with
+   group_by "task_id", the rectangles take the task ids in turn. */
+static void check_set(size_t n, uint64_t seed, bool layers, size_t cells, const char *group_by) {
     rect *r = malloc(n * sizeof *r);
     char(*text)[128] = malloc(n * sizeof *text);
     cfx_feature *f = malloc(n * sizeof *f);
@@ -231,15 +240,18 @@ static void check_set(size_t n, uint64_t seed, bool layers, size_t cells) {
                  "POLYGON((%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f))", r[i].b[0],
                  r[i].b[1], r[i].b[2], r[i].b[1], r[i].b[2], r[i].b[3], r[i].b[0], r[i].b[3],
                  r[i].b[0], r[i].b[1]);
-        f[i] = (cfx_feature){NULL, text[i]};
+        f[i] = (cfx_feature){group_by ? TASK_IDS[i % COUNT(TASK_IDS)] : NULL, text[i]};
     }
     cfx_sources s = {UTM, REGIONS, COUNT(REGIONS), f, n};
     CHECK(cfx_write(&d, &s));
-    ccov_result *first = d.dir[0] ? runs_compare(&d, layers, cells) : NULL;
+    ccov_result *first = d.dir[0] ? runs_compare(&d, layers, cells, group_by) : NULL;
     if (first) {
         figures want = expected(r, n);
         check_expected(first, &want);
         CHECK(!layers || first->nlayers == 5);
+        /* a row per region and task id: the three ids are scattered over both regions */
+        const ccov_layer_table *cov = ccov_result_layer(first, "coverage");
+        CHECK(!group_by || (first->ngroups == COUNT(TASK_IDS) && cov && cov->nrows == 6));
     }
     ccov_result_free(first);
 done:
@@ -250,7 +262,8 @@ done:
 }
 
 int main(void) {
-    check_set(400, 0x9e3779b97f4a7c15u, true, 1);
-    check_set(1500, 0x2545f4914f6cdd1du, false, 2);
+    check_set(400, 0x9e3779b97f4a7c15u, true, 1, NULL);
+    check_set(400, 0x9e3779b97f4a7c15u, true, 1, "task_id");
+    check_set(1500, 0x2545f4914f6cdd1du, false, 2, NULL);
     return check_summary("test_coverage_threads");
 }

@@ -16,14 +16,21 @@ int ccov_layer_column(const ccov_layer_table *t, const char *name) {
     return -1;
 }
 
-void ccov_layer_table_clear(ccov_layer_table *t) {
+/* Free t's rows (each with t->ncolumns values), leaving it with none. */
+static void rows_free(ccov_layer_table *t) {
     for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncolumns; c++)
+        for (size_t c = 0; t->rows[r].values && c < t->ncolumns; c++)
             free(t->rows[r].values[c]);
         free(t->rows[r].values);
         free(t->rows[r].wkb);
     }
     free(t->rows);
+    t->rows = NULL;
+    t->nrows = 0;
+}
+
+void ccov_layer_table_clear(ccov_layer_table *t) {
+    rows_free(t);
     for (size_t c = 0; c < t->ncolumns; c++)
         free(t->columns[c].name);
     free(t->columns);
@@ -88,6 +95,13 @@ static bool to_lonlat(void *user, double *x, double *y) {
     return ccov_xform_points(user, x, 1, y, 1, 1) == 0;
 }
 
+/* What a layer's rows are made with: a worker's context, transformations and prepared regions
+   (workers.h). Rows are made on the workers, item by item (rows_stage). */
+typedef struct {
+    ccov_pipeline *r;
+    ccov_worker *w;
+} maker;
+
 static void free_values(const ccov_layer_table *t, char **values) {
     for (size_t c = 0; values && c < t->ncolumns; c++)
         free(values[c]);
@@ -96,50 +110,51 @@ static void free_values(const ccov_layer_table *t, char **values) {
 
 /* g snapped to the output grid; a thin piece that the move to lon/lat left invalid (which GEOS
    cannot snap) is repaired first. NULL on error. */
-static ccov_geom *snap_valid(ccov_pipeline *r, const ccov_geom *g) {
-    double grid = pow(10, -r->opts->layer_decimals);
-    ccov_geom *snapped = ccov_geom_snap(r->ctx, g, grid);
-    if (snapped || ccov_geom_is_valid(r->ctx, g))
+static ccov_geom *snap_valid(const maker *mk, const ccov_geom *g) {
+    ccov_ctx *ctx = mk->w->ctx;
+    double grid = pow(10, -mk->r->opts->layer_decimals);
+    ccov_geom *snapped = ccov_geom_snap(ctx, g, grid);
+    if (snapped || ccov_geom_is_valid(ctx, g))
         return snapped;
     char why[256];
-    ccov_geom *fixed = ccov_geom_repair(r->ctx, g, why, sizeof why);
-    snapped = fixed ? ccov_geom_snap(r->ctx, fixed, grid) : NULL;
-    ccov_geom_free(r->ctx, fixed);
+    ccov_geom *fixed = ccov_geom_repair(ctx, g, why, sizeof why);
+    snapped = fixed ? ccov_geom_snap(ctx, fixed, grid) : NULL;
+    ccov_geom_free(ctx, fixed);
     return snapped;
 }
 
 /* The geometry (working frame) as WKB in WGS84 lon/lat, snapped to the output grid when one is
    set: rounding alone (as a writer does) can leave an invalid polygon behind. */
-static bool lonlat_wkb(ccov_pipeline *r, const ccov_geom *g, ccov_row *row, bool *empty) {
-    ccov_geom *moved = r->regions.to_lonlat
-                           ? ccov_geom_transform(r->ctx, g, to_lonlat, r->regions.to_lonlat)
-                           : (ccov_geom *)g;
+static bool lonlat_wkb(const maker *mk, const ccov_geom *g, ccov_row *row, bool *empty) {
+    ccov_ctx *ctx = mk->w->ctx;
+    ccov_xform *xf = mk->w->m.to_wgs84; /* the frame to lon/lat, as r->regions.to_lonlat */
+    ccov_geom *moved = xf ? ccov_geom_transform(ctx, g, to_lonlat, xf) : (ccov_geom *)g;
     ccov_geom *snapped = moved;
-    if (moved && r->opts->layer_decimals > 0 && !ccov_geom_is_empty(r->ctx, moved))
-        snapped = snap_valid(r, moved);
-    *empty = snapped && ccov_geom_vertices(r->ctx, snapped) == 0;
-    bool ok = snapped && ccov_geom_to_wkb(r->ctx, snapped, &row->wkb, &row->wkb_size);
+    if (moved && mk->r->opts->layer_decimals > 0 && !ccov_geom_is_empty(ctx, moved))
+        snapped = snap_valid(mk, moved);
+    *empty = snapped && ccov_geom_vertices(ctx, snapped) == 0;
+    bool ok = snapped && ccov_geom_to_wkb(ctx, snapped, &row->wkb, &row->wkb_size);
     if (snapped != moved)
-        ccov_geom_free(r->ctx, snapped);
+        ccov_geom_free(ctx, snapped);
     if (moved != g)
-        ccov_geom_free(r->ctx, moved);
+        ccov_geom_free(ctx, moved);
     return ok;
 }
 
 /* Append a row: geometry (working frame; not taken over) and values (taken over, one per
    column). A sliver thinner than the output grid vanishes when snapped; such a row is left out
    unless the layer has one row per region (coverage, regions). */
-static ccov_status add_row_ex(ccov_pipeline *r, ccov_layer_table *t, const ccov_geom *g,
+static ccov_status add_row_ex(const maker *mk, ccov_layer_table *t, const ccov_geom *g,
                               char **values, bool keep_empty) {
+    ccov_ctx *ctx = mk->w->ctx;
     ccov_row row = {(long long)t->nrows + 1, NULL, 0, values};
     ccov_row *grown = values ? realloc(t->rows, (t->nrows + 1) * sizeof *grown) : NULL;
     if (grown)
         t->rows = grown;
-    ccov_status st = grown ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    ccov_status st = grown ? CCOV_OK : ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     bool empty = false;
-    if (st == CCOV_OK && !lonlat_wkb(r, g, &row, &empty))
-        st =
-            ccov_ctx_fail(r->ctx, CCOV_ERR_CRS, "%s: geometry cannot be written in WGS84", t->name);
+    if (st == CCOV_OK && !lonlat_wkb(mk, g, &row, &empty))
+        st = ccov_ctx_fail(ctx, CCOV_ERR_CRS, "%s: geometry cannot be written in WGS84", t->name);
     if (st != CCOV_OK || (empty && !keep_empty)) {
         free_values(t, values);
         free(row.wkb);
@@ -149,9 +164,85 @@ static ccov_status add_row_ex(ccov_pipeline *r, ccov_layer_table *t, const ccov_
     return CCOV_OK;
 }
 
-static ccov_status add_row(ccov_pipeline *r, ccov_layer_table *t, const ccov_geom *g,
+static ccov_status add_row(const maker *mk, ccov_layer_table *t, const ccov_geom *g,
                            char **values) {
-    return add_row_ex(r, t, g, values, false);
+    return add_row_ex(mk, t, g, values, false);
+}
+
+/* ---- rows made on the workers ---- */
+
+/* Make item `item`'s rows into t (a part: the layer's name and column count, rows of its own). */
+typedef ccov_status (*rows_fn)(const maker *mk, ccov_layer_table *t, size_t item, const void *arg);
+
+typedef struct {
+    ccov_pipeline *r;
+    ccov_layer_table *parts; /* per item */
+    rows_fn fn;
+    const void *arg;
+} rows_job;
+
+static ccov_status rows_item(void *shared, int wi, size_t item) {
+    const rows_job *job = shared;
+    maker mk = {job->r, &job->r->workers.w[wi]};
+    return job->fn(&mk, &job->parts[item], item, job->arg);
+}
+
+/* Move part's rows to the end of t, numbered on from t's. */
+static ccov_status rows_append(ccov_pipeline *r, ccov_layer_table *t, ccov_layer_table *part) {
+    if (part->nrows == 0)
+        return CCOV_OK;
+    ccov_row *grown = realloc(t->rows, (t->nrows + part->nrows) * sizeof *grown);
+    if (!grown)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    t->rows = grown;
+    for (size_t k = 0; k < part->nrows; k++) {
+        part->rows[k].id = (long long)t->nrows + 1;
+        t->rows[t->nrows++] = part->rows[k];
+    }
+    free(part->rows);
+    part->rows = NULL;
+    part->nrows = 0;
+    return CCOV_OK;
+}
+
+/* The rows of items [0, n) made by fn on the workers, appended to t in item order: the layer is
+   the same whatever the number of threads. */
+static ccov_status rows_stage(ccov_pipeline *r, ccov_layer_table *t, const char *stage, size_t n,
+                              rows_fn fn, const void *arg) {
+    ccov_layer_table *parts = calloc(n ? n : 1, sizeof *parts);
+    if (!parts)
+        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        parts[k] = (ccov_layer_table){.name = t->name, .ncolumns = t->ncolumns};
+    rows_job job = {r, parts, fn, arg};
+    ccov_status st = ccov_workers_run(r->ctx, &r->workers, stage, n, rows_item, &job);
+    for (size_t k = 0; k < n; k++) {
+        if (st == CCOV_OK)
+            st = rows_append(r, t, &parts[k]);
+        rows_free(&parts[k]);
+    }
+    free(parts);
+    return st;
+}
+
+/* Work GEOS's lazily cached extent out of each of geoms[0..n) on the calling thread, before
+   several workers read the same geometry at once (workers.h). */
+static void settle_bounds(ccov_pipeline *r, ccov_geom *const *geoms, size_t n) {
+    double b[4];
+    for (size_t k = 0; k < n; k++)
+        ccov_geom_bounds(r->ctx, geoms[k], b);
+}
+
+/* Features by blocks for the per-task layers: block k is [k * TASK_BLOCK, (k + 1) * TASK_BLOCK). */
+enum { TASK_BLOCK = 256 };
+
+static size_t task_blocks(const ccov_pipeline *r) {
+    return (r->cleared.n + TASK_BLOCK - 1) / TASK_BLOCK;
+}
+
+static size_t block_end(const ccov_pipeline *r, size_t block) {
+    size_t end = (block + 1) * TASK_BLOCK;
+    return end < r->cleared.n ? end : r->cleared.n;
 }
 
 /* A values array for table t (all NULL). */
@@ -172,6 +263,23 @@ static void district_values(const ccov_pipeline *r, size_t i, char **v) {
     v[10] = value("%lld", d->district_fid[i]);
 }
 
+static ccov_status region_row(const maker *mk, ccov_layer_table *t, size_t i, const void *arg) {
+    (void)arg;
+    const ccov_pipeline *r = mk->r;
+    const ccov_region_result *f = &r->res->regions[i];
+    char **v = new_values(t);
+    if (v) {
+        v[0] = strdup(r->regions.items[i].name);
+        v[1] = strdup(r->regions.items[i].iso);
+        v[2] = real(r->regions.items[i].ha);
+        v[3] = real(f->net_ha), v[4] = real(f->gross_ha), v[5] = real(f->overlap_ha);
+        v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
+    }
+    if (v && r->districts.n)
+        district_values(r, i, v);
+    return add_row_ex(mk, t, r->regions.items[i].geom, v, true);
+}
+
 static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
     /* The region's figures too, for a choropleth and labels without a join. */
     static const char *const cols[] = {"region:s",          "iso:s",      "region_ha:r",
@@ -181,61 +289,57 @@ static ccov_status build_regions(ccov_pipeline *r, ccov_layer_table *t) {
     ccov_status st = add_columns(r, t, cols);
     if (st == CCOV_OK && r->districts.n)
         st = add_columns(r, t, district_cols);
-    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
-        const ccov_region_result *f = &r->res->regions[i];
-        char **v = new_values(t);
-        if (v) {
-            v[0] = strdup(r->regions.items[i].name);
-            v[1] = strdup(r->regions.items[i].iso);
-            v[2] = real(r->regions.items[i].ha);
-            v[3] = real(f->net_ha), v[4] = real(f->gross_ha), v[5] = real(f->overlap_ha);
-            v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
-        }
-        if (v && r->districts.n)
-            district_values(r, i, v);
-        st = add_row_ex(r, t, r->regions.items[i].geom, v, true);
-    }
-    return st;
+    return st == CCOV_OK ? rows_stage(r, t, "regions layer", r->regions.n, region_row, NULL) : st;
 }
 
 /* The dissolved cleared area inside region i: the clipped groups, collected. */
-static ccov_geom *region_coverage(ccov_pipeline *r, const ccov_prepared *p,
-                                  ccov_geom *const *groups, size_t ngroups) {
+static ccov_geom *region_coverage(const maker *mk, size_t i, ccov_geom *const *groups,
+                                  size_t ngroups) {
     ccov_geom **parts = malloc((ngroups ? ngroups : 1) * sizeof *parts);
     size_t n = 0;
     for (size_t g = 0; parts && g < ngroups; g++) {
         ccov_place place;
-        ccov_geom *part = ccov_geom_clip(r->ctx, p, groups[g], &place);
+        ccov_geom *part = ccov_geom_clip(mk->w->ctx, mk->w->preps[i], groups[g], &place);
         if (part)
             parts[n++] = part;
     }
-    ccov_geom *multi = parts ? ccov_geom_collect(r->ctx, parts, n) : NULL;
+    ccov_geom *multi = parts ? ccov_geom_collect(mk->w->ctx, parts, n) : NULL;
     free(parts);
     return multi;
 }
 
-static ccov_status build_coverage(ccov_pipeline *r, ccov_layer_table *t,
-                                  ccov_prepared *const *preps, ccov_geom *const *groups,
+/* The dissolved groups of every record, for the coverage layer's rows. */
+typedef struct {
+    ccov_geom *const *groups;
+    size_t ngroups;
+} dissolved;
+
+static ccov_status coverage_row(const maker *mk, ccov_layer_table *t, size_t i, const void *arg) {
+    const dissolved *d = arg;
+    const ccov_region_result *f = &mk->r->res->regions[i];
+    ccov_geom *multi = region_coverage(mk, i, d->groups, d->ngroups);
+    if (!multi)
+        return ccov_ctx_fail(mk->w->ctx, CCOV_ERR_GEOM, "coverage layer: %s", f->name);
+    char **v = new_values(t);
+    if (v) {
+        v[0] = strdup(f->name), v[1] = strdup(f->iso), v[2] = real(f->net_ha);
+        v[3] = real(f->gross_ha), v[4] = real(f->overlap_ha), v[5] = real(f->region_ha);
+        v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
+    }
+    ccov_status st = add_row_ex(mk, t, multi, v, true);
+    ccov_geom_free(mk->w->ctx, multi);
+    return st;
+}
+
+static ccov_status build_coverage(ccov_pipeline *r, ccov_layer_table *t, ccov_geom *const *groups,
                                   size_t ngroups) {
     static const char *const cols[] = {"region:s",          "iso:s",        "net_ha:r",
                                        "gross_ha:r",        "overlap_ha:r", "region_ha:r",
                                        "percent_cleared:r", "tasks:i",      NULL};
     ccov_status st = add_columns(r, t, cols);
-    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
-        const ccov_region_result *f = &r->res->regions[i];
-        ccov_geom *multi = region_coverage(r, preps[i], groups, ngroups);
-        if (!multi)
-            return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "coverage layer: %s", f->name);
-        char **v = new_values(t);
-        if (v) {
-            v[0] = strdup(f->name), v[1] = strdup(f->iso), v[2] = real(f->net_ha);
-            v[3] = real(f->gross_ha), v[4] = real(f->overlap_ha), v[5] = real(f->region_ha);
-            v[6] = real(f->percent_cleared), v[7] = value("%lld", f->tasks);
-        }
-        st = add_row_ex(r, t, multi, v, true);
-        ccov_geom_free(r->ctx, multi);
-    }
-    return st;
+    dissolved d = {groups, ngroups};
+    settle_bounds(r, groups, ngroups); /* every region's row reads every group */
+    return st == CCOV_OK ? rows_stage(r, t, "coverage layer", r->regions.n, coverage_row, &d) : st;
 }
 
 static const char *const TASK_COLS[] = {"source_fid:i", "region:s",   "area_ha:r",
@@ -258,8 +362,9 @@ static ccov_status task_columns(ccov_pipeline *r, ccov_layer_table *t) {
     return st == CCOV_OK ? add_columns(r, t, TASK_COLS) : st;
 }
 
-static ccov_status task_row(ccov_pipeline *r, ccov_layer_table *t, size_t j, size_t i,
+static ccov_status task_row(const maker *mk, ccov_layer_table *t, size_t j, size_t i,
                             const ccov_geom *part, ccov_place place, double ha) {
+    const ccov_pipeline *r = mk->r;
     char **v = new_values(t);
     const ccov_cleared_info *info = &r->cleared.info[j];
     for (size_t f = 0; v && f < r->cleared.nfields; f++)
@@ -270,45 +375,63 @@ static ccov_status task_row(ccov_pipeline *r, ccov_layer_table *t, size_t j, siz
         v[k + 2] = real(ha), v[k + 3] = strdup(place == CCOV_PLACE_INSIDE ? "inside" : "crossing");
         v[k + 4] = strdup(info->repaired ? "true" : "false");
     }
-    return add_row(r, t, part, v);
+    return add_row(mk, t, part, v);
 }
 
 /* The area of task j's piece in a region: the task's own, measured when it was loaded, when the
    region holds all of it (the same geometry, the same measure: half the time of a large map). */
-static double piece_ha(ccov_pipeline *r, size_t j, const ccov_geom *part, ccov_place place) {
-    if (place == CCOV_PLACE_INSIDE && r->cleared.ha)
-        return r->cleared.ha[j];
-    return ccov_measure_ha(r->ctx, &r->regions.m, part);
+static double piece_ha(const maker *mk, size_t j, const ccov_geom *part, ccov_place place) {
+    if (place == CCOV_PLACE_INSIDE && mk->r->cleared.ha)
+        return mk->r->cleared.ha[j];
+    return ccov_measure_ha(mk->w->ctx, &mk->w->m, part);
 }
 
-static ccov_status build_tasks(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps) {
-    ccov_status st = task_columns(r, t);
-    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
+/* Each task of the block, clipped to each region. */
+static ccov_status task_rows(const maker *mk, ccov_layer_table *t, size_t block, const void *arg) {
+    (void)arg;
+    const ccov_pipeline *r = mk->r;
+    ccov_ctx *ctx = mk->w->ctx;
+    ccov_status st = CCOV_OK;
+    for (size_t j = block * TASK_BLOCK; st == CCOV_OK && j < block_end(r, block); j++)
         for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
             ccov_place place;
-            ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], r->cleared.geoms[j], &place);
+            ccov_geom *part = ccov_geom_clip(ctx, mk->w->preps[i], r->cleared.geoms[j], &place);
             if (place == CCOV_PLACE_ERROR)
-                st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "tasks layer: clipping failed");
-            double ha = part ? piece_ha(r, j, part, place) : 0;
+                st = ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "tasks layer: clipping failed");
+            double ha = part ? piece_ha(mk, j, part, place) : 0;
             if (st == CCOV_OK && ha > 0)
-                st = task_row(r, t, j, i, part, place, ha);
-            ccov_geom_free(r->ctx, part);
+                st = task_row(mk, t, j, i, part, place, ha);
+            ccov_geom_free(ctx, part);
         }
     return st;
 }
 
+static ccov_status build_tasks(ccov_pipeline *r, ccov_layer_table *t) {
+    ccov_status st = task_columns(r, t);
+    return st == CCOV_OK ? rows_stage(r, t, "tasks layer", task_blocks(r), task_rows, NULL) : st;
+}
+
 /* CCOV_LAYER_WHOLE_TASKS: each task whole, with its source feature id only (for the map, which
    counts the tasks on its pixel grid and tells inside from outside by the regions). */
-static ccov_status build_whole_tasks(ccov_pipeline *r, ccov_layer_table *t) {
-    static const char *const cols[] = {"source_fid:i", NULL};
-    ccov_status st = add_columns(r, t, cols);
-    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++) {
+static ccov_status whole_task_rows(const maker *mk, ccov_layer_table *t, size_t block,
+                                   const void *arg) {
+    (void)arg;
+    const ccov_pipeline *r = mk->r;
+    ccov_status st = CCOV_OK;
+    for (size_t j = block * TASK_BLOCK; st == CCOV_OK && j < block_end(r, block); j++) {
         char **v = new_values(t);
         if (v)
             v[0] = value("%lld", r->cleared.info[j].fid);
-        st = add_row(r, t, r->cleared.geoms[j], v);
+        st = add_row(mk, t, r->cleared.geoms[j], v);
     }
     return st;
+}
+
+static ccov_status build_whole_tasks(ccov_pipeline *r, ccov_layer_table *t) {
+    static const char *const cols[] = {"source_fid:i", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    return st == CCOV_OK ? rows_stage(r, t, "tasks layer", task_blocks(r), whole_task_rows, NULL)
+                         : st;
 }
 
 /* The task id of cleared feature j: its task_id field, else "fid <n>". */
@@ -353,13 +476,15 @@ static char *join_members(const ccov_pipeline *r, const size_t *idx, const ccov_
     return out;
 }
 
-static ccov_status overlap_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                                const size_t *idx, const ccov_face *p) {
+static ccov_status overlap_rows(const maker *mk, ccov_layer_table *t, const size_t *idx,
+                                const ccov_face *p) {
+    const ccov_pipeline *r = mk->r;
+    ccov_ctx *ctx = mk->w->ctx;
     ccov_status st = CCOV_OK;
     for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         ccov_place place;
-        ccov_geom *part = ccov_geom_clip(r->ctx, preps[i], p->geom, &place);
-        double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
+        ccov_geom *part = ccov_geom_clip(ctx, mk->w->preps[i], p->geom, &place);
+        double ha = part ? ccov_measure_ha(ctx, &mk->w->m, part) : 0;
         if (ha > 0) {
             char **v = new_values(t);
             if (v) {
@@ -367,62 +492,88 @@ static ccov_status overlap_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prep
                 v[2] = join_members(r, idx, p, task_label), v[3] = real(ha);
                 v[4] = join_members(r, idx, p, fid_label);
             }
-            st = add_row(r, t, part, v);
+            st = add_row(mk, t, part, v);
         }
-        ccov_geom_free(r->ctx, part);
+        ccov_geom_free(ctx, part);
     }
     return st;
 }
 
-/* Overlaps of one dissolved group with `k` members (cleared indices idx[0..k)). */
-static ccov_status group_overlaps(ccov_pipeline *r, ccov_layer_table *t,
-                                  ccov_prepared *const *preps, const size_t *idx, size_t k) {
+/* The dissolved groups of two or more members: group g's members (cleared indices, in feature
+   order) are idx[start[g] .. start[g + 1]); multi lists those groups. */
+typedef struct {
+    size_t *start, *idx, *multi;
+    size_t nmulti;
+} overlap_plan;
+
+/* Overlaps of the item-th group of two or more members. */
+static ccov_status group_overlaps(const maker *mk, ccov_layer_table *t, size_t item,
+                                  const void *arg) {
+    const overlap_plan *plan = arg;
+    size_t g = plan->multi[item], k = plan->start[g + 1] - plan->start[g];
+    const size_t *idx = plan->idx + plan->start[g];
+    ccov_ctx *ctx = mk->w->ctx;
     ccov_geom **members = malloc(k * sizeof *members);
     if (!members)
-        return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+        return ccov_ctx_fail(ctx, CCOV_ERR_IO, "out of memory");
     for (size_t m = 0; m < k; m++)
-        members[m] = r->cleared.geoms[idx[m]];
+        members[m] = mk->r->cleared.geoms[idx[m]];
     ccov_face *pieces = NULL;
     size_t npieces = 0;
-    ccov_status st = ccov_geom_overlay(r->ctx, members, k, 2, &pieces, &npieces);
+    ccov_status st = ccov_geom_overlay(ctx, members, k, 2, &pieces, &npieces);
     for (size_t p = 0; st == CCOV_OK && p < npieces; p++)
-        st = overlap_rows(r, t, preps, idx, &pieces[p]);
-    ccov_geom_faces_free(r->ctx, pieces, npieces);
+        st = overlap_rows(mk, t, idx, &pieces[p]);
+    ccov_geom_faces_free(ctx, pieces, npieces);
     free(members);
     return st;
 }
 
-static ccov_status build_overlaps(ccov_pipeline *r, ccov_layer_table *t,
-                                  ccov_prepared *const *preps, size_t ngroups,
+/* Members of each group, in feature order (counting sort by group), and the groups to overlay. */
+static bool plan_overlaps(const ccov_pipeline *r, size_t ngroups, const size_t *group_of,
+                          overlap_plan *plan) {
+    plan->start = calloc(ngroups + 2, sizeof *plan->start);
+    plan->idx = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *plan->idx);
+    plan->multi = malloc((ngroups ? ngroups : 1) * sizeof *plan->multi);
+    if (!plan->start || !plan->idx || !plan->multi)
+        return false;
+    for (size_t j = 0; j < r->cleared.n; j++)
+        plan->start[group_of[j] + 2]++;
+    for (size_t g = 0; g < ngroups; g++)
+        plan->start[g + 2] += plan->start[g + 1];
+    for (size_t j = 0; j < r->cleared.n; j++)
+        plan->idx[plan->start[group_of[j] + 1]++] = j;
+    for (size_t g = 0; g < ngroups; g++)
+        if (plan->start[g + 1] - plan->start[g] >= 2)
+            plan->multi[plan->nmulti++] = g;
+    return true;
+}
+
+static ccov_status build_overlaps(ccov_pipeline *r, ccov_layer_table *t, size_t ngroups,
                                   const size_t *group_of) {
     static const char *const cols[] = {"region:s",  "times:i", "task_ids:s",
                                        "area_ha:r", "fids:s",  NULL};
     ccov_status st = add_columns(r, t, cols);
-    size_t *start = calloc(ngroups + 1, sizeof *start);
-    size_t *idx = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *idx);
-    if (st == CCOV_OK && (!start || !idx))
+    overlap_plan plan = {0};
+    if (st == CCOV_OK && !plan_overlaps(r, ngroups, group_of, &plan))
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    /* Members of each group, in feature order (counting sort by group). */
-    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
-        start[group_of[j] + 1]++;
-    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
-        start[g + 1] += start[g];
-    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++)
-        idx[start[group_of[j]]++] = j;
-    for (size_t g = 0, from = 0; st == CCOV_OK && g < ngroups; from = start[g++])
-        if (start[g] - from >= 2)
-            st = group_overlaps(r, t, preps, idx + from, start[g] - from);
-    free(start);
-    free(idx);
+    if (st == CCOV_OK)
+        st = rows_stage(r, t, "overlaps layer", plan.nmulti, group_overlaps, &plan);
+    free(plan.start);
+    free(plan.idx);
+    free(plan.multi);
     return st;
 }
 
-static ccov_status build_outside(ccov_pipeline *r, ccov_layer_table *t, const ccov_prepared *p) {
-    static const char *const cols[] = {"source_fid:i", "task_id:s", "area_ha:r", NULL};
-    ccov_status st = add_columns(r, t, cols);
-    for (size_t j = 0; st == CCOV_OK && j < r->cleared.n; j++) {
-        ccov_geom *part = ccov_geom_outside(r->ctx, p, r->cleared.geoms[j]);
-        double ha = part ? ccov_measure_ha(r->ctx, &r->regions.m, part) : 0;
+/* The part of each task of the block outside every region. */
+static ccov_status outside_rows(const maker *mk, ccov_layer_table *t, size_t block,
+                                const void *arg) {
+    (void)arg;
+    const ccov_pipeline *r = mk->r;
+    ccov_ctx *ctx = mk->w->ctx;
+    ccov_status st = CCOV_OK;
+    for (size_t j = block * TASK_BLOCK; st == CCOV_OK && j < block_end(r, block); j++) {
+        ccov_geom *part = ccov_geom_outside(ctx, mk->w->prep_all, r->cleared.geoms[j]);
+        double ha = part ? ccov_measure_ha(ctx, &mk->w->m, part) : 0;
         if (ha > 0) {
             char **v = new_values(t), label[256];
             task_label(r, j, label, sizeof label);
@@ -430,36 +581,18 @@ static ccov_status build_outside(ccov_pipeline *r, ccov_layer_table *t, const cc
                 v[0] = value("%lld", r->cleared.info[j].fid), v[2] = real(ha);
                 v[1] = r->cleared.task_id_field >= 0 ? strdup(label) : NULL;
             }
-            st = add_row(r, t, part, v);
+            st = add_row(mk, t, part, v);
         }
-        ccov_geom_free(r->ctx, part);
+        ccov_geom_free(ctx, part);
     }
     return st;
 }
 
-/* The regions prepared for the pipeline's context: the workers' prepared regions belong to their
-   own contexts (workers.h), and the layers are built on the calling thread. */
-typedef struct {
-    ccov_prepared **each;
-    ccov_prepared *all;
-    size_t n;
-} prepared_regions;
-
-static void prepared_free(ccov_ctx *ctx, prepared_regions *pr) {
-    for (size_t i = 0; pr->each && i < pr->n; i++)
-        ccov_geom_prepared_free(ctx, pr->each[i]);
-    free(pr->each);
-    ccov_geom_prepared_free(ctx, pr->all);
-}
-
-static ccov_status prepare_regions(ccov_pipeline *r, prepared_regions *pr) {
-    pr->n = r->regions.n;
-    pr->each = calloc(pr->n ? pr->n : 1, sizeof *pr->each);
-    pr->all = ccov_geom_prepare(r->ctx, r->workers.all_regions);
-    bool ok = pr->each && pr->all;
-    for (size_t i = 0; ok && i < pr->n; i++)
-        ok = (pr->each[i] = ccov_geom_prepare(r->ctx, r->regions.items[i].geom)) != NULL;
-    return ok ? CCOV_OK : ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "cannot prepare the regions");
+static ccov_status build_outside(ccov_pipeline *r, ccov_layer_table *t) {
+    static const char *const cols[] = {"source_fid:i", "task_id:s", "area_ha:r", NULL};
+    ccov_status st = add_columns(r, t, cols);
+    return st == CCOV_OK ? rows_stage(r, t, "outside layer", task_blocks(r), outside_rows, NULL)
+                         : st;
 }
 
 static ccov_status name_layers(ccov_pipeline *r) {
@@ -483,25 +616,20 @@ static bool wanted(const ccov_pipeline *r, int layer) {
 
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
                               const size_t *group_of) {
-    ccov_layer_table *layers = NULL;
-    prepared_regions pr = {0};
     ccov_status st = name_layers(r);
-    if (st == CCOV_OK)
-        st = prepare_regions(r, &pr);
-    layers = r->res->layers;
+    ccov_layer_table *layers = r->res->layers;
     if (st == CCOV_OK && wanted(r, LAYER_COVERAGE))
-        st = build_coverage(r, &layers[LAYER_COVERAGE], pr.each, groups, ngroups);
+        st = build_coverage(r, &layers[LAYER_COVERAGE], groups, ngroups);
     if (st == CCOV_OK && wanted(r, LAYER_TASKS))
         st = r->opts->layer_mask & CCOV_LAYER_WHOLE_TASKS
                  ? build_whole_tasks(r, &layers[LAYER_TASKS])
-                 : build_tasks(r, &layers[LAYER_TASKS], pr.each);
+                 : build_tasks(r, &layers[LAYER_TASKS]);
     if (st == CCOV_OK && wanted(r, LAYER_OVERLAPS))
-        st = build_overlaps(r, &layers[LAYER_OVERLAPS], pr.each, ngroups, group_of);
+        st = build_overlaps(r, &layers[LAYER_OVERLAPS], ngroups, group_of);
     if (st == CCOV_OK && wanted(r, LAYER_OUTSIDE))
-        st = build_outside(r, &layers[LAYER_OUTSIDE], pr.all);
+        st = build_outside(r, &layers[LAYER_OUTSIDE]);
     if (st == CCOV_OK && wanted(r, LAYER_REGIONS))
         st = build_regions(r, &layers[LAYER_REGIONS]);
-    prepared_free(r->ctx, &pr);
     return st;
 }
 
@@ -573,21 +701,35 @@ static char **group_values(ccov_pipeline *r, const ccov_layer_table *t, size_t i
     return v;
 }
 
-static ccov_status group_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_prepared *const *preps,
-                              ccov_geom **const *dis, const size_t *ndis) {
-    ccov_status st = CCOV_OK;
-    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++)
-        for (size_t g = 0; st == CCOV_OK && g < r->res->ngroups; g++) {
-            if (r->res->groups[g].regions[i].tasks == 0)
-                continue;
-            ccov_geom *multi = region_coverage(r, preps[i], dis[g], ndis[g]);
-            if (!multi)
-                return ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "coverage layer: %s",
-                                     r->regions.items[i].name);
-            st = add_row_ex(r, t, multi, group_values(r, t, i, g), true);
-            ccov_geom_free(r->ctx, multi);
-        }
+/* Each group's dissolved land: dis[g] (ndis[g] polygons). */
+typedef struct {
+    ccov_geom **const *dis;
+    const size_t *ndis;
+} group_dissolved;
+
+/* The row of region i and group g, item i * ngroups + g (none when the group has no task there). */
+static ccov_status group_row(const maker *mk, ccov_layer_table *t, size_t item, const void *arg) {
+    const group_dissolved *d = arg;
+    ccov_pipeline *r = mk->r;
+    size_t i = item / r->res->ngroups, g = item % r->res->ngroups;
+    if (r->res->groups[g].regions[i].tasks == 0)
+        return CCOV_OK;
+    ccov_geom *multi = region_coverage(mk, i, d->dis[g], d->ndis[g]);
+    if (!multi)
+        return ccov_ctx_fail(mk->w->ctx, CCOV_ERR_GEOM, "coverage layer: %s",
+                             r->regions.items[i].name);
+    ccov_status st = add_row_ex(mk, t, multi, group_values(r, t, i, g), true);
+    ccov_geom_free(mk->w->ctx, multi);
     return st;
+}
+
+static ccov_status group_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_geom **const *dis,
+                              const size_t *ndis) {
+    group_dissolved d = {dis, ndis};
+    for (size_t g = 0; g < r->res->ngroups; g++)
+        settle_bounds(r, dis[g], ndis[g]); /* every region's row reads the group's land */
+    return rows_stage(r, t, "coverage layer by group", r->regions.n * r->res->ngroups, group_row,
+                      &d);
 }
 
 ccov_status ccov_layers_group_coverage(ccov_pipeline *r, ccov_geom **const *dis,
@@ -596,15 +738,9 @@ ccov_status ccov_layers_group_coverage(ccov_pipeline *r, ccov_geom **const *dis,
     ccov_layer_table *t = res->layers ? &res->layers[LAYER_COVERAGE] : NULL;
     if (!t || res->ngroup_fields == 0)
         return CCOV_OK;
-    prepared_regions pr = {0};
-    ccov_status st = prepare_regions(r, &pr);
-    if (st == CCOV_OK) {
-        ccov_layer_table_clear(t);
-        t->name = strdup(ccov_layer_names[LAYER_COVERAGE]);
-        st = t->name ? group_columns(r, t) : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    }
-    if (st == CCOV_OK)
-        st = group_rows(r, t, pr.each, dis, ndis);
-    prepared_free(r->ctx, &pr);
-    return st;
+    ccov_layer_table_clear(t);
+    t->name = strdup(ccov_layer_names[LAYER_COVERAGE]);
+    ccov_status st =
+        t->name ? group_columns(r, t) : ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    return st == CCOV_OK ? group_rows(r, t, dis, ndis) : st;
 }
