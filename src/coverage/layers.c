@@ -187,21 +187,27 @@ static ccov_status rows_item(void *shared, int wi, size_t item) {
     return job->fn(&mk, &job->parts[item], item, job->arg);
 }
 
-/* Move part's rows to the end of t, numbered on from t's. */
-static ccov_status rows_append(ccov_pipeline *r, ccov_layer_table *t, ccov_layer_table *part) {
-    if (part->nrows == 0)
+/* Move the rows of parts[0..n) to the end of t, in that order, numbered on from t's. */
+static ccov_status rows_append(ccov_pipeline *r, ccov_layer_table *t, ccov_layer_table *parts,
+                               size_t n) {
+    size_t total = t->nrows;
+    for (size_t k = 0; k < n; k++)
+        total += parts[k].nrows;
+    if (total == t->nrows)
         return CCOV_OK;
-    ccov_row *grown = realloc(t->rows, (t->nrows + part->nrows) * sizeof *grown);
+    ccov_row *grown = realloc(t->rows, total * sizeof *grown);
     if (!grown)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
     t->rows = grown;
-    for (size_t k = 0; k < part->nrows; k++) {
-        part->rows[k].id = (long long)t->nrows + 1;
-        t->rows[t->nrows++] = part->rows[k];
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < parts[k].nrows; i++) {
+            parts[k].rows[i].id = (long long)t->nrows + 1;
+            t->rows[t->nrows++] = parts[k].rows[i];
+        }
+        free(parts[k].rows);
+        parts[k].rows = NULL;
+        parts[k].nrows = 0;
     }
-    free(part->rows);
-    part->rows = NULL;
-    part->nrows = 0;
     return CCOV_OK;
 }
 
@@ -216,11 +222,10 @@ static ccov_status rows_stage(ccov_pipeline *r, ccov_layer_table *t, const char 
         parts[k] = (ccov_layer_table){.name = t->name, .ncolumns = t->ncolumns};
     rows_job job = {r, parts, fn, arg};
     ccov_status st = ccov_workers_run(r->ctx, &r->workers, stage, n, rows_item, &job);
-    for (size_t k = 0; k < n; k++) {
-        if (st == CCOV_OK)
-            st = rows_append(r, t, &parts[k]);
-        rows_free(&parts[k]);
-    }
+    if (st == CCOV_OK)
+        st = rows_append(r, t, parts, n);
+    for (size_t k = 0; k < n; k++)
+        rows_free(&parts[k]); /* what is left after a failure */
     free(parts);
     return st;
 }
