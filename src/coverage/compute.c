@@ -144,10 +144,12 @@ static ccov_status place(ccov_pipeline *r, ccov_worker *w, const ccov_geom *g, d
 
 /* ---- the grid of cells ---- */
 
+/* A feature's extent, and the feature settled: the cells its extent spans read it at once. */
 static ccov_status box_item(void *shared, int w, size_t f) {
     compute_job *j = shared;
     if (!ccov_geom_bounds(j->r->workers.w[w].ctx, j->r->cleared.geoms[f], j->box[f]))
         return ccov_ctx_fail(j->r->workers.w[w].ctx, CCOV_ERR_GEOM, "empty cleared geometry");
+    ccov_geom_settle(j->r->workers.w[w].ctx, j->r->cleared.geoms[f]);
     return CCOV_OK;
 }
 
@@ -948,10 +950,13 @@ ccov_status ccov_compute_faces(ccov_pipeline *r, ccov_face_fn fn, void *user) {
     fj.borders = calloc(r->regions.n ? r->regions.n : 1, sizeof *fj.borders);
     if (!fj.borders)
         return ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
-    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++)
+    for (size_t i = 0; st == CCOV_OK && i < r->regions.n; i++) {
         if (!(fj.borders[i] = ccov_geom_border(r->ctx, r->regions.items[i].geom)))
             st = ccov_ctx_fail(r->ctx, CCOV_ERR_GEOM, "the border of region %s failed",
                                r->regions.items[i].name);
+        else
+            ccov_geom_settle(r->ctx, fj.borders[i]); /* every cell near it reads it */
+    }
     if (st == CCOV_OK)
         st = run_stage(r, "overlay of the records, cell by cell", ccov_compute_cells(r), faces_item,
                        &fj);

@@ -230,12 +230,10 @@ static ccov_status rows_stage(ccov_pipeline *r, ccov_layer_table *t, const char 
     return st;
 }
 
-/* Work GEOS's lazily cached extent out of each of geoms[0..n) on the calling thread, before
-   several workers read the same geometry at once (workers.h). */
-static void settle_bounds(ccov_pipeline *r, ccov_geom *const *geoms, size_t n) {
-    double b[4];
+/* Settle geoms[0..n) on the calling thread, before several workers read each (workers.h). */
+static void settle_shared(ccov_pipeline *r, ccov_geom *const *geoms, size_t n) {
     for (size_t k = 0; k < n; k++)
-        ccov_geom_bounds(r->ctx, geoms[k], b);
+        ccov_geom_settle(r->ctx, geoms[k]);
 }
 
 /* Features by blocks for the per-task layers: block k is [k * TASK_BLOCK, (k + 1) * TASK_BLOCK). */
@@ -343,7 +341,7 @@ static ccov_status build_coverage(ccov_pipeline *r, ccov_layer_table *t, ccov_ge
                                        "percent_cleared:r", "tasks:i",      NULL};
     ccov_status st = add_columns(r, t, cols);
     dissolved d = {groups, ngroups};
-    settle_bounds(r, groups, ngroups); /* every region's row reads every group */
+    settle_shared(r, groups, ngroups); /* every region's row reads every group */
     return st == CCOV_OK ? rows_stage(r, t, "coverage layer", r->regions.n, coverage_row, &d) : st;
 }
 
@@ -732,7 +730,7 @@ static ccov_status group_rows(ccov_pipeline *r, ccov_layer_table *t, ccov_geom *
                               const size_t *ndis) {
     group_dissolved d = {dis, ndis};
     for (size_t g = 0; g < r->res->ngroups; g++)
-        settle_bounds(r, dis[g], ndis[g]); /* every region's row reads the group's land */
+        settle_shared(r, dis[g], ndis[g]); /* every region's row reads the group's land */
     return rows_stage(r, t, "coverage layer by group", r->regions.n * r->res->ngroups, group_row,
                       &d);
 }

@@ -85,15 +85,14 @@ static ccov_status regions_union(ccov_ctx *ctx, const ccov_regions *rg, ccov_wor
     for (size_t i = 0; i < rg->n; i++) {
         geoms[i] = rg->items[i].geom;
         ccov_geom_bounds(ctx, geoms[i], ws->region_box[i]);
+        ccov_geom_settle(ctx, geoms[i]);
     }
     ws->all_regions = ccov_geom_union(ctx, geoms, rg->n);
     free(geoms);
     if (!ws->all_regions)
         return ccov_ctx_fail(ctx, CCOV_ERR_GEOM, "union of the regions failed");
-    /* GEOS works a collection's bounds out when first asked: here, before the workers read it
-       at the same time. */
-    double b[4];
-    ccov_geom_bounds(ctx, ws->all_regions, b);
+    /* every worker reads the regions and their union at the same time */
+    ccov_geom_settle(ctx, ws->all_regions);
     return CCOV_OK;
 }
 

@@ -14,7 +14,12 @@
      (a PROJ operation belongs to the context that made it);
    - plain geometries (regions, cleared polygons) are only read while workers run, by any of
      them; a geometry a worker makes is handed over to the pipeline with its result and freed by
-     the pipeline's context after the stage has ended.
+     the pipeline's context after the stage has ended. GEOS keeps a geometry's extents and its
+     coordinates' dimension when they are first read, so a geometry that several workers read in
+     one stage is settled first (ccov_geom_settle): the regions and their union when the workers
+     are made, each cleared polygon by the extents stage, the regions' borders before the
+     breakdowns' overlay, the dissolved groups before the layers. One that a single item reads
+     needs nothing.
    ccov_geom_* checks (in builds without NDEBUG: the ASAN, UBSAN and ASANUBSAN build types) that a
    prepared geometry is used and freed with the context that prepared it. */
 #ifndef CCOV_COVERAGE_WORKERS_H

@@ -764,6 +764,36 @@ bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]) {
            GEOSGeom_getXMax_r(ctx->geos, g, &b[2]) && GEOSGeom_getYMax_r(ctx->geos, g, &b[3]);
 }
 
+/* The extent of g kept, when it has one. */
+static void settle_extent(GEOSContextHandle_t h, const GEOSGeometry *g) {
+    double v;
+    if (g && GEOSisEmpty_r(h, g) == 0)
+        GEOSGeom_getXMin_r(h, g, &v);
+}
+
+/* Polygon part's rings, each ring's extent (a ring computes its own when first asked for it). */
+static void settle_rings(GEOSContextHandle_t h, const GEOSGeometry *part) {
+    if (!part || GEOSGeomTypeId_r(h, part) != GEOS_POLYGON)
+        return;
+    settle_extent(h, GEOSGetExteriorRing_r(h, part));
+    int holes = GEOSGetNumInteriorRings_r(h, part);
+    for (int k = 0; k < holes; k++)
+        settle_extent(h, GEOSGetInteriorRingN_r(h, part, k));
+}
+
+void ccov_geom_settle(ccov_ctx *ctx, const ccov_geom *g) {
+    GEOSContextHandle_t h = ctx->geos;
+    int parts = GEOSGetNumGeometries_r(h, g);
+    for (int p = 0; p < parts; p++) {
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, p);
+        settle_rings(h, part);
+        settle_extent(h, part);
+    }
+    settle_extent(h, g);
+    /* every ring's coordinate sequence works its dimension out when first asked */
+    GEOSGeom_getCoordinateDimension_r(h, g);
+}
+
 bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y) {
     GEOSGeometry *line = GEOSBoundary_r(ctx->geos, g);
     GEOSGeometry *pt = line ? GEOSInterpolateNormalized_r(ctx->geos, line, t) : NULL;

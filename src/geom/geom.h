@@ -161,6 +161,12 @@ ccov_geom *ccov_geom_difference(ccov_ctx *ctx, const ccov_geom *a, const ccov_ge
 /* Bounding box (xmin, ymin, xmax, ymax). False for an empty geometry. */
 bool ccov_geom_bounds(ccov_ctx *ctx, const ccov_geom *g, double b[4]);
 
+/* Work out what GEOS (3.11) computes and keeps in a geometry when it is first read: the extent
+   of g, of each of its parts and of each of their rings, and the dimension of each ring's
+   coordinates. Once settled, g is only read by GEOS, so several threads may read it at once;
+   settle on one thread, before the others read it. */
+void ccov_geom_settle(ccov_ctx *ctx, const ccov_geom *g);
+
 /* The point at fraction t (0..1) of the length of g's boundary. False on error. */
 bool ccov_geom_boundary_point(ccov_ctx *ctx, const ccov_geom *g, double t, double *x, double *y);
 
