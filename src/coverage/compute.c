@@ -602,7 +602,7 @@ static ccov_status build_layers(ccov_pipeline *r) {
     if (st == CCOV_OK)
         st = layer_unions(r, &j, "dissolve for the layers");
     if (st == CCOV_OK)
-        st = ccov_layers_build(r, j.groups, j.ngroups, j.group_of);
+        st = ccov_layers_build(r, j.groups, j.ngroups, j.start, j.members);
     layer_job_free(r, &j);
     return st;
 }

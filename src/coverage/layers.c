@@ -505,7 +505,8 @@ static ccov_status overlap_rows(const maker *mk, ccov_layer_table *t, const size
 /* The dissolved groups of two or more members: group g's members (cleared indices, in feature
    order) are idx[start[g] .. start[g + 1]); multi lists those groups. */
 typedef struct {
-    size_t *start, *idx, *multi;
+    const size_t *start, *idx;
+    size_t *multi;
     size_t nmulti;
 } overlap_plan;
 
@@ -531,38 +532,19 @@ static ccov_status group_overlaps(const maker *mk, ccov_layer_table *t, size_t i
     return st;
 }
 
-/* Members of each group, in feature order (counting sort by group), and the groups to overlay. */
-static bool plan_overlaps(const ccov_pipeline *r, size_t ngroups, const size_t *group_of,
-                          overlap_plan *plan) {
-    plan->start = calloc(ngroups + 2, sizeof *plan->start);
-    plan->idx = malloc((r->cleared.n ? r->cleared.n : 1) * sizeof *plan->idx);
-    plan->multi = malloc((ngroups ? ngroups : 1) * sizeof *plan->multi);
-    if (!plan->start || !plan->idx || !plan->multi)
-        return false;
-    for (size_t j = 0; j < r->cleared.n; j++)
-        plan->start[group_of[j] + 2]++;
-    for (size_t g = 0; g < ngroups; g++)
-        plan->start[g + 2] += plan->start[g + 1];
-    for (size_t j = 0; j < r->cleared.n; j++)
-        plan->idx[plan->start[group_of[j] + 1]++] = j;
-    for (size_t g = 0; g < ngroups; g++)
-        if (plan->start[g + 1] - plan->start[g] >= 2)
-            plan->multi[plan->nmulti++] = g;
-    return true;
-}
-
 static ccov_status build_overlaps(ccov_pipeline *r, ccov_layer_table *t, size_t ngroups,
-                                  const size_t *group_of) {
+                                  const size_t *start, const size_t *members) {
     static const char *const cols[] = {"region:s",  "times:i", "task_ids:s",
                                        "area_ha:r", "fids:s",  NULL};
     ccov_status st = add_columns(r, t, cols);
-    overlap_plan plan = {0};
-    if (st == CCOV_OK && !plan_overlaps(r, ngroups, group_of, &plan))
+    overlap_plan plan = {start, members, malloc((ngroups ? ngroups : 1) * sizeof(size_t)), 0};
+    if (st == CCOV_OK && !plan.multi)
         st = ccov_ctx_fail(r->ctx, CCOV_ERR_IO, "out of memory");
+    for (size_t g = 0; st == CCOV_OK && g < ngroups; g++)
+        if (start[g + 1] - start[g] >= 2)
+            plan.multi[plan.nmulti++] = g;
     if (st == CCOV_OK)
         st = rows_stage(r, t, "overlaps layer", plan.nmulti, group_overlaps, &plan);
-    free(plan.start);
-    free(plan.idx);
     free(plan.multi);
     return st;
 }
@@ -618,7 +600,7 @@ static bool wanted(const ccov_pipeline *r, int layer) {
 }
 
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
-                              const size_t *group_of) {
+                              const size_t *start, const size_t *members) {
     ccov_status st = name_layers(r);
     ccov_layer_table *layers = r->res->layers;
     if (st == CCOV_OK && wanted(r, LAYER_COVERAGE))
@@ -628,7 +610,7 @@ ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t
                  ? build_whole_tasks(r, &layers[LAYER_TASKS])
                  : build_tasks(r, &layers[LAYER_TASKS]);
     if (st == CCOV_OK && wanted(r, LAYER_OVERLAPS))
-        st = build_overlaps(r, &layers[LAYER_OVERLAPS], ngroups, group_of);
+        st = build_overlaps(r, &layers[LAYER_OVERLAPS], ngroups, start, members);
     if (st == CCOV_OK && wanted(r, LAYER_OUTSIDE))
         st = build_outside(r, &layers[LAYER_OUTSIDE]);
     if (st == CCOV_OK && wanted(r, LAYER_REGIONS))

@@ -127,10 +127,10 @@ ccov_status ccov_layers_group_coverage(ccov_pipeline *r, ccov_geom **const *dis,
    out (breakdown.c). Needs r->compute. */
 ccov_status ccov_breakdown_run(ccov_pipeline *r);
 
-/* Build res->layers from the dissolved groups; group_of[i] is the group of cleared feature i
-   (layers.c). */
+/* Build res->layers from the dissolved groups: group g is groups[g], the union of the cleared
+   features members[start[g] .. start[g + 1]) (ascending) (layers.c). */
 ccov_status ccov_layers_build(ccov_pipeline *r, ccov_geom *const *groups, size_t ngroups,
-                              const size_t *group_of);
+                              const size_t *start, const size_t *members);
 
 /* --districts (districts.c): cut the loaded provinces (r->regions) into pieces, one per district
    assigned to a province (the one holding most of its area) clipped to it, plus the rest of the
